@@ -1,0 +1,41 @@
+/**
+ * Machine-readable codes. The API answers them; the app turns each into a message in
+ * the person's language. Codes are stable: clients older than the server may see them.
+ */
+
+/** Why a whole request was refused (HTTP 4xx/5xx body `{ error: { code } }`). */
+export const ErrorCode = {
+	invalidJson: 'invalid_json',
+	invalidBody: 'invalid_body',
+	bodyTooLarge: 'body_too_large',
+	unsupportedProtocol: 'unsupported_protocol',
+	missingDevice: 'missing_device',
+	invalidCursor: 'invalid_cursor',
+	notFound: 'not_found',
+	internal: 'internal'
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Why one mutation was rejected; the rest of its batch still goes through. */
+export const RejectCode = {
+	unknownService: 'unknown_service',
+	unsupportedServiceVersion: 'unsupported_service_version',
+	invalidAnswers: 'invalid_answers',
+	/** The application id already belongs to someone else's application. */
+	applicationIdTaken: 'application_id_taken'
+} as const;
+export type RejectCode = (typeof RejectCode)[keyof typeof RejectCode];
+
+/** What is wrong with one answer. */
+export const FieldErrorCode = {
+	required: 'required',
+	tooLong: 'too_long',
+	invalidType: 'invalid_type',
+	invalidIin: 'invalid_iin',
+	invalidPhone: 'invalid_phone',
+	invalidChoice: 'invalid_choice'
+} as const;
+export type FieldErrorCode = (typeof FieldErrorCode)[keyof typeof FieldErrorCode];
+
+/** Field name → what is wrong with it. */
+export type FieldErrors = Record<string, FieldErrorCode>;

@@ -1,0 +1,115 @@
+/**
+ * The sync protocol between a device and the sync server. Each message has one valibot
+ * schema here; its TypeScript type is inferred from it, and both sides parse with it.
+ */
+import * as v from 'valibot';
+import { ErrorCode, FieldErrorCode, RejectCode } from './errors';
+import { APPLICATION_STATUSES } from './status';
+
+/** Bumped on any change a deployed client could not understand. */
+export const PROTOCOL_VERSION = 1;
+/** The oldest client the server still serves; older ones are told to update. */
+export const MIN_PROTOCOL_VERSION = 1;
+
+/** Request headers every sync call carries. Identity (Authorization) arrives later. */
+export const Header = {
+	protocol: 'Dala-Protocol',
+	device: 'Dala-Device'
+} as const;
+
+/** The most mutations one push may carry, and the largest body the server reads. */
+export const MAX_PUSH_BATCH = 100;
+export const MAX_BODY_BYTES = 1_000_000;
+/** The most changes one pull page returns. */
+export const MAX_PULL_LIMIT = 500;
+
+const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+/** Ids are UUIDv7 made on the device: unique without a server, and ordered by time. */
+export const Uuid7 = v.pipe(v.string(), v.regex(UUID_V7, 'expected a lowercase UUIDv7'));
+const UUID_ANY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** A device id: any random UUID the device made for itself on first start. */
+export const DeviceId = v.pipe(v.string(), v.regex(UUID_ANY, 'expected a lowercase UUID'));
+
+const PositiveInt = v.pipe(v.number(), v.integer(), v.minValue(1));
+
+/** A citizen submits an application: the first mutation of its life. */
+export const SubmitApplication = v.object({
+	/** The mutation id: the idempotency key. */
+	id: Uuid7,
+	/** This device's counter; mutations take effect in this order. */
+	seq: PositiveInt,
+	type: v.literal('application.submit'),
+	applicationId: Uuid7,
+	serviceId: v.pipe(v.string(), v.minLength(1), v.maxLength(100)),
+	serviceVersion: PositiveInt,
+	/** Checked against the service definition on the server, field by field. */
+	answers: v.record(v.string(), v.unknown())
+});
+
+export const Mutation = v.variant('type', [SubmitApplication]);
+export type Mutation = v.InferOutput<typeof Mutation>;
+
+export const PushRequest = v.object({
+	mutations: v.pipe(v.array(Mutation), v.minLength(1), v.maxLength(MAX_PUSH_BATCH))
+});
+export type PushRequest = v.InferOutput<typeof PushRequest>;
+
+/** What the server holds about an application, as far as its owner may see it. */
+export const ApplicationState = v.object({
+	id: Uuid7,
+	serviceId: v.string(),
+	serviceVersion: PositiveInt,
+	status: v.picklist(APPLICATION_STATUSES),
+	reference: v.string(),
+	/** The server's version of the record; increases with every change. */
+	version: PositiveInt,
+	/** Why it was rejected, in the reviewer's words. */
+	reason: v.optional(v.string()),
+	/** ISO 8601, set by the server. */
+	updatedAt: v.string()
+});
+export type ApplicationState = v.InferOutput<typeof ApplicationState>;
+
+const FieldErrorsSchema = v.record(v.string(), v.picklist(Object.values(FieldErrorCode)));
+
+export const MutationResult = v.variant('status', [
+	/** Applied now. */
+	v.object({ mutationId: v.string(), status: v.literal('applied'), application: ApplicationState }),
+	/** The application already existed from an earlier mutation; nothing was written. */
+	v.object({
+		mutationId: v.string(),
+		status: v.literal('duplicate'),
+		application: ApplicationState
+	}),
+	/** Refused for good: show the person why; never send it again. */
+	v.object({
+		mutationId: v.string(),
+		status: v.literal('rejected'),
+		code: v.picklist(Object.values(RejectCode)),
+		fieldErrors: v.optional(FieldErrorsSchema)
+	})
+]);
+export type MutationResult = v.InferOutput<typeof MutationResult>;
+
+/** One result per mutation, in the order they were sent. */
+export const PushResponse = v.object({ results: v.array(MutationResult) });
+export type PushResponse = v.InferOutput<typeof PushResponse>;
+
+export const PullResponse = v.object({
+	changes: v.array(ApplicationState),
+	/** Opaque; send it back as `?cursor=` to get what changed after these. */
+	cursor: v.string(),
+	/** True when more changes wait: pull again at once. */
+	hasMore: v.boolean()
+});
+export type PullResponse = v.InferOutput<typeof PullResponse>;
+
+export const ErrorBody = v.object({
+	error: v.object({
+		code: v.picklist(Object.values(ErrorCode)),
+		message: v.string(),
+		/** For invalid_body: which parts of the request were wrong (path → message). */
+		issues: v.optional(v.record(v.string(), v.string()))
+	})
+});
+export type ErrorBody = v.InferOutput<typeof ErrorBody>;

@@ -1,0 +1,42 @@
+import type { FieldErrors } from '../../../shared/errors';
+import type { ServiceDefinition } from '../../../shared/services/definition';
+import { validateAnswers, type Answers } from '../../../shared/services/validate';
+import type { DalaDatabase, Draft } from '../db/database';
+import { track } from '../db/pending-writes';
+
+/**
+ * A draft being edited. Every change is written to IndexedDB at once, so a reload, a
+ * crash or an app update restores exactly what the person typed.
+ */
+export class DraftEditor {
+	readonly id: string;
+	readonly service: ServiceDefinition;
+	answers = $state<Answers>({});
+	errors = $state.raw<FieldErrors>({});
+	readonly #db: DalaDatabase;
+
+	constructor(db: DalaDatabase, draft: Draft, service: ServiceDefinition) {
+		this.#db = db;
+		this.id = draft.id;
+		this.service = service;
+		this.answers = { ...draft.answers };
+	}
+
+	/** Records one answer and saves the draft. */
+	set(name: string, value: string): void {
+		this.answers[name] = value;
+		if (this.errors[name]) {
+			const { [name]: _fixed, ...rest } = this.errors;
+			this.errors = rest;
+		}
+		const answers = $state.snapshot(this.answers);
+		void track(this.#db.drafts.update(this.id, { answers, updatedAt: Date.now() }));
+	}
+
+	/** Checks every answer with the service's rules; true when all are right. */
+	validate(): boolean {
+		const result = validateAnswers(this.service, $state.snapshot(this.answers));
+		this.errors = result.ok ? {} : result.fieldErrors;
+		return result.ok;
+	}
+}

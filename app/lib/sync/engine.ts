@@ -1,0 +1,209 @@
+import type { ApplicationState, MutationResult } from '../../../shared/protocol';
+import { MAX_PUSH_BATCH } from '../../../shared/protocol';
+import {
+	getMeta,
+	setMeta,
+	type DalaDatabase,
+	type OutboxEntry,
+	type SyncErrorInfo,
+	type SyncState
+} from '../db/database';
+import { pendingMutations, toMutation } from '../db/outbox';
+import { backoffDelay } from './backoff';
+import { SyncError, type SyncTransport } from './transport';
+
+export interface SyncEngineOptions {
+	db: DalaDatabase;
+	transport: SyncTransport;
+	batchSize?: number;
+	now?: () => number;
+	random?: () => number;
+	/** Called with the delay until the next retry after a failed pass. */
+	scheduleRetry?: (delayMs: number) => void;
+}
+
+export const IDLE: SyncState = { phase: 'idle', inFlight: [], sent: 0, total: 0 };
+
+// Whole-request refusals that a smaller batch can get past: one item is at fault.
+const ITEM_ATTRIBUTABLE = new Set(['invalid_body', 'body_too_large']);
+
+/**
+ * Drains the outbox to the server and pulls back what changed. Only one tab runs it at
+ * a time (see leader.ts). Every step is written to IndexedDB before the next one starts,
+ * so the power may fail anywhere: an unacknowledged mutation stays in the outbox and is
+ * sent again, and the server answers a repeat with its first answer.
+ */
+export class SyncEngine {
+	readonly #db: DalaDatabase;
+	readonly #transport: SyncTransport;
+	readonly #batchSize: number;
+	readonly #now: () => number;
+	readonly #random: () => number;
+	readonly #scheduleRetry: (delayMs: number) => void;
+	#attempt = 0;
+	#running: Promise<boolean> | null = null;
+	#again = false;
+
+	constructor(options: SyncEngineOptions) {
+		this.#db = options.db;
+		this.#transport = options.transport;
+		this.#batchSize = Math.min(options.batchSize ?? 50, MAX_PUSH_BATCH);
+		this.#now = options.now ?? Date.now;
+		this.#random = options.random ?? Math.random;
+		this.#scheduleRetry = options.scheduleRetry ?? (() => {});
+	}
+
+	/**
+	 * Runs a sync pass: push everything waiting, then pull. If a pass is already running
+	 * another one follows it, so a mutation queued meanwhile is not left behind.
+	 * Resolves true when the last pass succeeded.
+	 */
+	sync(): Promise<boolean> {
+		if (this.#running) {
+			this.#again = true;
+			return this.#running;
+		}
+		this.#running = (async () => {
+			let ok: boolean;
+			do {
+				this.#again = false;
+				ok = await this.#pass();
+			} while (ok && this.#again);
+			return ok;
+		})().finally(() => {
+			this.#running = null;
+		});
+		return this.#running;
+	}
+
+	/** After a crash the stored state may say "sending"; nothing is in flight at start. */
+	async reset(): Promise<void> {
+		const state = (await getMeta(this.#db, 'sync')) ?? IDLE;
+		await setMeta(this.#db, 'sync', { ...state, phase: 'idle', inFlight: [] });
+	}
+
+	async #pass(): Promise<boolean> {
+		try {
+			await this.#pushAll();
+			await this.#pullAll();
+			this.#attempt = 0;
+			await this.#update({
+				phase: 'idle',
+				inFlight: [],
+				lastSuccessAt: this.#now(),
+				lastError: undefined,
+				nextAttemptAt: undefined
+			});
+			return true;
+		} catch (error) {
+			const failure = error instanceof SyncError ? error : null;
+			if (!failure) console.error('sync failed', error);
+			const lastError: SyncErrorInfo = {
+				kind: failure?.kind ?? 'server',
+				at: this.#now(),
+				detail: failure?.code ?? failure?.message
+			};
+			let nextAttemptAt: number | undefined;
+			// An outdated app cannot succeed by retrying; the update prompt takes over.
+			if (lastError.kind !== 'update_required') {
+				this.#attempt += 1;
+				const delay = backoffDelay(this.#attempt, this.#random);
+				nextAttemptAt = this.#now() + delay;
+				this.#scheduleRetry(delay);
+			}
+			await this.#update({ phase: 'idle', inFlight: [], lastError, nextAttemptAt });
+			return false;
+		}
+	}
+
+	async #pushAll(): Promise<void> {
+		const db = this.#db;
+		const total = await db.outbox.filter((entry) => !entry.rejection).count();
+		if (total === 0) return;
+		let sent = 0;
+		let limit = this.#batchSize;
+		await this.#update({ phase: 'sending', sent, total, inFlight: [] });
+		for (;;) {
+			const batch = await pendingMutations(db, limit);
+			if (batch.length === 0) return;
+			await this.#update({ inFlight: batch.map((entry) => entry.seq!) });
+			let results: MutationResult[];
+			try {
+				({ results } = await this.#transport.push(batch.map(toMutation)));
+			} catch (error) {
+				if (!(error instanceof SyncError && ITEM_ATTRIBUTABLE.has(error.code ?? ''))) throw error;
+				// Split the batch until the one at fault is alone, then refuse just that one,
+				// so it can neither block the queue nor take the others down with it.
+				if (batch.length > 1) {
+					limit = Math.ceil(batch.length / 2);
+					continue;
+				}
+				await db.outbox.update(batch[0]!.seq!, { rejection: { code: 'refused' } });
+				continue;
+			}
+			await this.#acknowledge(batch, results);
+			sent += batch.length;
+			limit = this.#batchSize;
+			await this.#update({ sent, total: Math.max(total, sent), inFlight: [] });
+		}
+	}
+
+	/** Applies the server's answers to one batch in one transaction. */
+	async #acknowledge(batch: OutboxEntry[], results: MutationResult[]): Promise<void> {
+		const db = this.#db;
+		if (results.length !== batch.length || results.some((r, i) => r.mutationId !== batch[i]!.id)) {
+			throw new SyncError('server', 'the server answered for other mutations');
+		}
+		await db.transaction('rw', db.outbox, db.mirror, async () => {
+			for (const [i, result] of results.entries()) {
+				const seq = batch[i]!.seq!;
+				if (result.status === 'rejected') {
+					await db.outbox.update(seq, {
+						rejection: { code: result.code, fieldErrors: result.fieldErrors }
+					});
+				} else {
+					await this.#mirror(result.application);
+					await db.outbox.delete(seq);
+				}
+			}
+		});
+	}
+
+	async #pullAll(): Promise<void> {
+		const db = this.#db;
+		await this.#update({ phase: 'receiving', inFlight: [] });
+		let cursor = await getMeta(db, 'cursor');
+		for (;;) {
+			let page;
+			try {
+				page = await this.#transport.pull(cursor);
+			} catch (error) {
+				// A cursor the server no longer knows means "start over", never a dead device.
+				if (error instanceof SyncError && error.code === 'invalid_cursor' && cursor) {
+					cursor = undefined;
+					continue;
+				}
+				throw error;
+			}
+			await db.transaction('rw', db.mirror, db.meta, async () => {
+				for (const change of page.changes) await this.#mirror(change);
+				await setMeta(db, 'cursor', page.cursor);
+			});
+			cursor = page.cursor;
+			if (!page.hasMore) return;
+		}
+	}
+
+	/** Stores server state, never letting an older answer overwrite a newer one. */
+	async #mirror(state: ApplicationState): Promise<void> {
+		const current = await this.#db.mirror.get(state.id);
+		if (!current || current.version <= state.version) await this.#db.mirror.put(state);
+	}
+
+	async #update(patch: Partial<SyncState>): Promise<void> {
+		await this.#db.transaction('rw', this.#db.meta, async () => {
+			const state = (await getMeta(this.#db, 'sync')) ?? IDLE;
+			await setMeta(this.#db, 'sync', { ...state, ...patch });
+		});
+	}
+}

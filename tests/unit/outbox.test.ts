@@ -1,0 +1,104 @@
+import 'fake-indexeddb/auto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase, type DalaDatabase } from '../../app/lib/db/database';
+import {
+	createDraft,
+	pendingMutations,
+	reviseRejected,
+	submitDraft,
+	toMutation
+} from '../../app/lib/db/outbox';
+
+let db: DalaDatabase;
+let n = 0;
+
+beforeEach(async () => {
+	db = openDatabase(`outbox-test-${n++}`);
+	await db.open();
+});
+afterEach(async () => {
+	await db.delete();
+});
+
+const answers = { fullName: 'Айгүл' };
+
+describe('submitting a draft', () => {
+	it('writes the application and its mutation together and removes the draft', async () => {
+		const draft = await createDraft(db, 'individual-entrepreneur', 1);
+		await submitDraft(db, draft.id, answers);
+
+		expect(await db.drafts.count()).toBe(0);
+		expect(await db.applications.get(draft.id)).toMatchObject({ id: draft.id, answers });
+		const [entry] = await db.outbox.toArray();
+		expect(entry).toMatchObject({ applicationId: draft.id, type: 'application.submit', answers });
+		expect(toMutation(entry!)).toMatchObject({ seq: entry!.seq, applicationId: draft.id });
+	});
+
+	it('writes nothing when any part fails: the draft stays, no mutation is queued', async () => {
+		const draft = await createDraft(db, 'individual-entrepreneur', 1);
+		// A row already under the draft's id makes the application insert fail mid-transaction.
+		await db.applications.add({
+			id: draft.id,
+			serviceId: 'x',
+			serviceVersion: 1,
+			answers: {},
+			submittedAt: 0
+		});
+
+		await expect(submitDraft(db, draft.id, answers)).rejects.toThrow();
+
+		expect(await db.outbox.count()).toBe(0);
+		expect(await db.drafts.get(draft.id)).toBeDefined();
+	});
+
+	it('is harmless when repeated (a double click)', async () => {
+		const draft = await createDraft(db, 'individual-entrepreneur', 1);
+		await Promise.all([submitDraft(db, draft.id, answers), submitDraft(db, draft.id, answers)]);
+		expect(await db.outbox.count()).toBe(1);
+		expect(await db.applications.count()).toBe(1);
+	});
+});
+
+describe('the outbox', () => {
+	it('keeps the order in which applications were submitted', async () => {
+		const ids: string[] = [];
+		for (let i = 0; i < 5; i++) {
+			const draft = await createDraft(db, 'individual-entrepreneur', 1);
+			ids.push(draft.id);
+		}
+		// Submit in an order different from creation.
+		const order = [ids[3]!, ids[0]!, ids[4]!, ids[1]!, ids[2]!];
+		for (const id of order) await submitDraft(db, id, answers);
+
+		const pending = await pendingMutations(db, 10);
+		expect(pending.map((e) => e.applicationId)).toEqual(order);
+		const seqs = pending.map((e) => e.seq!);
+		expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+	});
+
+	it('skips refused mutations but keeps them for the person', async () => {
+		for (let i = 0; i < 3; i++) {
+			const draft = await createDraft(db, 'individual-entrepreneur', 1);
+			await submitDraft(db, draft.id, answers);
+		}
+		const [first] = await db.outbox.toArray();
+		await db.outbox.update(first!.seq!, { rejection: { code: 'invalid_answers' } });
+
+		expect(await pendingMutations(db, 10)).toHaveLength(2);
+		expect(await db.outbox.count()).toBe(3);
+	});
+
+	it('turns a refused application back into a draft with its answers', async () => {
+		const draft = await createDraft(db, 'individual-entrepreneur', 1);
+		await submitDraft(db, draft.id, answers);
+		const [entry] = await db.outbox.toArray();
+		await db.outbox.update(entry!.seq!, { rejection: { code: 'invalid_answers' } });
+
+		const revised = await reviseRejected(db, draft.id);
+
+		expect(revised.answers).toEqual(answers);
+		expect(await db.drafts.get(revised.id)).toBeDefined();
+		expect(await db.applications.count()).toBe(0);
+		expect(await db.outbox.count()).toBe(0);
+	});
+});

@@ -1,0 +1,249 @@
+import 'fake-indexeddb/auto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { getMeta, openDatabase, type DalaDatabase } from '../../app/lib/db/database';
+import { createDraft, submitDraft } from '../../app/lib/db/outbox';
+import { SyncEngine } from '../../app/lib/sync/engine';
+import { SyncError, type SyncTransport } from '../../app/lib/sync/transport';
+import type {
+	ApplicationState,
+	Mutation,
+	MutationResult,
+	PullResponse
+} from '../../shared/protocol';
+
+let db: DalaDatabase;
+let n = 0;
+
+beforeEach(async () => {
+	db = openDatabase(`engine-test-${n++}`);
+	await db.open();
+});
+afterEach(async () => {
+	await db.delete();
+});
+
+function state(id: string, version = 1, status: ApplicationState['status'] = 'received') {
+	return {
+		id,
+		serviceId: 'individual-entrepreneur',
+		serviceVersion: 1,
+		status,
+		reference: `DL-2026-${String(version).padStart(6, '0')}`,
+		version,
+		updatedAt: new Date(0).toISOString()
+	} satisfies ApplicationState;
+}
+
+/** A server in a few lines: applies everything unless `decide` says otherwise. */
+class ScriptedTransport implements SyncTransport {
+	pushes: Mutation[][] = [];
+	pulls: (string | undefined)[] = [];
+	failNext: SyncError[] = [];
+	decide: (m: Mutation) => MutationResult = (m) => ({
+		mutationId: m.id,
+		status: 'applied',
+		application: state(m.applicationId)
+	});
+	pages: PullResponse[] = [];
+
+	async push(mutations: Mutation[]) {
+		this.pushes.push(mutations);
+		const failure = this.failNext.shift();
+		if (failure) throw failure;
+		return { results: mutations.map((m) => this.decide(m)) };
+	}
+
+	async pull(cursor: string | undefined) {
+		this.pulls.push(cursor);
+		return this.pages.shift() ?? { changes: [], cursor: cursor ?? 'c0', hasMore: false };
+	}
+}
+
+async function queue(count: number): Promise<string[]> {
+	const ids: string[] = [];
+	for (let i = 0; i < count; i++) {
+		const draft = await createDraft(db, 'individual-entrepreneur', 1);
+		await submitDraft(db, draft.id, { fullName: `Person ${i}` });
+		ids.push(draft.id);
+	}
+	return ids;
+}
+
+describe('the sync engine', () => {
+	it('sends everything in order, in batches, and records the server state', async () => {
+		const transport = new ScriptedTransport();
+		const ids = await queue(7);
+		const engine = new SyncEngine({ db, transport, batchSize: 3, now: () => 1000 });
+
+		expect(await engine.sync()).toBe(true);
+
+		expect(transport.pushes.map((batch) => batch.length)).toEqual([3, 3, 1]);
+		expect(transport.pushes.flat().map((m) => m.applicationId)).toEqual(ids);
+		expect(await db.outbox.count()).toBe(0);
+		expect((await db.mirror.toArray()).map((s) => s.id).sort()).toEqual([...ids].sort());
+		expect(await getMeta(db, 'sync')).toMatchObject({ phase: 'idle', lastSuccessAt: 1000 });
+	});
+
+	it('keeps everything after a failed send and schedules a retry', async () => {
+		const transport = new ScriptedTransport();
+		transport.failNext.push(new SyncError('offline', 'Failed to fetch'));
+		await queue(2);
+		const delays: number[] = [];
+		const engine = new SyncEngine({
+			db,
+			transport,
+			now: () => 5000,
+			random: () => 0,
+			scheduleRetry: (d) => delays.push(d)
+		});
+
+		expect(await engine.sync()).toBe(false);
+		expect(await db.outbox.count()).toBe(2);
+		expect(delays).toEqual([1000]);
+		expect(await getMeta(db, 'sync')).toMatchObject({
+			lastError: { kind: 'offline' },
+			nextAttemptAt: 6000
+		});
+
+		transport.failNext.push(new SyncError('server', 'HTTP 503', 503));
+		expect(await engine.sync()).toBe(false);
+		expect(delays).toEqual([1000, 2000]);
+
+		expect(await engine.sync()).toBe(true);
+		expect(await db.outbox.count()).toBe(0);
+		expect(await getMeta(db, 'sync')).not.toHaveProperty('lastError.kind');
+	});
+
+	it('marks a refused mutation and goes on with the rest; it is never sent again', async () => {
+		const transport = new ScriptedTransport();
+		const ids = await queue(3);
+		transport.decide = (m) =>
+			m.applicationId === ids[1]
+				? {
+						mutationId: m.id,
+						status: 'rejected',
+						code: 'invalid_answers',
+						fieldErrors: { iin: 'invalid_iin' }
+					}
+				: { mutationId: m.id, status: 'applied', application: state(m.applicationId) };
+		const engine = new SyncEngine({ db, transport });
+
+		expect(await engine.sync()).toBe(true);
+		const left = await db.outbox.toArray();
+		expect(left).toHaveLength(1);
+		expect(left[0]).toMatchObject({
+			applicationId: ids[1],
+			rejection: { code: 'invalid_answers', fieldErrors: { iin: 'invalid_iin' } }
+		});
+
+		await engine.sync();
+		expect(transport.pushes).toHaveLength(1);
+	});
+
+	it('isolates the one mutation that makes a whole batch fail', async () => {
+		const transport = new ScriptedTransport();
+		const ids = await queue(5);
+		const poison = ids[3];
+		transport.push = async function (mutations) {
+			this.pushes.push(mutations);
+			if (mutations.some((m) => m.applicationId === poison)) {
+				throw new SyncError('refused', 'too large', 413, 'body_too_large');
+			}
+			return { results: mutations.map((m) => this.decide(m)) };
+		};
+		const engine = new SyncEngine({ db, transport });
+
+		expect(await engine.sync()).toBe(true);
+		const left = await db.outbox.toArray();
+		expect(left.map((e) => e.applicationId)).toEqual([poison]);
+		expect(left[0]!.rejection).toEqual({ code: 'refused' });
+		expect(await db.mirror.count()).toBe(4);
+	});
+
+	it('stops without marking anything when the server refuses the device itself', async () => {
+		const transport = new ScriptedTransport();
+		transport.failNext.push(new SyncError('refused', 'bad device', 400, 'missing_device'));
+		await queue(2);
+		const engine = new SyncEngine({ db, transport });
+
+		expect(await engine.sync()).toBe(false);
+		expect((await db.outbox.toArray()).every((e) => !e.rejection)).toBe(true);
+	});
+
+	it('does not retry on its own when the app must be updated', async () => {
+		const transport = new ScriptedTransport();
+		transport.failNext.push(new SyncError('update_required', 'update', 426, 'unsupported_protocol'));
+		await queue(1);
+		const delays: number[] = [];
+		const engine = new SyncEngine({ db, transport, scheduleRetry: (d) => delays.push(d) });
+
+		expect(await engine.sync()).toBe(false);
+		expect(delays).toEqual([]);
+		expect(await getMeta(db, 'sync')).toMatchObject({ lastError: { kind: 'update_required' } });
+	});
+
+	it('pulls every page, keeps the cursor, and never lets an older state win', async () => {
+		const transport = new ScriptedTransport();
+		const [id] = await queue(1);
+		transport.decide = (m) => ({
+			mutationId: m.id,
+			status: 'applied',
+			application: state(m.applicationId, 1)
+		});
+		transport.pages = [
+			{ changes: [state(id!, 3, 'approved')], cursor: 'c1', hasMore: true },
+			{ changes: [state(id!, 2, 'in_review')], cursor: 'c2', hasMore: false }
+		];
+		const engine = new SyncEngine({ db, transport });
+
+		await engine.sync();
+
+		expect(transport.pulls).toEqual([undefined, 'c1']);
+		expect(await getMeta(db, 'cursor')).toBe('c2');
+		expect(await db.mirror.get(id!)).toMatchObject({ version: 3, status: 'approved' });
+	});
+
+	it('starts over when the server no longer knows the cursor', async () => {
+		const transport = new ScriptedTransport();
+		const pull = transport.pull.bind(transport);
+		transport.pull = async (cursor) => {
+			if (cursor === 'stale') {
+				transport.pulls.push(cursor);
+				throw new SyncError('refused', 'bad cursor', 400, 'invalid_cursor');
+			}
+			return pull(cursor);
+		};
+		await db.meta.put({ key: 'cursor', value: 'stale' });
+		const engine = new SyncEngine({ db, transport });
+
+		expect(await engine.sync()).toBe(true);
+		expect(transport.pulls).toEqual(['stale', undefined]);
+	});
+
+	it('runs one more pass when asked while a pass is running', async () => {
+		const transport = new ScriptedTransport();
+		await queue(1);
+		const engine = new SyncEngine({ db, transport });
+		let late: string | undefined;
+		let again: Promise<boolean> | undefined;
+		const pull = transport.pull.bind(transport);
+		// Queued after this pass has finished pushing: it must not wait for another trigger.
+		transport.pull = async (cursor) => {
+			if (!late) {
+				[late] = await queue(1);
+				again = engine.sync();
+			}
+			return pull(cursor);
+		};
+
+		const first = engine.sync();
+		await first;
+
+		expect(again).toBe(first);
+		expect(await db.outbox.count()).toBe(0);
+		expect(transport.pushes.map((batch) => batch.map((m) => m.applicationId))).toEqual([
+			[expect.any(String)],
+			[late]
+		]);
+	});
+});

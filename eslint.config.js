@@ -22,7 +22,10 @@ export default ts.config(
 		languageOptions: {
 			globals: { ...globals.browser, ...globals.node },
 			parserOptions: {
-				projectService: true,
+				projectService: {
+					// Config files and the service worker (which tsconfig.sw.json type-checks).
+					allowDefaultProject: ['vitest.config.ts', 'drizzle.config.ts', 'app/service-worker.ts']
+				},
 				tsconfigRootDir: import.meta.dirname,
 				extraFileExtensions: ['.svelte']
 			}
@@ -31,7 +34,10 @@ export default ts.config(
 			// An unawaited IndexedDB write or fetch is how queued data gets lost.
 			'@typescript-eslint/no-floating-promises': 'error',
 			'@typescript-eslint/no-misused-promises': 'error',
-			'@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }]
+			'@typescript-eslint/no-unused-vars': [
+				'error',
+				{ argsIgnorePattern: '^_', ignoreRestSiblings: true }
+			]
 		}
 	},
 	{

@@ -24,7 +24,9 @@ precacheAndRoute([
 cleanupOutdatedCaches();
 
 // Any address the app knows opens offline from the cached shell; the API never does.
-registerRoute(new NavigationRoute(createHandlerBoundToURL('/index.html'), { denylist: [/^\/api\//] }));
+registerRoute(
+	new NavigationRoute(createHandlerBoundToURL('/index.html'), { denylist: [/^\/api\//] })
+);
 
 // The first install takes the open page at once, so it works offline from the first
 // visit. An update waits until the person chooses to reload (see app/lib/pwa).

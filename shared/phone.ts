@@ -10,3 +10,9 @@ export function normalizePhone(input: string): string | null {
 	const match = /^(?:\+7|8|7)?(7\d{9})$/.exec(digits);
 	return match ? `+7${match[1]}` : null;
 }
+
+/** A normalized number as people read it: `+7 701 234 56 78`. */
+export function formatPhone(normalized: string): string {
+	const match = /^\+7(\d{3})(\d{3})(\d{2})(\d{2})$/.exec(normalized);
+	return match ? `+7 ${match.slice(1).join(' ')}` : normalized;
+}

@@ -106,7 +106,11 @@ export const individualEntrepreneur: ServiceDefinition = {
 				},
 				{
 					value: 'tutoring',
-					label: { en: 'Tutoring and courses', ru: 'Репетиторство и курсы', kk: 'Репетиторлық және курстар' }
+					label: {
+						en: 'Tutoring and courses',
+						ru: 'Репетиторство и курсы',
+						kk: 'Репетиторлық және курстар'
+					}
 				},
 				{
 					value: 'it',
@@ -121,7 +125,11 @@ export const individualEntrepreneur: ServiceDefinition = {
 			maxLength: 300,
 			multiline: true,
 			autocomplete: 'street-address',
-			label: { en: 'Business address', ru: 'Адрес ведения деятельности', kk: 'Қызмет жүргізу мекенжайы' },
+			label: {
+				en: 'Business address',
+				ru: 'Адрес ведения деятельности',
+				kk: 'Қызмет жүргізу мекенжайы'
+			},
 			hint: {
 				en: 'Region, district, village or town, street and house',
 				ru: 'Область, район, село или город, улица и дом',

@@ -73,8 +73,7 @@ export function answersSchema(service: ServiceDefinition): v.GenericSchema<unkno
 }
 
 export type ValidationResult =
-	| { ok: true; answers: Answers }
-	| { ok: false; fieldErrors: FieldErrors };
+	{ ok: true; answers: Answers } | { ok: false; fieldErrors: FieldErrors };
 
 /**
  * Validates and normalizes answers. The form calls this before it lets a person go

@@ -172,7 +172,9 @@ describe('the sync engine', () => {
 
 	it('does not retry on its own when the app must be updated', async () => {
 		const transport = new ScriptedTransport();
-		transport.failNext.push(new SyncError('update_required', 'update', 426, 'unsupported_protocol'));
+		transport.failNext.push(
+			new SyncError('update_required', 'update', 426, 'unsupported_protocol')
+		);
 		await queue(1);
 		const delays: number[] = [];
 		const engine = new SyncEngine({ db, transport, scheduleRetry: (d) => delays.push(d) });

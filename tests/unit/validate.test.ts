@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizePhone } from '../../shared/phone';
+import { formatPhone, normalizePhone } from '../../shared/phone';
 import { individualEntrepreneur } from '../../shared/services/individual-entrepreneur';
 import { validateAnswers } from '../../shared/services/validate';
 
@@ -84,5 +84,11 @@ describe('phone numbers', () => {
 
 	it.each(['+7 912 345 67 89', '12345', '+77012345678 9', 'phone'])('refuses %s', (input) => {
 		expect(normalizePhone(input)).toBeNull();
+	});
+});
+
+describe('phone display', () => {
+	it('groups a normalized number for reading', () => {
+		expect(formatPhone('+77012345678')).toBe('+7 701 234 56 78');
 	});
 });

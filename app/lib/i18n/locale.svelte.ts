@@ -1,9 +1,11 @@
 import type { Localized } from '../../../shared/locale';
-import { getLocale, setLocale, type Locale } from '../paraglide/runtime';
+import { getLocale, overwriteGetLocale, setLocale, type Locale } from '../paraglide/runtime';
 
 /**
- * The interface language. Paraglide keeps the choice on the device (localStorage);
- * this makes it reactive, so the layout re-renders in place instead of reloading.
+ * The interface language. Paraglide keeps the choice on the device (localStorage).
+ * Every message reads the locale through `getLocale()`, which is pointed at this
+ * reactive value: a change re-renders text in place, without a reload or a remount
+ * that would drop what the person is typing.
  */
 class LocaleState {
 	current = $state<Locale>(getLocale());
@@ -16,6 +18,7 @@ class LocaleState {
 }
 
 export const locale = new LocaleState();
+overwriteGetLocale(() => locale.current);
 
 /** Text from a service definition in the current language. */
 export function localized(text: Localized): string {
@@ -24,10 +27,14 @@ export function localized(text: Localized): string {
 
 /** A time of day or a date and time, as people of this language write it. */
 export function formatTime(epochMs: number): string {
-	const date = new Date(epochMs);
-	const today = new Date().toDateString() === date.toDateString();
 	return new Intl.DateTimeFormat(locale.current, {
-		dateStyle: today ? undefined : 'medium',
+		dateStyle: localDay(epochMs) === localDay(Date.now()) ? undefined : 'medium',
 		timeStyle: 'short'
-	}).format(date);
+	}).format(epochMs);
+}
+
+const dayFormat = new Intl.DateTimeFormat('en-CA', { dateStyle: 'short' });
+/** The local calendar day, as `2026-11-26`. */
+function localDay(epochMs: number): string {
+	return dayFormat.format(epochMs);
 }

@@ -1,0 +1,145 @@
+/**
+ * What every browser test needs: the built server as its own process on a free port
+ * with a fresh data directory, and real Chromium with a persistent profile (an
+ * ordinary Playwright context is incognito, where service workers and installability
+ * behave differently).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+
+/** The Chromium to drive: `CHROMIUM_PATH`, else Debian's. */
+export function chromiumPath(): string {
+	const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+	if (!existsSync(path)) {
+		throw new Error(
+			`Chromium not found at ${path}. Install it with \`apt-get install -y chromium\` ` +
+				'or point CHROMIUM_PATH at a Chromium binary.'
+		);
+	}
+	return path;
+}
+
+async function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const probe = createServer();
+		probe.once('error', reject);
+		probe.listen(0, '127.0.0.1', () => {
+			const address = probe.address();
+			const port = typeof address === 'object' && address ? address.port : 0;
+			probe.close(() => resolve(port));
+		});
+	});
+}
+
+export interface RunningServer {
+	url: string;
+	dataDir: string;
+	/** Stops the process (SIGTERM, then SIGKILL) and waits until it has exited. */
+	stop(): Promise<void>;
+}
+
+/** Starts `sync-server/main.ts` serving the built app; resolves once it is healthy. */
+export async function startServer(
+	options: { dataDir?: string; staticDir?: string; env?: Record<string, string> } = {}
+): Promise<RunningServer> {
+	if (!existsSync(join(options.staticDir ?? join(ROOT, 'build'), 'index.html'))) {
+		throw new Error('The app is not built: run `npm run build` first (npm run test:e2e does).');
+	}
+	const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'dala-e2e-')));
+	const port = await freePort();
+	const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'sync-server/main.ts'], {
+		cwd: ROOT,
+		env: {
+			...process.env,
+			PORT: String(port),
+			HOST: '127.0.0.1',
+			DATA_DIR: dataDir,
+			DATABASE_URL: '',
+			LOG_LEVEL: 'warn',
+			...(options.staticDir ? { STATIC_DIR: options.staticDir } : {}),
+			...options.env
+		},
+		stdio: ['ignore', 'inherit', 'inherit']
+	});
+	const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+	const url = `http://127.0.0.1:${port}`;
+	const deadline = Date.now() + 60_000;
+	for (;;) {
+		if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
+		try {
+			const response = await fetch(`${url}/api/health`);
+			if (response.ok) break;
+		} catch {
+			// not listening yet
+		}
+		if (Date.now() > deadline) {
+			child.kill('SIGKILL');
+			throw new Error('the server did not become healthy within 60 s');
+		}
+		await new Promise((r) => setTimeout(r, 200));
+	}
+	return {
+		url,
+		dataDir,
+		async stop() {
+			if (child.exitCode === null) {
+				child.kill('SIGTERM');
+				const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+				await exited;
+				clearTimeout(timer);
+			}
+		}
+	};
+}
+
+export interface Browser {
+	context: BrowserContext;
+	page: Page;
+	close(): Promise<void>;
+}
+
+/** Real Chromium with a fresh persistent profile, at the width of a cheap phone by default. */
+export async function launchBrowser(
+	options: { width?: number; locale?: string } = {}
+): Promise<Browser> {
+	const profile = await mkdtemp(join(tmpdir(), 'dala-profile-'));
+	const context = await chromium.launchPersistentContext(profile, {
+		executablePath: chromiumPath(),
+		headless: true,
+		viewport: { width: options.width ?? 360, height: 740 },
+		locale: options.locale ?? 'en-US',
+		args: [
+			'--disable-gpu',
+			'--disable-quic',
+			'--no-first-run',
+			'--disable-background-networking',
+			'--disable-component-update',
+			'--disable-sync'
+		]
+	});
+	const page = context.pages()[0] ?? (await context.newPage());
+	page.on('pageerror', (error) => console.error('page error:', error.message));
+	return {
+		context,
+		page,
+		async close() {
+			await context.close();
+			await rm(profile, { recursive: true, force: true });
+		}
+	};
+}
+
+/** Opens the app and waits until its service worker controls the page (shell cached). */
+export async function openControlled(page: Page, url: string): Promise<void> {
+	await page.goto(url);
+	await page.waitForFunction(() => navigator.serviceWorker?.controller !== null, undefined, {
+		timeout: 30_000
+	});
+}

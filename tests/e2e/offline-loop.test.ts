@@ -1,0 +1,82 @@
+import { count, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../sync-server/db/open';
+import { applications } from '../../sync-server/db/schema';
+import { fillApplication, startApplication, submitApplication } from './fill';
+import {
+	launchBrowser,
+	openControlled,
+	startServer,
+	type Browser,
+	type RunningServer
+} from './harness';
+
+let server: RunningServer;
+let browser: Browser;
+
+beforeAll(async () => {
+	server = await startServer();
+	browser = await launchBrowser();
+});
+afterAll(async () => {
+	await browser?.close();
+	await server?.stop();
+});
+
+describe('the offline loop in real Chromium', () => {
+	it('applies offline, survives reloads, and is received exactly once when back online', async () => {
+		const { page, context } = browser;
+		await openControlled(page, server.url);
+
+		await context.setOffline(true);
+		await page.reload();
+		await expect
+			.poll(() => page.getByRole('heading', { name: 'Government services' }).isVisible())
+			.toBe(true);
+		await expect.poll(() => page.getByText('Offline', { exact: true }).isVisible()).toBe(true);
+
+		await startApplication(page);
+		await fillApplication(page);
+		// Reload mid-form while offline: the draft comes back from IndexedDB.
+		await page.reload();
+		await expect
+			.poll(() => page.getByLabel('Full name').inputValue())
+			.toBe('Сейтқали Айгүл Нұрланқызы');
+		await expect.poll(() => page.getByLabel('Type of activity').inputValue()).toBe('retail');
+		await submitApplication(page);
+
+		await page.getByRole('heading', { name: 'Application saved' }).waitFor();
+		await expect.poll(() => page.getByText('Waiting for connection').isVisible()).toBe(true);
+		const applicationUrl = page.url();
+		const applicationId = applicationUrl.split('/').pop()!;
+
+		await page.reload();
+		await page.getByRole('heading', { name: 'Application saved' }).waitFor();
+		await expect.poll(() => page.getByText('Waiting to send: 1').isVisible()).toBe(true);
+
+		await context.setOffline(false);
+		await page.getByRole('heading', { name: 'Application received' }).waitFor({ timeout: 15_000 });
+		const reference = await page.locator('.reference').textContent();
+		expect(reference).toMatch(/^DL-\d{4}-\d{6}$/);
+		await expect.poll(() => page.getByText('Waiting to send: 0').isVisible()).toBe(true);
+
+		await page.goto(`${server.url}/applications`);
+		await expect.poll(() => page.getByText(reference!).isVisible()).toBe(true);
+
+		// The central database holds exactly one row for it.
+		await browser.close();
+		await server.stop();
+		const database = await openDatabase({ dataDir: server.dataDir });
+		try {
+			const rows = await database.db
+				.select({ n: count() })
+				.from(applications)
+				.where(eq(applications.id, applicationId));
+			const total = await database.db.select({ n: count() }).from(applications);
+			expect(rows[0]?.n).toBe(1);
+			expect(total[0]?.n).toBe(1);
+		} finally {
+			await database.close();
+		}
+	});
+});

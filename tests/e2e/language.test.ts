@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fillApplication, startApplication } from './fill';
+import {
+	launchBrowser,
+	openControlled,
+	startServer,
+	type Browser,
+	type RunningServer
+} from './harness';
+
+let server: RunningServer;
+let browser: Browser;
+
+beforeAll(async () => {
+	server = await startServer();
+	browser = await launchBrowser({ locale: 'ru-RU' });
+});
+afterAll(async () => {
+	await browser?.close();
+	await server?.stop();
+});
+
+describe('the interface language', () => {
+	it('starts in the browser language, keeps the choice on the device, and sets <html lang>', async () => {
+		const { page } = browser;
+		await openControlled(page, server.url);
+		await page.getByRole('heading', { name: 'Государственные услуги' }).waitFor();
+		expect(await page.evaluate(() => document.documentElement.lang)).toBe('ru');
+
+		await page.getByRole('button', { name: 'Қазақша' }).click();
+		await page.getByRole('heading', { name: 'Мемлекеттік қызметтер' }).waitFor();
+		await page.reload();
+		await page.getByRole('heading', { name: 'Мемлекеттік қызметтер' }).waitFor();
+		expect(await page.evaluate(() => document.documentElement.lang)).toBe('kk');
+		expect(await page.getByRole('button', { name: 'Қазақша' }).getAttribute('aria-pressed')).toBe(
+			'true'
+		);
+	});
+
+	it('switches mid-form without losing a typed answer, and shows errors in the new language', async () => {
+		const { page } = browser;
+		await page.getByRole('button', { name: 'English' }).click();
+		await startApplication(page);
+		await fillApplication(page, {
+			iin: '061211600013',
+			fullName: 'Айгүл',
+			businessName: '',
+			activity: 'retail',
+			address: 'Ақсу',
+			phone: '+7 701 234 56 78'
+		});
+		await page.getByRole('button', { name: 'Русский' }).click();
+		await expect.poll(() => page.getByLabel('Фамилия, имя, отчество').inputValue()).toBe('Айгүл');
+
+		await page.getByRole('button', { name: 'Продолжить' }).click();
+		await page.getByRole('heading', { name: 'Есть ошибки' }).waitFor();
+		expect(await page.getByRole('link', { name: /Введите правильный ИИН/ }).isVisible()).toBe(true);
+		expect(
+			await page.getByRole('link', { name: 'Заполните поле «Наименование ИП»' }).isVisible()
+		).toBe(true);
+
+		// The error summary links move focus to the field they name.
+		await page.getByRole('link', { name: /Введите правильный ИИН/ }).click();
+		expect(await page.evaluate(() => document.activeElement?.id)).toBe('field-iin');
+	});
+});

@@ -1,0 +1,46 @@
+import { Hono } from 'hono';
+import { compress } from 'hono/compress';
+import { HTTPException } from 'hono/http-exception';
+import { ErrorCode } from '../shared/errors';
+import type { Database } from './db/open';
+import { errorResponse } from './http-error';
+import { requestLogger, type Logger } from './log';
+import { healthRoutes } from './routes/health';
+import { staticFiles } from './routes/static-files';
+import { syncRoutes } from './routes/sync';
+
+export interface AppOptions {
+	db: Database;
+	log: Logger;
+	/** The built PWA to serve beside the API; without it the server is API-only. */
+	staticDir?: string;
+}
+
+/** The whole HTTP surface of the sync server, with no socket: `main.ts` serves it. */
+export function createApp({ db, log, staticDir }: AppOptions) {
+	const notFound = () =>
+		errorResponse(404, { code: ErrorCode.notFound, message: 'No such endpoint.' });
+
+	const app = new Hono()
+		.use('*', requestLogger(log))
+		// Pull pages and push results are JSON that shrinks several-fold; data costs money.
+		// Static files are not compressed here: the build ships .br/.gz beside each file.
+		.use('/api/*', compress())
+		.route('/api/health', healthRoutes(db, log))
+		.route('/api/sync', syncRoutes(db))
+		// Any other /api path is a JSON 404, never the SPA's index.html.
+		.all('/api', notFound)
+		.all('/api/*', notFound);
+
+	if (staticDir) app.route('/', staticFiles(staticDir));
+
+	app.notFound(notFound);
+	app.onError((error, c) => {
+		// Our HTTPExceptions carry an ErrorBody response (http-error.ts); one without is a bug.
+		if (error instanceof HTTPException && error.res) return error.getResponse();
+		// Whatever went wrong stays in the log; the client learns only that it was us.
+		log.error('unhandled error', { error, method: c.req.method, path: c.req.path });
+		return errorResponse(500, { code: ErrorCode.internal, message: 'Internal error' });
+	});
+	return app;
+}

@@ -1,0 +1,94 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+
+/** The database as routes see it: the same query builder on PGlite and on PostgreSQL. */
+export type Database = PgDatabase<PgQueryResultHKT>;
+
+export interface OpenDatabase {
+	db: Database;
+	kind: 'pglite' | 'postgres';
+	/** Ends every connection; the process may exit after it resolves. */
+	close(): Promise<void>;
+}
+
+export interface OpenOptions {
+	/** A `postgres://` URL selects PostgreSQL; anything else, embedded PGlite. */
+	url?: string;
+	/** Where PGlite keeps its files (`<dataDir>/pglite`); `memory://` keeps nothing. */
+	dataDir?: string;
+}
+
+const migrationsFolder = fileURLToPath(new URL('../drizzle', import.meta.url));
+
+/**
+ * Any fixed number, the same in every server: the session lock that lets one server at a
+ * time run migrations when several start together against one PostgreSQL.
+ */
+const MIGRATION_LOCK = 4_240_917_001;
+
+/** Opens the central database and brings its schema up to date before returning. */
+export async function openDatabase(options: OpenOptions = {}): Promise<OpenDatabase> {
+	const { url, dataDir = './data' } = options;
+	if (url && /^postgres(ql)?:\/\//.test(url)) return openPostgres(url);
+	return openPglite(dataDir);
+}
+
+async function openPglite(dataDir: string): Promise<OpenDatabase> {
+	let location = dataDir;
+	if (dataDir !== 'memory://') {
+		location = join(dataDir, 'pglite');
+		mkdirSync(location, { recursive: true });
+	}
+	const client = await PGlite.create(location);
+	try {
+		const db = drizzlePglite({ client });
+		// One process owns a PGlite directory, so nothing can race this migration.
+		await migratePglite(db, { migrationsFolder });
+		return { db, kind: 'pglite', close: () => client.close() };
+	} catch (error) {
+		await client.close();
+		throw error;
+	}
+}
+
+// `IF NOT EXISTS` notices from the migrator are expected, not news.
+function ignoreNotice(): void {}
+
+async function openPostgres(url: string): Promise<OpenDatabase> {
+	await migrateWithLock(url);
+	const client = postgres(url, { max: 10, onnotice: ignoreNotice });
+	return {
+		db: drizzlePostgres({ client }),
+		kind: 'postgres',
+		close: () => client.end({ timeout: 5 })
+	};
+}
+
+/**
+ * Drizzle's migrator reads the last applied migration and then applies the newer ones,
+ * which two servers starting at once would both do. A session-level advisory lock on a
+ * dedicated connection makes the second wait and then find nothing left to apply.
+ */
+async function migrateWithLock(url: string): Promise<void> {
+	const client = postgres(url, { max: 1, onnotice: ignoreNotice });
+	try {
+		const db = drizzlePostgres({ client });
+		await db.execute(sql`select pg_advisory_lock(${MIGRATION_LOCK})`);
+		try {
+			await migratePostgres(db, { migrationsFolder });
+		} finally {
+			await db.execute(sql`select pg_advisory_unlock(${MIGRATION_LOCK})`);
+		}
+	} finally {
+		await client.end({ timeout: 5 });
+	}
+}

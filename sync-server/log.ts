@@ -1,0 +1,66 @@
+import { createMiddleware } from 'hono/factory';
+import * as v from 'valibot';
+import { DeviceId, Header } from '../shared/protocol';
+
+const LEVELS = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const;
+export type LogLevel = keyof typeof LEVELS;
+
+type Fields = Record<string, unknown>;
+
+/** A structured logger: one JSON object per line, so any log collector can read it. */
+export interface Logger {
+	debug(msg: string, fields?: Fields): void;
+	info(msg: string, fields?: Fields): void;
+	warn(msg: string, fields?: Fields): void;
+	error(msg: string, fields?: Fields): void;
+}
+
+export interface LoggerOptions {
+	/** Lines below this level are dropped; `silent` drops everything (tests). */
+	level?: LogLevel;
+	/** Where lines go; stdout by default. */
+	write?: (line: string) => void;
+}
+
+/** True when `value` names a level, so `LOG_LEVEL` can be checked before use. */
+export function isLogLevel(value: string): value is LogLevel {
+	return Object.hasOwn(LEVELS, value);
+}
+
+/** Makes a logger; it holds no state beyond its options. */
+export function createLogger(options: LoggerOptions = {}): Logger {
+	const threshold = LEVELS[options.level ?? 'info'];
+	const write = options.write ?? ((line: string) => process.stdout.write(line + '\n'));
+	const emit = (level: Exclude<LogLevel, 'silent'>) => (msg: string, fields?: Fields) => {
+		if (LEVELS[level] < threshold) return;
+		const entry = { time: new Date().toISOString(), level, msg, ...fields };
+		write(JSON.stringify(entry, replaceErrors));
+	};
+	return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
+}
+
+// JSON.stringify turns an Error into `{}`; a log line must keep what went wrong and where.
+function replaceErrors(_key: string, value: unknown): unknown {
+	if (value instanceof Error) {
+		return { name: value.name, message: value.message, stack: value.stack, cause: value.cause };
+	}
+	if (typeof value === 'bigint') return value.toString();
+	return value;
+}
+
+/** Logs one line per request once it is answered: method, path, status, time, device. */
+export function requestLogger(log: Logger) {
+	return createMiddleware(async (c, next) => {
+		const start = performance.now();
+		await next();
+		const device = c.req.header(Header.device);
+		log.info('request', {
+			method: c.req.method,
+			path: c.req.path,
+			status: c.res.status,
+			ms: Math.round((performance.now() - start) * 10) / 10,
+			// Only a well-formed id is logged: the header is whatever the client sent.
+			...(device && v.is(DeviceId, device) ? { device } : {})
+		});
+	});
+}

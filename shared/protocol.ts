@@ -31,13 +31,16 @@ const UUID_ANY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$
 export const DeviceId = v.pipe(v.string(), v.regex(UUID_ANY, 'expected a lowercase UUID'));
 
 const PositiveInt = v.pipe(v.number(), v.integer(), v.minValue(1));
+/** The largest device sequence number: the server stores it as a 32-bit integer. */
+export const MAX_MUTATION_SEQ = 2_147_483_647;
+const Seq = v.pipe(PositiveInt, v.maxValue(MAX_MUTATION_SEQ));
 
 /** A citizen submits an application: the first mutation of its life. */
 export const SubmitApplication = v.object({
 	/** The mutation id: the idempotency key. */
 	id: Uuid7,
 	/** This device's counter; mutations take effect in this order. */
-	seq: PositiveInt,
+	seq: Seq,
 	type: v.literal('application.submit'),
 	applicationId: Uuid7,
 	serviceId: v.pipe(v.string(), v.minLength(1), v.maxLength(100)),

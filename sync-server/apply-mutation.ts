@@ -1,10 +1,10 @@
 import { and, eq, sql } from 'drizzle-orm';
 import * as v from 'valibot';
-import { FieldErrorCode, RejectCode, type FieldErrors } from '../shared/errors';
+import { RejectCode, type FieldErrors } from '../shared/errors';
 import { MutationResult, type Mutation } from '../shared/protocol';
 import { formatReference } from '../shared/reference';
 import { findService } from '../shared/services/catalog';
-import { validateAnswers, type Answers } from '../shared/services/validate';
+import { validateAnswers } from '../shared/services/validate';
 import { ApplicationStatus } from '../shared/status';
 import { stateColumns, toApplicationState } from './application-state';
 import type { Database } from './db/open';
@@ -73,8 +73,6 @@ async function submit(tx: Transaction, deviceId: string, m: Submit): Promise<Mut
 	// The device validated too, but the server trusts only its own run of the same rules.
 	const validation = validateAnswers(service, m.answers);
 	if (!validation.ok) return rejected(RejectCode.invalidAnswers, validation.fieldErrors);
-	const unstorable = unstorableAnswers(validation.answers);
-	if (unstorable) return rejected(RejectCode.invalidAnswers, unstorable);
 
 	const existing = await findExisting(tx, deviceId, m);
 	if (existing) return existing;
@@ -112,23 +110,6 @@ async function submit(tx: Transaction, deviceId: string, m: Submit): Promise<Mut
 
 	await tx.insert(changes).values({ applicationId: inserted.id, deviceId });
 	return { mutationId: m.id, status: 'applied', application: toApplicationState(inserted) };
-}
-
-// Half of a UTF-16 surrogate pair: JSON can carry it, PostgreSQL's text and jsonb cannot.
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
-/**
- * Answers PostgreSQL cannot store (U+0000, a lone surrogate), as field errors. Left to the
- * database they would fail the transaction on every retry: a 500 that blocks the device's
- * queue for good. As a rejection, the person sees which answer to fix (promise 6).
- */
-function unstorableAnswers(answers: Answers): FieldErrors | undefined {
-	const bad = Object.keys(answers).filter((name) => {
-		const value = answers[name] ?? '';
-		return value.includes('\0') || LONE_SURROGATE.test(value);
-	});
-	if (bad.length === 0) return undefined;
-	return Object.fromEntries(bad.map((name) => [name, FieldErrorCode.invalidType]));
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * Starts the sync server: `PORT` (3000), `HOST` (0.0.0.0), `DATABASE_URL` (postgres://…,
- * else embedded PGlite under `DATA_DIR`, default ./data), `LOG_LEVEL` (info).
+ * else embedded PGlite under `DATA_DIR`, default ./data), `STATIC_DIR` (the built app,
+ * default ./build), `LOG_LEVEL` (info).
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -9,7 +10,6 @@ import { createApp } from './app';
 import { openDatabase } from './db/open';
 import { createLogger, isLogLevel, type Logger } from './log';
 
-const STATIC_DIR = 'build';
 // Requests still in flight get this long to finish after a shutdown signal.
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -20,10 +20,10 @@ async function main(log: Logger): Promise<void> {
 
 	const database = await openDatabase({ url: process.env.DATABASE_URL, dataDir });
 
-	const staticDir = resolve(STATIC_DIR);
+	const staticDir = resolve(process.env.STATIC_DIR ?? 'build');
 	const hasBuild = existsSync(resolve(staticDir, 'index.html'));
 	if (!hasBuild) {
-		log.warn(`${STATIC_DIR}/ has no built app: serving the API only. Run \`npm run build\`.`);
+		log.warn(`${staticDir} has no built app: serving the API only. Run \`npm run build\`.`);
 	}
 
 	const app = createApp({ db: database.db, log, staticDir: hasBuild ? staticDir : undefined });

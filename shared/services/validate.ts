@@ -29,9 +29,14 @@ function normalize(field: FieldDefinition, text: string): Normalized {
 	}
 }
 
+// U+0000 and half of a UTF-16 surrogate pair: JSON can carry them, but PostgreSQL's text
+// cannot store them, and no keyboard types them.
+const UNSTORABLE = /\0|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 function fieldSchema(field: FieldDefinition) {
 	return v.pipe(
 		v.optional(v.string(FieldErrorCode.invalidType), ''),
+		v.check((text) => !UNSTORABLE.test(text), FieldErrorCode.invalidType),
 		v.trim(),
 		v.rawTransform(({ dataset, addIssue, NEVER }) => {
 			const text = dataset.value;

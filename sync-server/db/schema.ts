@@ -68,9 +68,6 @@ export const applications = pgTable(
  * result it was answered. Written in the same transaction as the mutation's effect, so
  * a retry after a lost response finds the row and gets the same answer, and nothing twice.
  */
-/** The largest `seq` the mutations table holds (a PostgreSQL integer). */
-export const MAX_MUTATION_SEQ = 2_147_483_647;
-
 export const mutations = pgTable(
 	'mutations',
 	{

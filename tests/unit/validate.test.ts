@@ -92,3 +92,19 @@ describe('phone display', () => {
 		expect(formatPhone('+77012345678')).toBe('+7 701 234 56 78');
 	});
 });
+
+describe('text PostgreSQL cannot store', () => {
+	it.each([
+		['a NUL character', 'Talgar\u0000'],
+		['a lone surrogate', 'Talgar \ud800']
+	])('refuses %s as invalid_type', (_, address) => {
+		expect(validateAnswers(individualEntrepreneur, { ...good, address })).toEqual({
+			ok: false,
+			fieldErrors: { address: 'invalid_type' }
+		});
+	});
+
+	it('accepts characters outside the basic plane', () => {
+		expect(validateAnswers(individualEntrepreneur, { ...good, address: 'Ақсу 🏠' }).ok).toBe(true);
+	});
+});

@@ -9,15 +9,22 @@ import { flushWrites } from '../db/pending-writes';
 class AppUpdate {
 	ready = $state(false);
 	#workbox: Workbox | null = null;
+	#requested = false;
 
 	async register(): Promise<void> {
 		if (!('serviceWorker' in navigator)) return;
 		// Loaded on demand: it is not needed for the first paint, and it is CommonJS.
 		const { Workbox } = await import('workbox-window');
 		const workbox = new Workbox('/service-worker.js');
+		// workbox-window's own isUpdate says only whether the page was controlled when it
+		// registered, which is false for the whole first visit; track it ourselves.
+		let controlled = Boolean(navigator.serviceWorker.controller);
 		workbox.addEventListener('waiting', () => (this.ready = true));
-		workbox.addEventListener('controlling', (event) => {
-			if (event.isUpdate) location.reload();
+		workbox.addEventListener('controlling', () => {
+			if (this.#requested) location.reload();
+			// Another tab took the update: this page runs old code under the new worker.
+			else if (controlled) this.ready = true;
+			controlled = true;
 		});
 		this.#workbox = workbox;
 		await workbox.register();
@@ -25,7 +32,10 @@ class AppUpdate {
 
 	async apply(): Promise<void> {
 		await flushWrites();
-		this.#workbox?.messageSkipWaiting();
+		this.#requested = true;
+		const registration = await navigator.serviceWorker.getRegistration();
+		if (registration?.waiting) this.#workbox?.messageSkipWaiting();
+		else location.reload();
 	}
 }
 

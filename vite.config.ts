@@ -3,7 +3,16 @@ import { paraglideVitePlugin } from '@inlang/paraglide-js';
 import { defineConfig } from 'vite';
 
 export default defineConfig({
-	// Options (outdir, locale strategy) live in project.inlang/paraglide.config.js.
-	plugins: [paraglideVitePlugin({ project: './project.inlang' }), sveltekit()],
+	plugins: [
+		paraglideVitePlugin({
+			project: './project.inlang',
+			outdir: './app/lib/paraglide',
+			// The choice is kept on the device (localStorage); a first visit follows the
+			// browser's languages. The `check` script compiles with the same strategy, so
+			// whichever runs last leaves the same runtime behind.
+			strategy: ['localStorage', 'preferredLanguage', 'baseLocale']
+		}),
+		sveltekit()
+	],
 	server: { proxy: { '/api': 'http://localhost:3000' } }
 });

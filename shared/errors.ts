@@ -10,6 +10,12 @@ export const ErrorCode = {
 	bodyTooLarge: 'body_too_large',
 	unsupportedProtocol: 'unsupported_protocol',
 	missingDevice: 'missing_device',
+	/** The device id is not registered here: register (again) and retry. */
+	unknownDevice: 'unknown_device',
+	/** The signature does not verify with the device's key. */
+	badSignature: 'bad_signature',
+	/** A new mutation's seq is not above every seq this device sent before. */
+	outOfOrder: 'out_of_order',
 	invalidCursor: 'invalid_cursor',
 	notFound: 'not_found',
 	internal: 'internal'
@@ -22,7 +28,11 @@ export const RejectCode = {
 	unsupportedServiceVersion: 'unsupported_service_version',
 	invalidAnswers: 'invalid_answers',
 	/** The application id already belongs to someone else's application. */
-	applicationIdTaken: 'application_id_taken'
+	applicationIdTaken: 'application_id_taken',
+	/** No such application for this sender (never says whether it exists at all). */
+	notFound: 'not_found',
+	/** The application is decided; it can no longer be changed. */
+	applicationClosed: 'application_closed'
 } as const;
 export type RejectCode = (typeof RejectCode)[keyof typeof RejectCode];
 

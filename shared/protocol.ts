@@ -11,10 +11,15 @@ export const PROTOCOL_VERSION = 1;
 /** The oldest client the server still serves; older ones are told to update. */
 export const MIN_PROTOCOL_VERSION = 1;
 
-/** Request headers every sync call carries. Identity (Authorization) arrives later. */
+/**
+ * Request headers. Every sync call carries the protocol and the device; every call but
+ * register carries the device's signature (shared/device-signature.ts). `Authorization`
+ * is reserved for the person's identity, which arrives in a later protocol version.
+ */
 export const Header = {
 	protocol: 'Dala-Protocol',
-	device: 'Dala-Device'
+	device: 'Dala-Device',
+	signature: 'Dala-Signature'
 } as const;
 
 /** The most mutations one push may carry, and the largest body the server reads. */
@@ -26,9 +31,27 @@ export const MAX_PULL_LIMIT = 500;
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 /** Ids are UUIDv7 made on the device: unique without a server, and ordered by time. */
 export const Uuid7 = v.pipe(v.string(), v.regex(UUID_V7, 'expected a lowercase UUIDv7'));
-const UUID_ANY = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-/** A device id: any random UUID the device made for itself on first start. */
-export const DeviceId = v.pipe(v.string(), v.regex(UUID_ANY, 'expected a lowercase UUID'));
+const BASE64URL_256 = /^[A-Za-z0-9_-]{43}$/;
+/**
+ * A device id: the RFC 7638 thumbprint of the device's P-256 public key. Only the holder
+ * of the private key can sign for it, so an id cannot be borrowed or forged.
+ */
+export const DeviceId = v.pipe(v.string(), v.regex(BASE64URL_256, 'expected a key thumbprint'));
+
+/** The device's public key, as a JSON Web Key (ECDSA P-256). */
+export const DevicePublicKey = v.object({
+	kty: v.literal('EC'),
+	crv: v.literal('P-256'),
+	x: v.pipe(v.string(), v.regex(BASE64URL_256)),
+	y: v.pipe(v.string(), v.regex(BASE64URL_256))
+});
+export type DevicePublicKey = v.InferOutput<typeof DevicePublicKey>;
+
+/** `POST /api/sync/register`: makes the device known. Idempotent for the same key. */
+export const RegisterRequest = v.object({ publicKey: DevicePublicKey });
+export type RegisterRequest = v.InferOutput<typeof RegisterRequest>;
+export const RegisterResponse = v.object({ deviceId: DeviceId });
+export type RegisterResponse = v.InferOutput<typeof RegisterResponse>;
 
 const PositiveInt = v.pipe(v.number(), v.integer(), v.minValue(1));
 /** The largest device sequence number: the server stores it as a 32-bit integer. */
@@ -49,7 +72,21 @@ export const SubmitApplication = v.object({
 	answers: v.record(v.string(), v.unknown())
 });
 
-export const Mutation = v.variant('type', [SubmitApplication]);
+/**
+ * The citizen corrects the answers of an application the server holds. `baseVersion` is
+ * the server version the change was made on: if the server moved on meanwhile (a reviewer
+ * acted), the answer is `conflict`, never last-writer-wins on a legal record.
+ */
+export const AmendApplication = v.object({
+	id: Uuid7,
+	seq: Seq,
+	type: v.literal('application.amend'),
+	applicationId: Uuid7,
+	baseVersion: PositiveInt,
+	answers: v.record(v.string(), v.unknown())
+});
+
+export const Mutation = v.variant('type', [SubmitApplication, AmendApplication]);
 export type Mutation = v.InferOutput<typeof Mutation>;
 
 export const PushRequest = v.object({
@@ -66,6 +103,8 @@ export const ApplicationState = v.object({
 	reference: v.string(),
 	/** The server's version of the record; increases with every change. */
 	version: PositiveInt,
+	/** The answers as the server holds them (normalized). */
+	answers: v.record(v.string(), v.string()),
 	/** Why it was rejected, in the reviewer's words. */
 	reason: v.optional(v.string()),
 	/** ISO 8601, set by the server. */
@@ -82,6 +121,15 @@ export const MutationResult = v.variant('status', [
 	v.object({
 		mutationId: v.string(),
 		status: v.literal('duplicate'),
+		application: ApplicationState
+	}),
+	/**
+	 * The server moved on since `baseVersion`: nothing was written. `application` is the
+	 * current state; the device shows it beside the person's change and lets them choose.
+	 */
+	v.object({
+		mutationId: v.string(),
+		status: v.literal('conflict'),
 		application: ApplicationState
 	}),
 	/** Refused for good: show the person why; never send it again. */

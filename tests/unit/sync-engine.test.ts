@@ -30,6 +30,7 @@ function state(id: string, version = 1, status: ApplicationState['status'] = 're
 		status,
 		reference: `DL-2026-${String(version).padStart(6, '0')}`,
 		version,
+		answers: {},
 		updatedAt: new Date(0).toISOString()
 	} satisfies ApplicationState;
 }

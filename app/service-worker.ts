@@ -10,6 +10,11 @@ import {
 	precacheAndRoute
 } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
+import { openDatabase } from './lib/db/database';
+import { deviceIdentity } from './lib/sync/device';
+import { SyncEngine } from './lib/sync/engine';
+import { BACKGROUND_SYNC_TAG, SYNC_LOCK } from './lib/sync/names';
+import { httpTransport } from './lib/sync/transport';
 
 declare const self: ServiceWorkerGlobalScope;
 
@@ -33,4 +38,32 @@ registerRoute(
 clientsClaim();
 self.addEventListener('message', (event) => {
 	if (event.data?.type === 'SKIP_WAITING') void self.skipWaiting();
+});
+
+/**
+ * Background Sync (Chromium): the browser wakes this worker when the network returns.
+ * An open page leads syncing, so it is asked to sync; with no page open the worker
+ * syncs itself, under the same Web Lock the pages use, so the two never send at once.
+ * A failed pass throws, and the browser tries the event again later.
+ */
+async function backgroundSync(): Promise<void> {
+	const pages = await self.clients.matchAll({ type: 'window' });
+	if (pages.length > 0) {
+		for (const page of pages) page.postMessage({ type: 'sync' });
+		return;
+	}
+	await navigator.locks.request(SYNC_LOCK, async () => {
+		const db = openDatabase();
+		try {
+			const engine = new SyncEngine({ db, transport: httpTransport(await deviceIdentity(db)) });
+			if (!(await engine.sync())) throw new Error('sync failed; the browser will retry');
+		} finally {
+			db.close();
+		}
+	});
+}
+
+self.addEventListener('sync', (event) => {
+	const sync = event as Event & { tag: string; waitUntil(p: Promise<unknown>): void };
+	if (sync.tag === BACKGROUND_SYNC_TAG) sync.waitUntil(backgroundSync());
 });

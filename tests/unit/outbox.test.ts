@@ -4,7 +4,9 @@ import { openDatabase, type DalaDatabase } from '../../app/lib/db/database';
 import {
 	createDraft,
 	pendingMutations,
+	resolveConflict,
 	reviseRejected,
+	startAmendment,
 	submitDraft,
 	toMutation
 } from '../../app/lib/db/outbox';
@@ -88,17 +90,75 @@ describe('the outbox', () => {
 		expect(await db.outbox.count()).toBe(3);
 	});
 
-	it('turns a refused application back into a draft with its answers', async () => {
+	it('turns a refused submission back into a draft with its answers', async () => {
 		const draft = await createDraft(db, 'individual-entrepreneur', 1);
 		await submitDraft(db, draft.id, answers);
 		const [entry] = await db.outbox.toArray();
 		await db.outbox.update(entry!.seq!, { rejection: { code: 'invalid_answers' } });
 
-		const revised = await reviseRejected(db, draft.id);
+		const revised = await reviseRejected(db, entry!.seq!);
 
 		expect(revised.answers).toEqual(answers);
 		expect(await db.drafts.get(revised.id)).toBeDefined();
 		expect(await db.applications.count()).toBe(0);
+		expect(await db.outbox.count()).toBe(0);
+	});
+
+	it('queues a correction as a new mutation on the version the person saw', async () => {
+		const draft = await createDraft(db, 'individual-entrepreneur', 1);
+		await submitDraft(db, draft.id, answers);
+		const server = {
+			id: draft.id,
+			serviceId: 'individual-entrepreneur',
+			serviceVersion: 1,
+			status: 'received' as const,
+			reference: 'DL-2026-000001',
+			version: 3,
+			answers,
+			updatedAt: new Date(0).toISOString()
+		};
+		const correction = await startAmendment(db, server);
+		await submitDraft(db, correction.id, { fullName: 'Айгүл Сейтқали' });
+
+		const entries = await db.outbox.orderBy('seq').toArray();
+		expect(entries.map((e) => e.type)).toEqual(['application.submit', 'application.amend']);
+		expect(entries[1]).toMatchObject({ applicationId: draft.id, baseVersion: 3 });
+		expect(entries[0]!.answers).toEqual(answers);
+		expect((await db.applications.get(draft.id))?.answers).toEqual({ fullName: 'Айгүл Сейтқали' });
+	});
+
+	it('reapplies a conflicting correction on the current version, or drops it', async () => {
+		const draft = await createDraft(db, 'individual-entrepreneur', 1);
+		await submitDraft(db, draft.id, answers);
+		await db.outbox.clear();
+		const server = {
+			id: draft.id,
+			serviceId: 'individual-entrepreneur',
+			serviceVersion: 1,
+			status: 'in_review' as const,
+			reference: 'DL-2026-000001',
+			version: 2,
+			answers,
+			updatedAt: new Date(0).toISOString()
+		};
+		const seq = await db.outbox.add({
+			id: '0190a000-0000-7000-8000-000000000001',
+			type: 'application.amend',
+			applicationId: draft.id,
+			baseVersion: 1,
+			answers: { fullName: 'new' },
+			createdAt: 0,
+			conflict: server
+		});
+
+		await resolveConflict(db, seq, 'reapply');
+		const [again] = await db.outbox.toArray();
+		expect(again).toMatchObject({ baseVersion: 2, answers: { fullName: 'new' } });
+		expect(again!.conflict).toBeUndefined();
+		expect(again!.seq).toBeGreaterThan(seq);
+
+		await db.outbox.update(again!.seq!, { conflict: server });
+		await resolveConflict(db, again!.seq!, 'discard');
 		expect(await db.outbox.count()).toBe(0);
 	});
 });

@@ -51,7 +51,7 @@ class ScriptedTransport implements SyncTransport {
 		this.pushes.push(mutations);
 		const failure = this.failNext.shift();
 		if (failure) throw failure;
-		return { results: mutations.map((m) => this.decide(m)) };
+		return { results: mutations.map((m) => this.decide(m)), bytesSent: 100 };
 	}
 
 	async pull(cursor: string | undefined) {
@@ -150,7 +150,7 @@ describe('the sync engine', () => {
 			if (mutations.some((m) => m.applicationId === poison)) {
 				throw new SyncError('refused', 'too large', 413, 'body_too_large');
 			}
-			return { results: mutations.map((m) => this.decide(m)) };
+			return { results: mutations.map((m) => this.decide(m)), bytesSent: 100 };
 		};
 		const engine = new SyncEngine({ db, transport });
 
@@ -248,5 +248,38 @@ describe('the sync engine', () => {
 			[expect.any(String)],
 			[late]
 		]);
+	});
+
+	it('keeps a conflicting correction beside the server state and sends nothing more for it', async () => {
+		const transport = new ScriptedTransport();
+		const [id] = await queue(1);
+		await new SyncEngine({ db, transport }).sync();
+		const current = state(id!, 4, 'in_review');
+		transport.decide = (m) => ({ mutationId: m.id, status: 'conflict', application: current });
+		await db.outbox.add({
+			id: '0190a000-0000-7000-8000-000000000002',
+			type: 'application.amend',
+			applicationId: id!,
+			baseVersion: 1,
+			answers: { fullName: 'corrected' },
+			createdAt: 0
+		});
+		const engine = new SyncEngine({ db, transport });
+
+		expect(await engine.sync()).toBe(true);
+		const [entry] = await db.outbox.toArray();
+		expect(entry).toMatchObject({ type: 'application.amend', conflict: { version: 4 } });
+		expect(await db.mirror.get(id!)).toMatchObject({ version: 4, status: 'in_review' });
+
+		const pushes = transport.pushes.length;
+		await engine.sync();
+		expect(transport.pushes).toHaveLength(pushes);
+	});
+
+	it('reports the bytes it sent', async () => {
+		const transport = new ScriptedTransport();
+		await queue(5);
+		await new SyncEngine({ db, transport, batchSize: 2 }).sync();
+		expect(await getMeta(db, 'sync')).toMatchObject({ sent: 5, total: 5, bytesSent: 300 });
 	});
 });

@@ -1,15 +1,18 @@
-import Dexie, { type EntityTable } from 'dexie';
+import Dexie, { type EntityTable, type Table } from 'dexie';
 import type { FieldErrors, RejectCode } from '../../../shared/errors';
-import type { ApplicationState } from '../../../shared/protocol';
+import type { ApplicationState, Mutation } from '../../../shared/protocol';
+import type { DeviceIdentity } from '../sync/device';
 import type { Answers } from '../../../shared/services/validate';
 
 /** What a person is filling in; autosaved on every change. */
 export interface Draft {
-	/** A UUIDv7; the application keeps this id when the draft is submitted. */
+	/** A UUIDv7; a new application keeps this id when the draft is submitted. */
 	id: string;
 	serviceId: string;
 	serviceVersion: number;
 	answers: Answers;
+	/** Set when the draft corrects an application the server already holds. */
+	amends?: { applicationId: string; baseVersion: number };
 	createdAt: number;
 	updatedAt: number;
 }
@@ -19,6 +22,7 @@ export interface SubmittedApplication {
 	id: string;
 	serviceId: string;
 	serviceVersion: number;
+	/** What the person last sent: the submission, or their latest correction. */
 	answers: Answers;
 	submittedAt: number;
 }
@@ -29,23 +33,22 @@ export interface Rejection {
 	fieldErrors?: FieldErrors;
 }
 
+/** A wire mutation as queued: no seq yet, and answers as the form holds them. */
+type Queued<T> = T extends unknown ? Omit<T, 'seq' | 'answers'> & { answers: Answers } : never;
+
 /**
  * A mutation waiting for the server. `seq` is assigned by IndexedDB in the same
- * transaction that stores the application, so it is the device's order of events.
+ * transaction that stores the change, so it is the device's order of events; a queued
+ * mutation is never edited (a correction is a new mutation).
  */
-export interface OutboxEntry {
+export type OutboxEntry = Queued<Mutation> & {
 	seq?: number;
-	/** The mutation id (UUIDv7): the server's idempotency key. */
-	id: string;
-	type: 'application.submit';
-	applicationId: string;
-	serviceId: string;
-	serviceVersion: number;
-	answers: Answers;
 	createdAt: number;
-	/** Set when the server refused it; a rejected entry is never sent again. */
+	/** Set when the server refused it; a refused entry is never sent again. */
 	rejection?: Rejection;
-}
+	/** Set when the server had moved on past its base version: the state it had then. */
+	conflict?: ApplicationState;
+};
 
 /** The sync engine's state, shared by every tab through liveQuery. */
 export interface SyncState {
@@ -56,6 +59,8 @@ export interface SyncState {
 	/** Progress of the current run: mutations sent of those that were waiting at its start. */
 	sent: number;
 	total: number;
+	/** Compressed bytes sent in the current run. */
+	bytesSent: number;
 	lastSuccessAt?: number;
 	lastError?: SyncErrorInfo;
 	nextAttemptAt?: number;
@@ -68,7 +73,7 @@ export interface SyncErrorInfo {
 }
 
 type Meta =
-	| { key: 'deviceId'; value: string }
+	| { key: 'device'; value: DeviceIdentity }
 	| { key: 'cursor'; value: string }
 	| { key: 'sync'; value: SyncState };
 
@@ -78,7 +83,8 @@ export type MetaValue<K extends MetaKey> = Extract<Meta, { key: K }>['value'];
 export type DalaDatabase = Dexie & {
 	drafts: EntityTable<Draft, 'id'>;
 	applications: EntityTable<SubmittedApplication, 'id'>;
-	outbox: EntityTable<OutboxEntry, 'seq'>;
+	// A plain Table: Dexie's EntityTable cannot express a union of entry shapes.
+	outbox: Table<OutboxEntry, number>;
 	/** Server state of this device's applications (promise 7: only the server sets it). */
 	mirror: EntityTable<ApplicationState, 'id'>;
 	meta: EntityTable<Meta, 'key'>;
@@ -113,15 +119,4 @@ export async function setMeta<K extends MetaKey>(
 	value: MetaValue<K>
 ): Promise<void> {
 	await db.meta.put({ key, value } as Meta);
-}
-
-/** This device's id, made once and kept for the life of the database. */
-export async function deviceId(db: DalaDatabase): Promise<string> {
-	return db.transaction('rw', db.meta, async () => {
-		const existing = await getMeta(db, 'deviceId');
-		if (existing) return existing;
-		const id = crypto.randomUUID();
-		await setMeta(db, 'deviceId', id);
-		return id;
-	});
 }

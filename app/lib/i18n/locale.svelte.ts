@@ -38,3 +38,13 @@ const dayFormat = new Intl.DateTimeFormat('en-CA', { dateStyle: 'short' });
 function localDay(epochMs: number): string {
 	return dayFormat.format(epochMs);
 }
+
+/** A byte count as people read it: "12 kB", "1.4 MB". */
+export function formatBytes(bytes: number): string {
+	const [value, unit] = bytes < 1_000_000 ? [bytes / 1000, 'kilobyte'] : [bytes / 1e6, 'megabyte'];
+	return new Intl.NumberFormat(locale.current, {
+		style: 'unit',
+		unit,
+		maximumFractionDigits: value < 10 ? 1 : 0
+	}).format(value);
+}

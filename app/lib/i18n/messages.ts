@@ -22,7 +22,7 @@ export function fieldErrorMessage(code: FieldErrorCode, field: FieldDefinition):
 	}
 }
 
-/** Why the server refused a whole submission. */
+/** Why the server refused a submission or a correction. */
 export function rejectionMessage(code: RejectCode | 'refused'): string {
 	switch (code) {
 		case 'invalid_answers':
@@ -30,6 +30,10 @@ export function rejectionMessage(code: RejectCode | 'refused'): string {
 		case 'unknown_service':
 		case 'unsupported_service_version':
 			return m.refused_service_unavailable();
+		case 'not_found':
+			return m.refused_not_found();
+		case 'application_closed':
+			return m.refused_closed();
 		case 'application_id_taken':
 		case 'refused':
 			return m.refused_other();

@@ -8,9 +8,9 @@ import {
 	type SyncErrorInfo,
 	type SyncState
 } from '../db/database';
-import { pendingMutations, toMutation } from '../db/outbox';
+import { isPending, pendingMutations, toMutation } from '../db/outbox';
 import { backoffDelay } from './backoff';
-import { SyncError, type SyncTransport } from './transport';
+import { SyncError, type PushReceipt, type SyncTransport } from './transport';
 
 export interface SyncEngineOptions {
 	db: DalaDatabase;
@@ -22,10 +22,10 @@ export interface SyncEngineOptions {
 	scheduleRetry?: (delayMs: number) => void;
 }
 
-export const IDLE: SyncState = { phase: 'idle', inFlight: [], sent: 0, total: 0 };
+export const IDLE: SyncState = { phase: 'idle', inFlight: [], sent: 0, total: 0, bytesSent: 0 };
 
 // Whole-request refusals that a smaller batch can get past: one item is at fault.
-const ITEM_ATTRIBUTABLE = new Set(['invalid_body', 'body_too_large']);
+const ITEM_ATTRIBUTABLE = new Set(['invalid_body', 'body_too_large', 'out_of_order']);
 
 /**
  * Drains the outbox to the server and pulls back what changed. Only one tab runs it at
@@ -118,18 +118,19 @@ export class SyncEngine {
 
 	async #pushAll(): Promise<void> {
 		const db = this.#db;
-		const total = await db.outbox.filter((entry) => !entry.rejection).count();
+		const total = await db.outbox.filter(isPending).count();
 		if (total === 0) return;
 		let sent = 0;
+		let bytesSent = 0;
 		let limit = this.#batchSize;
-		await this.#update({ phase: 'sending', sent, total, inFlight: [] });
+		await this.#update({ phase: 'sending', sent, total, bytesSent, inFlight: [] });
 		for (;;) {
 			const batch = await pendingMutations(db, limit);
 			if (batch.length === 0) return;
 			await this.#update({ inFlight: batch.map((entry) => entry.seq!) });
-			let results: MutationResult[];
+			let receipt: PushReceipt;
 			try {
-				({ results } = await this.#transport.push(batch.map(toMutation)));
+				receipt = await this.#transport.push(batch.map(toMutation));
 			} catch (error) {
 				if (!(error instanceof SyncError && ITEM_ATTRIBUTABLE.has(error.code ?? ''))) throw error;
 				// Split the batch until the one at fault is alone, then refuse just that one,
@@ -141,10 +142,11 @@ export class SyncEngine {
 				await db.outbox.update(batch[0]!.seq!, { rejection: { code: 'refused' } });
 				continue;
 			}
-			await this.#acknowledge(batch, results);
+			await this.#acknowledge(batch, receipt.results);
 			sent += batch.length;
+			bytesSent += receipt.bytesSent;
 			limit = this.#batchSize;
-			await this.#update({ sent, total: Math.max(total, sent), inFlight: [] });
+			await this.#update({ sent, total: Math.max(total, sent), bytesSent, inFlight: [] });
 		}
 	}
 
@@ -161,6 +163,10 @@ export class SyncEngine {
 					await db.outbox.update(seq, {
 						rejection: { code: result.code, fieldErrors: result.fieldErrors }
 					});
+				} else if (result.status === 'conflict') {
+					// Server truth goes to the mirror; the person's change waits beside it.
+					await this.#mirror(result.application);
+					await db.outbox.update(seq, { conflict: result.application });
 				} else {
 					await this.#mirror(result.application);
 					await db.outbox.delete(seq);

@@ -1,7 +1,9 @@
 import { liveQuery } from 'dexie';
-import { deviceId, getMeta, type DalaDatabase } from '../db/database';
+import { getMeta, type DalaDatabase } from '../db/database';
+import { deviceIdentity } from './device';
 import { SyncEngine } from './engine';
-import { whenLeader } from './leader';
+import { electLeader } from './leader';
+import { BACKGROUND_SYNC_TAG } from './names';
 import { httpTransport } from './transport';
 
 const POLL_MS = 60_000;
@@ -15,7 +17,9 @@ export interface SyncRunner {
  * Starts syncing in the background. One tab leads and runs the engine; the others ask
  * it to sync over a BroadcastChannel and follow its progress through liveQuery.
  * Triggers: app start, a new item in the outbox (from any tab), coming online, the page
- * becoming visible, a timer, the person's "Sync now", and the retry timer after a failure.
+ * becoming visible, a timer, the person's "Sync now", the retry timer after a failure,
+ * and Background Sync from the service worker where the browser has it (Chromium only;
+ * nothing depends on it).
  */
 export function startSyncRunner(db: DalaDatabase): SyncRunner {
 	const channel = new BroadcastChannel('dala-sync');
@@ -23,42 +27,62 @@ export function startSyncRunner(db: DalaDatabase): SyncRunner {
 	let retryTimer: ReturnType<typeof setTimeout> | undefined;
 
 	const run = () => {
-		if (engine) void engine.sync();
+		if (engine && leading()) void engine.sync().then((ok) => ok || askForBackgroundSync());
 		else channel.postMessage('sync');
 	};
-	// Automatic triggers stay quiet while the browser knows it is offline or backing off;
-	// the person's own "Sync now" always tries.
+	// Automatic triggers act only in the leading tab, and stay quiet while the browser
+	// knows it is offline or backing off; the person's own "Sync now" always tries.
+	const runIfLeading = () => leading() && run();
 	const runIfUseful = async () => {
-		if (!navigator.onLine) return;
+		if (!leading() || !navigator.onLine) return;
 		const state = await getMeta(db, 'sync');
 		if (state?.nextAttemptAt && state.nextAttemptAt > Date.now()) return;
 		run();
 	};
 
-	whenLeader('dala-sync-leader', async () => {
-		const transport = httpTransport(await deviceId(db));
-		engine = new SyncEngine({
+	const leading = electLeader(async () => {
+		engine ??= new SyncEngine({
 			db,
-			transport,
+			transport: httpTransport(await deviceIdentity(db)),
 			scheduleRetry: (delay) => {
 				clearTimeout(retryTimer);
 				retryTimer = setTimeout(run, delay);
 			}
 		});
 		await engine.reset();
-		channel.onmessage = run;
-		addEventListener('online', run);
-		document.addEventListener('visibilitychange', () => {
-			if (document.visibilityState === 'visible') void runIfUseful();
-		});
-		setInterval(() => void runIfUseful(), POLL_MS);
-		// Fires at once (the start trigger) and whenever any tab queues a mutation.
-		let waiting = -1;
-		liveQuery(() => db.outbox.count()).subscribe((count) => {
-			if (count > waiting) run();
-			waiting = count;
-		});
+		run();
+	});
+
+	channel.onmessage = runIfLeading;
+	navigator.serviceWorker?.addEventListener('message', (event: MessageEvent) => {
+		if ((event.data as { type?: string } | null)?.type === 'sync') runIfLeading();
+	});
+	addEventListener('online', runIfLeading);
+	document.addEventListener('visibilitychange', () => {
+		if (document.visibilityState === 'visible') void runIfUseful();
+	});
+	setInterval(() => void runIfUseful(), POLL_MS);
+	// Whenever any tab queues a mutation.
+	let waiting = -1;
+	liveQuery(() => db.outbox.count()).subscribe((count) => {
+		if (waiting >= 0 && count > waiting) runIfLeading();
+		waiting = count;
 	});
 
 	return { request: run };
+}
+
+/**
+ * Asks the browser to wake the service worker when the network returns, even if every
+ * tab has been closed by then. Chromium only; elsewhere the next visit syncs.
+ */
+function askForBackgroundSync(): void {
+	void navigator.serviceWorker?.ready
+		.then((registration) => {
+			const sync = (registration as { sync?: { register(tag: string): Promise<void> } }).sync;
+			return sync?.register(BACKGROUND_SYNC_TAG);
+		})
+		.catch(() => {
+			// Refused (permission, unsupported): the page's own triggers still apply.
+		});
 }

@@ -1,16 +1,24 @@
 import * as v from 'valibot';
+import { signRequest } from '../../../shared/device-signature';
 import {
 	ErrorBody,
 	Header,
 	PROTOCOL_VERSION,
 	PullResponse,
 	PushResponse,
+	RegisterResponse,
 	type Mutation
 } from '../../../shared/protocol';
+import type { DeviceIdentity } from './device';
+
+/** What one push cost on the wire, for the progress the person sees. */
+export interface PushReceipt extends PushResponse {
+	bytesSent: number;
+}
 
 /** How the sync engine reaches the server; the tests put a fault-injecting one here. */
 export interface SyncTransport {
-	push(mutations: Mutation[]): Promise<PushResponse>;
+	push(mutations: Mutation[]): Promise<PushReceipt>;
 	pull(cursor: string | undefined): Promise<PullResponse>;
 }
 
@@ -35,59 +43,108 @@ export class SyncError extends Error {
 
 const REQUEST_TIMEOUT_MS = 30_000;
 
-/** The transport over HTTP to the sync server at `baseUrl` (same origin by default). */
-export function httpTransport(deviceId: string, baseUrl = ''): SyncTransport {
-	const headers = {
+/** Gzip, which every browser can do natively (CompressionStream) and shrinks JSON ~5×. */
+async function gzip(text: string): Promise<Uint8Array<ArrayBuffer>> {
+	const stream = new Blob([text]).stream().pipeThrough(new CompressionStream('gzip'));
+	return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+type Fetch = (url: string, init: RequestInit) => Promise<Response>;
+
+/** Sends a fetch and reads its JSON, turning every failure into a SyncError. */
+async function exchange<T>(
+	fetch: Fetch,
+	schema: v.GenericSchema<unknown, T>,
+	url: string,
+	init: RequestInit
+): Promise<T> {
+	let response: Response;
+	let body: unknown;
+	try {
+		response = await fetch(url, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+		body = await response.json();
+	} catch (error) {
+		// No response, or one cut before its body ended: the server may or may not have
+		// committed. Either is safe to retry because pushes are idempotent.
+		throw new SyncError('offline', error instanceof Error ? error.message : String(error));
+	}
+	if (response.ok) {
+		const parsed = v.safeParse(schema, body);
+		if (parsed.success) return parsed.output;
+		throw new SyncError('server', 'unexpected response from server', response.status);
+	}
+	const error = v.safeParse(ErrorBody, body);
+	const code = error.success ? error.output.error.code : undefined;
+	const message = error.success ? error.output.error.message : `HTTP ${response.status}`;
+	if (response.status === 426) throw new SyncError('update_required', message, 426, code);
+	const temporary = response.status >= 500 || response.status === 408 || response.status === 429;
+	throw new SyncError(temporary ? 'server' : 'refused', message, response.status, code);
+}
+
+export interface HttpTransportOptions {
+	/** The server's origin; the page's own by default. */
+	baseUrl?: string;
+	/** The fetch to use; the simulation passes one that injects faults. */
+	fetch?: Fetch;
+}
+
+/**
+ * The transport over HTTP to the sync server. Every request is signed with the device
+ * key; a server that does not know the device (a new server, a restored database) is
+ * told about it and the request sent again.
+ */
+export function httpTransport(
+	device: DeviceIdentity,
+	{ baseUrl = '', fetch = globalThis.fetch.bind(globalThis) }: HttpTransportOptions = {}
+): SyncTransport {
+	const baseHeaders = {
 		[Header.protocol]: String(PROTOCOL_VERSION),
-		[Header.device]: deviceId
+		[Header.device]: device.id
 	};
 
-	async function call<T>(
+	async function register(): Promise<void> {
+		await exchange(fetch, RegisterResponse, `${baseUrl}/api/sync/register`, {
+			method: 'POST',
+			headers: { ...baseHeaders, 'Content-Type': 'application/json' },
+			body: JSON.stringify({ publicKey: device.publicKey })
+		});
+	}
+
+	async function signed<T>(
 		schema: v.GenericSchema<unknown, T>,
-		path: string,
-		init: RequestInit
+		method: 'GET' | 'POST',
+		pathAndQuery: string,
+		body?: Uint8Array<ArrayBuffer>
 	): Promise<T> {
-		let response: Response;
-		let body: unknown;
+		const send = async () => {
+			const signature = await signRequest(device.privateKey, method, pathAndQuery, body);
+			const headers: Record<string, string> = { ...baseHeaders, [Header.signature]: signature };
+			if (body) {
+				headers['Content-Type'] = 'application/json';
+				headers['Content-Encoding'] = 'gzip';
+			}
+			return exchange(fetch, schema, baseUrl + pathAndQuery, { method, headers, body });
+		};
 		try {
-			response = await fetch(baseUrl + path, {
-				...init,
-				headers: { ...headers, ...init.headers },
-				signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS)
-			});
-			body = await response.json();
+			return await send();
 		} catch (error) {
-			// No response, or one cut before its body ended: the server may or may not have
-			// committed. Either is safe to retry because pushes are idempotent.
-			throw new SyncError('offline', error instanceof Error ? error.message : String(error));
+			if (!(error instanceof SyncError && error.code === 'unknown_device')) throw error;
+			await register();
+			return send();
 		}
-		if (response.ok) {
-			const parsed = v.safeParse(schema, body);
-			if (parsed.success) return parsed.output;
-			throw new SyncError('server', 'unexpected response from server', response.status);
-		}
-		const error = v.safeParse(ErrorBody, body);
-		const code = error.success ? error.output.error.code : undefined;
-		const message = error.success ? error.output.error.message : `HTTP ${response.status}`;
-		if (response.status === 426) {
-			throw new SyncError('update_required', message, response.status, code);
-		}
-		const temporary = response.status >= 500 || response.status === 408 || response.status === 429;
-		throw new SyncError(temporary ? 'server' : 'refused', message, response.status, code);
 	}
 
 	return {
-		push: (mutations) =>
-			call(PushResponse, '/api/sync/push', {
-				method: 'POST',
-				headers: { 'Content-Type': 'application/json' },
-				body: JSON.stringify({ mutations })
-			}),
+		async push(mutations) {
+			const body = await gzip(JSON.stringify({ mutations }));
+			const response = await signed(PushResponse, 'POST', '/api/sync/push', body);
+			return { ...response, bytesSent: body.byteLength };
+		},
 		pull: (cursor) =>
-			call(
+			signed(
 				PullResponse,
-				'/api/sync/pull' + (cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''),
-				{ method: 'GET' }
+				'GET',
+				'/api/sync/pull' + (cursor ? `?cursor=${encodeURIComponent(cursor)}` : '')
 			)
 	};
 }

@@ -1,0 +1,5 @@
+/** The Web Lock whose holder syncs for the whole origin: one tab, or the service worker. */
+export const SYNC_LOCK = 'dala-sync-leader';
+
+/** The Background Sync tag the service worker answers (app/service-worker.ts). */
+export const BACKGROUND_SYNC_TAG = 'dala-outbox';

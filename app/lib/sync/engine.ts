@@ -47,7 +47,9 @@ export class SyncEngine {
 	constructor(options: SyncEngineOptions) {
 		this.#db = options.db;
 		this.#transport = options.transport;
-		this.#batchSize = Math.min(options.batchSize ?? 50, MAX_PUSH_BATCH);
+		// Small enough that a cut link on 2G loses little and progress moves; large enough
+		// that a day's queue of a kiosk goes in a few round trips.
+		this.#batchSize = Math.min(options.batchSize ?? 25, MAX_PUSH_BATCH);
 		this.#now = options.now ?? Date.now;
 		this.#random = options.random ?? Math.random;
 		this.#scheduleRetry = options.scheduleRetry ?? (() => {});

@@ -1,0 +1,110 @@
+import { count } from 'drizzle-orm';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../sync-server/db/open';
+import { applications } from '../../sync-server/db/schema';
+import { randomIin } from '../sim/answers';
+import { Random } from '../sim/random';
+import { GOOD_ANSWERS, fillApplication, startApplication, submitApplication } from './fill';
+import {
+	launchBrowser,
+	openControlled,
+	startServer,
+	type Browser,
+	type RunningServer
+} from './harness';
+
+const TOTAL = 50;
+
+let server: RunningServer;
+let browser: Browser;
+
+beforeAll(async () => {
+	server = await startServer();
+	browser = await launchBrowser();
+});
+afterAll(async () => {
+	await browser?.close();
+	await server?.stop();
+});
+
+/** Counts the pushes each tab sends, so the test can tell which tab synced. */
+function countPushes(page: Page): { n: number } {
+	const pushes = { n: 0 };
+	page.on('request', (request) => {
+		if (request.url().endsWith('/api/sync/push')) pushes.n += 1;
+	});
+	return pushes;
+}
+
+describe('a day of applications queued offline', () => {
+	it('arrives exactly once through a cut link, a reload and a second tab; one tab sends', async () => {
+		const { context, page } = browser;
+		const random = new Random(50);
+		const fromFirstTab = countPushes(page);
+		await openControlled(page, server.url);
+		await context.setOffline(true);
+
+		for (let i = 0; i < TOTAL; i++) {
+			await page.goto(server.url);
+			await startApplication(page);
+			await fillApplication(page, {
+				...GOOD_ANSWERS,
+				iin: randomIin(random),
+				businessName: `ЖК Сейтқали ${i + 1}`
+			});
+			await submitApplication(page);
+			await page.getByRole('heading', { name: 'Application saved' }).waitFor();
+		}
+		await page.goto(`${server.url}/applications`);
+		await expect.poll(() => page.getByText(`Waiting to send: ${TOTAL}`).isVisible()).toBe(true);
+
+		// A slow link, so that cutting it and reloading land in the middle of the sync.
+		const cdp = await context.newCDPSession(page);
+		await cdp.send('Network.emulateNetworkConditions', {
+			offline: false,
+			latency: 400,
+			downloadThroughput: 30_000,
+			uploadThroughput: 30_000
+		});
+		const firstAnswer = page.waitForResponse((r) => r.url().endsWith('/api/sync/push'));
+		await context.setOffline(false);
+		await firstAnswer;
+		await context.setOffline(true);
+		await expect.poll(() => page.getByText(/No connection to the server/).isVisible()).toBe(true);
+
+		const nextPush = page.waitForRequest((r) => r.url().endsWith('/api/sync/push'));
+		await context.setOffline(false);
+		await page.getByRole('button', { name: 'Sync now' }).click();
+		await nextPush;
+		await page.reload();
+
+		const second = await context.newPage();
+		const fromSecondTab = countPushes(second);
+		await second.goto(`${server.url}/applications`);
+
+		for (const tab of [page, second]) {
+			await expect
+				.poll(() => tab.getByText('Waiting to send: 0').isVisible(), { timeout: 60_000 })
+				.toBe(true);
+			await expect
+				.poll(() => tab.locator('li').filter({ hasText: 'Received' }).count(), { timeout: 30_000 })
+				.toBe(TOTAL);
+			const references = await tab.locator('li strong:text-matches("^DL-")').allTextContents();
+			expect(new Set(references).size).toBe(TOTAL);
+		}
+		expect(fromFirstTab.n).toBeGreaterThan(1);
+		expect(fromSecondTab.n).toBe(0);
+
+		await second.close();
+		await browser.close();
+		await server.stop();
+		const database = await openDatabase({ dataDir: server.dataDir });
+		try {
+			const [rows] = await database.db.select({ n: count() }).from(applications);
+			expect(rows?.n).toBe(TOTAL);
+		} finally {
+			await database.close();
+		}
+	});
+});

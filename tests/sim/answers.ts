@@ -1,0 +1,42 @@
+import { iinCheckDigit } from '../../shared/iin';
+import type { Answers } from '../../shared/services/validate';
+import type { Random } from './random';
+
+const NAMES = [
+	'Айгүл Сейтқали',
+	'Нұрлан Әбдірахман',
+	'Данияр Оспанов',
+	'Гүлнар Бекова',
+	'Ерлан Жақсылық'
+];
+const PLACES = ['Ақсу ауылы', 'Талғар қаласы', 'Сайрам ауданы', 'Жаңақорған кенті'];
+const ACTIVITIES = ['retail', 'catering', 'agriculture', 'transport', 'repair'];
+
+/** A valid IIN: eleven random digits and their check digit. */
+export function randomIin(random: Random): string {
+	for (;;) {
+		const first11 = Array.from({ length: 11 }, () => random.int(10)).join('');
+		const check = iinCheckDigit(first11);
+		if (check !== null) return `${first11}${check}`;
+	}
+}
+
+/** Answers the individual-entrepreneur service accepts, already in normalized form. */
+export function validAnswers(random: Random): Answers {
+	const name = random.pick(NAMES);
+	return {
+		iin: randomIin(random),
+		fullName: name,
+		businessName: `ЖК ${name.split(' ')[1]} ${random.int(1000)}`,
+		activity: random.pick(ACTIVITIES),
+		address: `${random.pick(PLACES)}, ${random.int(200) + 1}-үй`,
+		phone: `+7701${String(random.int(10_000_000)).padStart(7, '0')}`
+	};
+}
+
+/** Answers the server must refuse (a wrong IIN check digit), to prove refusals never block. */
+export function invalidAnswers(random: Random): Answers {
+	const answers = validAnswers(random);
+	const last = Number(answers.iin!.at(-1));
+	return { ...answers, iin: `${answers.iin!.slice(0, 11)}${(last + 1) % 10}` };
+}

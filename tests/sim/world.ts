@@ -1,0 +1,258 @@
+import 'fake-indexeddb/auto';
+import { asc, sql } from 'drizzle-orm';
+import { createApp } from '../../sync-server/app';
+import type { Database } from '../../sync-server/db/open';
+import { applications, changes } from '../../sync-server/db/schema';
+import { createLogger } from '../../sync-server/log';
+import { decide } from '../../sync-server/review';
+import { invalidAnswers, validAnswers } from './answers';
+import { SimDevice, type Queued } from './device';
+import { FaultyNetwork, type Handler } from './network';
+import { Random } from './random';
+
+const silent = createLogger({ level: 'silent' });
+
+/** Empties the central database between seeds; PGlite takes seconds to start, this does not. */
+export async function resetDatabase(db: Database): Promise<void> {
+	await db.execute(sql`truncate applications, mutations, changes, devices restart identity`);
+	await db.execute(sql`alter sequence application_reference_seq restart`);
+}
+
+type Action =
+	| 'apply'
+	| 'apply-invalid'
+	| 'sync'
+	| 'sync-together'
+	| 'amend'
+	| 'review'
+	| 'restart-server'
+	| 'restart-device'
+	| 'apply-then-restart'
+	| 'stale-replay';
+
+/**
+ * One seeded run: the real device code and the real server code in one process, wired
+ * through a faulty network, driven by a schedule drawn from the seed. Everything that
+ * varies comes from the seed, so a failure replays exactly.
+ */
+export class World {
+	readonly random: Random;
+	readonly network: FaultyNetwork;
+	readonly devices: SimDevice[] = [];
+	readonly queued: Queued[] = [];
+	readonly log: string[] = [];
+	readonly #db: Database;
+	#server: Handler;
+	#clock = Date.UTC(2026, 10, 26);
+
+	private constructor(seed: number, db: Database) {
+		this.random = new Random(seed);
+		this.#db = db;
+		this.#server = this.#startServer();
+		this.network = new FaultyNetwork(this.random, () => this.#server);
+	}
+
+	static async create(seed: number, db: Database): Promise<World> {
+		const world = new World(seed, db);
+		const count = 2 + world.random.int(3);
+		for (let i = 0; i < count; i++) {
+			world.devices.push(
+				await SimDevice.start(`sim-${seed}-device-${i}`, world.network, world.now)
+			);
+		}
+		return world;
+	}
+
+	readonly now = () => this.#clock;
+
+	/** A server process with nothing in memory; the database is the same. */
+	#startServer(): Handler {
+		const app = createApp({ db: this.#db, log: silent });
+		return async (request) => app.fetch(request);
+	}
+
+	async step(): Promise<void> {
+		this.#clock += 1000 + this.random.int(60_000);
+		const device = this.random.pick(this.devices);
+		const action = this.random.weighted<Action>({
+			apply: 24,
+			'apply-invalid': 3,
+			sync: 24,
+			'sync-together': 8,
+			amend: 8,
+			review: 12,
+			'restart-server': 4,
+			'restart-device': 4,
+			'apply-then-restart': 4,
+			'stale-replay': 5
+		});
+		this.log.push(`${action} ${device.name}`);
+		switch (action) {
+			case 'apply':
+				this.queued.push(await device.apply(validAnswers(this.random), true));
+				return;
+			case 'apply-invalid':
+				this.queued.push(await device.apply(invalidAnswers(this.random), false));
+				return;
+			case 'sync':
+				await device.engine.sync();
+				return;
+			case 'sync-together':
+				// Requests of several devices in flight at once, interleaving on the server.
+				await Promise.all(this.devices.map((d) => d.engine.sync()));
+				return;
+			case 'amend':
+				await device.amend(this.random, validAnswers(this.random));
+				return;
+			case 'review':
+				await this.#review();
+				return;
+			case 'restart-server':
+				this.#server = this.#startServer();
+				return;
+			case 'restart-device':
+				await device.restart();
+				return;
+			case 'apply-then-restart':
+				// Killed between the IndexedDB write and the send.
+				this.queued.push(await device.apply(validAnswers(this.random), true));
+				await device.restart();
+				return;
+			case 'stale-replay':
+				await this.network.replayStale();
+				return;
+		}
+	}
+
+	/** A back-office reviewer decides on some application, racing with citizens' edits. */
+	async #review(): Promise<void> {
+		const open = await this.#db
+			.select({ id: applications.id, version: applications.version, status: applications.status })
+			.from(applications)
+			.where(sql`${applications.status} in ('received', 'in_review')`)
+			.orderBy(asc(applications.id));
+		if (open.length === 0) return;
+		const target = this.random.pick(open);
+		const status = this.random.weighted({ in_review: 3, approved: 2, rejected: 1 });
+		// Sometimes the reviewer's screen is stale: the decision must then conflict, not win.
+		const baseVersion = this.random.chance(0.2) ? Math.max(1, target.version - 1) : target.version;
+		await decide(this.#db, target.id, {
+			status,
+			baseVersion,
+			...(status === 'rejected' ? { reason: 'Адрес не подтверждён' } : {})
+		});
+	}
+
+	/**
+	 * The link comes back for good: faults off, every person settles what the server
+	 * answered, every device syncs until nothing is left to send or to receive.
+	 */
+	async quiesce(): Promise<void> {
+		this.network.faultRate = 0;
+		for (let round = 0; round < 20; round++) {
+			let busy = false;
+			for (const device of this.devices) {
+				await device.settle(this.random);
+				if (!(await device.engine.sync())) busy = true;
+				if ((await device.pendingCount()) > 0) busy = true;
+				if ((await device.db.outbox.filter((e) => !!e.conflict).count()) > 0) busy = true;
+			}
+			if (!busy) return;
+		}
+		throw new Error('the world did not settle in 20 rounds');
+	}
+
+	/** Every promise checked against the database; returns what broke. */
+	async violations(): Promise<string[]> {
+		const broken: string[] = [];
+		const rows = await this.#db.select().from(applications);
+		const byId = new Map(rows.map((r) => [r.id, r]));
+
+		// 1 and 2: nothing lost, nothing twice.
+		for (const q of this.queued) {
+			const row = byId.get(q.applicationId);
+			if (q.valid && !row) broken.push(`lost: ${q.applicationId} of ${q.device}`);
+			if (q.valid && row && row.deviceId !== q.device)
+				broken.push(`wrong owner: ${q.applicationId}`);
+			if (!q.valid && row) broken.push(`invalid answers accepted: ${q.applicationId}`);
+		}
+		const expected = this.queued.filter((q) => q.valid).length;
+		if (rows.length !== expected) broken.push(`${rows.length} applications, expected ${expected}`);
+
+		// 3: one device's submissions took effect in the order it made them.
+		const firstChange = new Map<string, bigint>();
+		const feed = await this.#db
+			.select({ applicationId: changes.applicationId, seq: changes.seq })
+			.from(changes)
+			.orderBy(asc(changes.seq));
+		for (const c of feed) {
+			if (!firstChange.has(c.applicationId)) firstChange.set(c.applicationId, BigInt(c.seq));
+		}
+		for (const device of this.devices) {
+			const mine = this.queued
+				.filter((q) => q.device === device.id && q.valid)
+				.sort((a, b) => a.seq - b.seq)
+				.map((q) => firstChange.get(q.applicationId) ?? -1n);
+			for (let i = 1; i < mine.length; i++) {
+				if (mine[i]! <= mine[i - 1]!) broken.push(`order broken on ${device.name}`);
+			}
+		}
+
+		// 4 and 5: every device shows exactly what the server holds for it, having pulled
+		// every change (a skipped change would leave an older version in the mirror).
+		for (const device of this.devices) {
+			const mirror = await device.db.mirror.toArray();
+			const serverRows = rows.filter((r) => r.deviceId === device.id);
+			if (mirror.length !== serverRows.length) {
+				broken.push(
+					`${device.name} shows ${mirror.length} applications, server holds ${serverRows.length}`
+				);
+			}
+			for (const state of mirror) {
+				const row = byId.get(state.id);
+				if (!row || row.deviceId !== device.id) {
+					broken.push(`${device.name} shows ${state.id}, which is not its own`);
+					continue;
+				}
+				const same =
+					row.status === state.status &&
+					row.version === state.version &&
+					row.reference === state.reference &&
+					JSON.stringify(row.answers) === JSON.stringify(state.answers);
+				if (!same)
+					broken.push(
+						`${device.name} diverged on ${state.id} (v${state.version} vs v${row.version})`
+					);
+			}
+			// 6: nothing stuck; refused submissions are answered and shown, not pending.
+			const pending = await device.pendingCount();
+			if (pending > 0) broken.push(`${device.name} still has ${pending} to send`);
+			const refused = await device.db.outbox.filter((e) => !!e.rejection).toArray();
+			for (const entry of refused) {
+				const q = this.queued.find((x) => x.applicationId === entry.applicationId);
+				if (q?.valid)
+					broken.push(`${device.name}: a valid application was refused (${entry.rejection?.code})`);
+			}
+		}
+		return broken;
+	}
+
+	async close(): Promise<void> {
+		for (const device of this.devices) await device.db.delete();
+	}
+}
+
+/** Runs one seed; resolves to the violations found (empty when every promise held). */
+export async function runSeed(seed: number, db: Database, steps = 40): Promise<string[]> {
+	await resetDatabase(db);
+	const world = await World.create(seed, db);
+	try {
+		for (let i = 0; i < steps; i++) await world.step();
+		await world.quiesce();
+		return await world.violations();
+	} catch (error) {
+		return [`crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`];
+	} finally {
+		await world.close();
+	}
+}

@@ -3,9 +3,11 @@ import { compress } from 'hono/compress';
 import { HTTPException } from 'hono/http-exception';
 import { ErrorCode } from '../shared/errors';
 import type { Database } from './db/open';
+import { deviceKeys } from './device-auth';
 import { errorResponse } from './http-error';
 import { requestLogger, type Logger } from './log';
 import { healthRoutes } from './routes/health';
+import { reviewRoutes } from './routes/review';
 import { staticFiles } from './routes/static-files';
 import { syncRoutes } from './routes/sync';
 
@@ -14,10 +16,15 @@ export interface AppOptions {
 	log: Logger;
 	/** The built PWA to serve beside the API; without it the server is API-only. */
 	staticDir?: string;
+	/**
+	 * The bearer token of the back-office review API. Without one the API does not exist
+	 * (its paths are 404s), so a server nobody configured for reviewers exposes nothing.
+	 */
+	reviewToken?: string;
 }
 
 /** The whole HTTP surface of the sync server, with no socket: `main.ts` serves it. */
-export function createApp({ db, log, staticDir }: AppOptions) {
+export function createApp({ db, log, staticDir, reviewToken }: AppOptions) {
 	const notFound = () =>
 		errorResponse(404, { code: ErrorCode.notFound, message: 'No such endpoint.' });
 
@@ -27,10 +34,13 @@ export function createApp({ db, log, staticDir }: AppOptions) {
 		// Static files are not compressed here: the build ships .br/.gz beside each file.
 		.use('/api/*', compress())
 		.route('/api/health', healthRoutes(db, log))
-		.route('/api/sync', syncRoutes(db))
-		// Any other /api path is a JSON 404, never the SPA's index.html.
-		.all('/api', notFound)
-		.all('/api/*', notFound);
+		// Public keys are cached per app, never per module: two apps in one process (tests)
+		// or two processes share nothing but the database.
+		.route('/api/sync', syncRoutes(db, deviceKeys(db)));
+	// Mounted before the catch-all below, which would otherwise answer its paths first.
+	if (reviewToken) app.route('/api/review', reviewRoutes(db, reviewToken));
+	// Any other /api path is a JSON 404, never the SPA's index.html.
+	app.all('/api', notFound).all('/api/*', notFound);
 
 	if (staticDir) app.route('/', staticFiles(staticDir));
 

@@ -1,9 +1,11 @@
 import type { ApplicationState } from '../shared/protocol';
+import type { Answers } from '../shared/services/validate';
 import { applications } from './db/schema';
 
 /**
  * The columns an owner may see, and no others: select with these wherever an application
- * leaves the server, so answers and ownership never travel by accident.
+ * leaves the server, so ownership and internal columns never travel by accident. The
+ * answers do travel, to their owner only: a device converges on what the server holds.
  */
 export const stateColumns = {
 	id: applications.id,
@@ -12,6 +14,7 @@ export const stateColumns = {
 	status: applications.status,
 	reference: applications.reference,
 	version: applications.version,
+	answers: applications.answers,
 	reason: applications.reason,
 	updatedAt: applications.updatedAt
 };
@@ -24,6 +27,7 @@ export interface StateRow {
 	status: ApplicationState['status'];
 	reference: string;
 	version: number;
+	answers: Answers;
 	reason: string | null;
 	updatedAt: Date;
 }
@@ -37,8 +41,20 @@ export function toApplicationState(row: StateRow): ApplicationState {
 		status: row.status,
 		reference: row.reference,
 		version: row.version,
+		answers: sortedKeys(row.answers),
 		// Absent rather than null: the protocol's field is optional, not nullable.
 		...(row.reason !== null ? { reason: row.reason } : {}),
 		updatedAt: row.updatedAt.toISOString()
 	};
+}
+
+/**
+ * The record with its keys in code-unit order. jsonb stores keys in an order of its own, so
+ * records are sorted wherever they leave the server: the same state always serializes to
+ * the same bytes, however it was stored.
+ */
+export function sortedKeys<T>(record: Record<string, T>): Record<string, T> {
+	return Object.fromEntries(
+		Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+	);
 }

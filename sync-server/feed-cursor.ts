@@ -1,7 +1,8 @@
 /**
- * A position in the change feed: the (txid, seq) of the last change a device has been
- * given. Opaque to clients (base64url), so its contents can change without a new protocol.
- * Both parts stay decimal strings: xid8 and bigint can exceed Number.MAX_SAFE_INTEGER.
+ * A position in one device's change feed: the (txid, seq) of the last change it has been
+ * given, and the device it was given to. Opaque to clients (base64url), so its contents
+ * can change without a new protocol. Both numbers stay decimal strings: xid8 and bigint
+ * can exceed Number.MAX_SAFE_INTEGER.
  */
 export interface FeedPosition {
 	txid: string;
@@ -14,22 +15,26 @@ export const FEED_START: FeedPosition = { txid: '0', seq: '0' };
 const MAX_XID8 = 2n ** 64n - 1n;
 const MAX_BIGINT = 2n ** 63n - 1n;
 
-/** The cursor a client sends back to continue after `position`. */
-export function encodeCursor(position: FeedPosition): string {
-	return Buffer.from(`${position.txid}.${position.seq}`).toString('base64url');
+/** The cursor `deviceId` sends back to continue after `position`. */
+export function encodeCursor(position: FeedPosition, deviceId: string): string {
+	return Buffer.from(`${position.txid}.${position.seq}.${deviceId}`).toString('base64url');
 }
 
 /**
- * The position a cursor names, or null for anything this server did not make. Only the
+ * The position a cursor names, or null for anything this server did not make for this
+ * device. A cursor is bound to the device it was issued to: one device's position means
+ * nothing in another's feed, and a device handed someone else's cursor (a copied
+ * database, a bug) must start over rather than silently skip or repeat. Only the
  * canonical encoding is accepted, and numbers must fit their columns, so a forged cursor
  * becomes a 400 here rather than a database error later.
  */
-export function decodeCursor(cursor: string): FeedPosition | null {
+export function decodeCursor(cursor: string, deviceId: string): FeedPosition | null {
 	const text = Buffer.from(cursor, 'base64url').toString('latin1');
-	const match = /^(0|[1-9]\d{0,19})\.(0|[1-9]\d{0,18})$/.exec(text);
+	const match = /^(0|[1-9]\d{0,19})\.(0|[1-9]\d{0,18})\.([A-Za-z0-9_-]+)$/.exec(text);
 	if (!match) return null;
-	const [, txid = '', seq = ''] = match;
+	const [, txid = '', seq = '', owner = ''] = match;
+	if (owner !== deviceId) return null;
 	if (BigInt(txid) > MAX_XID8 || BigInt(seq) > MAX_BIGINT) return null;
 	const position = { txid, seq };
-	return encodeCursor(position) === cursor ? position : null;
+	return encodeCursor(position, deviceId) === cursor ? position : null;
 }

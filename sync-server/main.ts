@@ -1,24 +1,43 @@
 /**
  * Starts the sync server: `PORT` (3000), `HOST` (0.0.0.0), `DATABASE_URL` (postgres://…,
- * else embedded PGlite under `DATA_DIR`, default ./data), `STATIC_DIR` (the built app,
- * default ./build), `LOG_LEVEL` (info).
+ * else embedded PGlite under `DATA_DIR`, default ./data), `DATABASE_POOL_SIZE` (10
+ * connections per process, PostgreSQL only), `STATIC_DIR` (the built app, default
+ * ./build), `REVIEW_TOKEN` (enables the back-office review API), `LOG_LEVEL` (info).
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { serve } from '@hono/node-server';
 import { createApp } from './app';
-import { openDatabase } from './db/open';
+import { DEFAULT_POOL_SIZE, openDatabase } from './db/open';
 import { createLogger, isLogLevel, type Logger } from './log';
 
 // Requests still in flight get this long to finish after a shutdown signal.
 const SHUTDOWN_GRACE_MS = 10_000;
+// A shorter shared secret could be guessed; generate one (`openssl rand -base64 32`).
+const MIN_REVIEW_TOKEN_LENGTH = 24;
+
+/** DATABASE_POOL_SIZE as a number; a typo must not silently become some other size. */
+function poolSizeFrom(value: string | undefined): number {
+	if (value === undefined || value === '') return DEFAULT_POOL_SIZE;
+	const size = /^\d{1,4}$/.test(value) ? Number(value) : NaN;
+	if (!(size >= 1 && size <= 1000)) {
+		throw new Error(`DATABASE_POOL_SIZE must be a whole number from 1 to 1000, not ${value}`);
+	}
+	return size;
+}
 
 async function main(log: Logger): Promise<void> {
 	const port = Number(process.env.PORT ?? 3000);
 	const hostname = process.env.HOST ?? '0.0.0.0';
 	const dataDir = process.env.DATA_DIR ?? './data';
 
-	const database = await openDatabase({ url: process.env.DATABASE_URL, dataDir });
+	const poolSize = poolSizeFrom(process.env.DATABASE_POOL_SIZE);
+	const reviewToken = process.env.REVIEW_TOKEN || undefined;
+	if (reviewToken && reviewToken.length < MIN_REVIEW_TOKEN_LENGTH) {
+		throw new Error(`REVIEW_TOKEN must be at least ${MIN_REVIEW_TOKEN_LENGTH} characters`);
+	}
+
+	const database = await openDatabase({ url: process.env.DATABASE_URL, dataDir, poolSize });
 
 	const staticDir = resolve(process.env.STATIC_DIR ?? 'build');
 	const hasBuild = existsSync(resolve(staticDir, 'index.html'));
@@ -26,12 +45,18 @@ async function main(log: Logger): Promise<void> {
 		log.warn(`${staticDir} has no built app: serving the API only. Run \`npm run build\`.`);
 	}
 
-	const app = createApp({ db: database.db, log, staticDir: hasBuild ? staticDir : undefined });
+	const app = createApp({
+		db: database.db,
+		log,
+		staticDir: hasBuild ? staticDir : undefined,
+		reviewToken
+	});
 	const server = serve({ fetch: app.fetch, port, hostname }, (info) => {
 		const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
 		log.info(`listening on http://${host}:${info.port}`, {
 			database: database.kind,
-			...(database.kind === 'pglite' ? { dataDir: resolve(dataDir) } : {})
+			...(database.kind === 'pglite' ? { dataDir: resolve(dataDir) } : { poolSize }),
+			reviewApi: reviewToken ? 'on' : 'off'
 		});
 	});
 

@@ -25,7 +25,12 @@ export interface OpenOptions {
 	url?: string;
 	/** Where PGlite keeps its files (`<dataDir>/pglite`); `memory://` keeps nothing. */
 	dataDir?: string;
+	/** The most connections this process opens to PostgreSQL (PGlite has one). */
+	poolSize?: number;
 }
+
+/** Connections per server process unless DATABASE_POOL_SIZE says otherwise. */
+export const DEFAULT_POOL_SIZE = 10;
 
 const migrationsFolder = fileURLToPath(new URL('../drizzle', import.meta.url));
 
@@ -37,8 +42,8 @@ const MIGRATION_LOCK = 4_240_917_001;
 
 /** Opens the central database and brings its schema up to date before returning. */
 export async function openDatabase(options: OpenOptions = {}): Promise<OpenDatabase> {
-	const { url, dataDir = './data' } = options;
-	if (url && /^postgres(ql)?:\/\//.test(url)) return openPostgres(url);
+	const { url, dataDir = './data', poolSize = DEFAULT_POOL_SIZE } = options;
+	if (url && /^postgres(ql)?:\/\//.test(url)) return openPostgres(url, poolSize);
 	return openPglite(dataDir);
 }
 
@@ -63,9 +68,9 @@ async function openPglite(dataDir: string): Promise<OpenDatabase> {
 // `IF NOT EXISTS` notices from the migrator are expected, not news.
 function ignoreNotice(): void {}
 
-async function openPostgres(url: string): Promise<OpenDatabase> {
+async function openPostgres(url: string, poolSize: number): Promise<OpenDatabase> {
 	await migrateWithLock(url);
-	const client = postgres(url, { max: 10, onnotice: ignoreNotice });
+	const client = postgres(url, { max: poolSize, onnotice: ignoreNotice });
 	return {
 		db: drizzlePostgres({ client }),
 		kind: 'postgres',

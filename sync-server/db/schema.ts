@@ -17,7 +17,7 @@ import {
 	timestamp,
 	uuid
 } from 'drizzle-orm/pg-core';
-import type { MutationResult } from '../../shared/protocol';
+import type { DevicePublicKey, MutationResult } from '../../shared/protocol';
 import type { Answers } from '../../shared/services/validate';
 import { APPLICATION_STATUSES, type ApplicationStatus } from '../../shared/status';
 
@@ -30,8 +30,33 @@ const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => 
 
 /** Numbers for references (`DL-2026-000042`); gaps are harmless, reuse never happens. */
 export const applicationReferenceSeq = pgSequence('application_reference_seq');
-/** `nextval()` of the reference sequence, as SQL. */
-export const nextReferenceNumber = sql<string>`nextval('application_reference_seq')::text`;
+/**
+ * A new reference, as SQL: shared/reference.ts `formatReference` for the database's year
+ * and the next number, so a multi-row insert numbers its rows in the order it inserts them.
+ * `format('%6s')` pads to at least six characters without cutting longer numbers (lpad
+ * would), and nextval appears once, so each row takes exactly one number.
+ */
+export const nextReference = sql<string>`'DL-' || extract(year from now() at time zone 'UTC')::int
+	|| '-' || translate(format('%6s', nextval('application_reference_seq')), ' ', '0')`;
+
+/**
+ * Every device that may sync: its id is the RFC 7638 thumbprint of its public key
+ * (shared/device-signature.ts), so a row never changes its key. Rows are never deleted.
+ * Other tables name devices without a foreign key: nothing is written for a device that
+ * has not authenticated against this table first, and a key check per inserted row would
+ * slow down exactly the batch inserts a push is made of.
+ */
+export const devices = pgTable('devices', {
+	id: text('id').primaryKey(),
+	publicKey: jsonb('public_key').$type<DevicePublicKey>().notNull(),
+	/**
+	 * The highest seq of any mutation this device sent that was recorded. A new mutation
+	 * must come above it (promise 3); the row is locked for the length of each push, so
+	 * one device's pushes take effect one after another, on any number of servers.
+	 */
+	lastSeq: integer('last_seq').notNull().default(0),
+	createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow()
+});
 
 const statusList = sql.raw(APPLICATION_STATUSES.map((s) => `'${s}'`).join(', '));
 
@@ -41,7 +66,7 @@ export const applications = pgTable(
 		/** Made on the device (UUIDv7), so a device can refer to it before it is synced. */
 		id: uuid('id').primaryKey(),
 		/** The owner until people sign in; only this device may see the application. */
-		deviceId: uuid('device_id').notNull(),
+		deviceId: text('device_id').notNull(),
 		serviceId: text('service_id').notNull(),
 		serviceVersion: integer('service_version').notNull(),
 		/** Normalized by the service definition; only the fields it asks for. */
@@ -71,7 +96,7 @@ export const applications = pgTable(
 export const mutations = pgTable(
 	'mutations',
 	{
-		deviceId: uuid('device_id').notNull(),
+		deviceId: text('device_id').notNull(),
 		id: uuid('id').notNull(),
 		seq: integer('seq').notNull(),
 		/** Not a foreign key: a rejected mutation names an application that never existed. */
@@ -99,7 +124,7 @@ export const changes = pgTable(
 			.notNull()
 			.references(() => applications.id),
 		/** Whose feed the change belongs to: the application's owner. */
-		deviceId: uuid('device_id').notNull()
+		deviceId: text('device_id').notNull()
 	},
 	(t) => [index('changes_device_feed_idx').on(t.deviceId, t.txid, t.seq)]
 );

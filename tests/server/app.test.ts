@@ -8,7 +8,7 @@ import { ErrorBody, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION } from '../../shared/
 import { createApp } from '../../sync-server/app';
 import { createLogger } from '../../sync-server/log';
 import { backends, type TestDatabase } from './backends';
-import { get, newDevice, push, submit, syncHeaders, testApp, type App } from './helpers';
+import { get, newDevice, push, signedRequest, submit, testApp, type App } from './helpers';
 
 describe.each(backends)('app on $name', (backend) => {
 	let t: TestDatabase;
@@ -43,13 +43,20 @@ describe.each(backends)('app on $name', (backend) => {
 	});
 
 	it('compresses API JSON for clients that accept it', async () => {
-		const device = newDevice();
+		const device = await newDevice(app);
 		const batch = Array.from({ length: 10 }, (_, i) => submit({ seq: i + 1 }));
-		const res = await app.request('/api/sync/push', {
-			method: 'POST',
-			headers: { ...syncHeaders(device), 'Accept-Encoding': 'gzip' },
-			body: JSON.stringify({ mutations: batch })
-		});
+		const res = await app.request(
+			'/api/sync/push',
+			await signedRequest(
+				device,
+				'POST',
+				'/api/sync/push',
+				{ mutations: batch },
+				{
+					headers: (signed) => ({ ...signed, 'Accept-Encoding': 'gzip' })
+				}
+			)
+		);
 		expect(res.status).toBe(200);
 		expect(res.headers.get('Content-Encoding')).toBe('gzip');
 		const json = JSON.parse(gunzipSync(Buffer.from(await res.arrayBuffer())).toString());
@@ -65,13 +72,14 @@ describe.each(backends)('failures on $name', (backend) => {
 			db: t.db,
 			log: createLogger({ level: 'error', write: (line) => lines.push(line) })
 		});
+		const device = await newDevice(app);
 		await t.close();
 
 		const health = await get(app, '/api/health');
 		expect(health.status).toBe(503);
 		expect(health.json).toMatchObject({ database: 'down' });
 
-		const res = await push(app, newDevice(), { mutations: [submit()] });
+		const res = await push(app, device, { mutations: [submit()] });
 		expect(res.status).toBe(500);
 		// Nothing about the cause reaches the client; all of it reaches the log.
 		expect(res.json).toEqual({ error: { code: 'internal', message: 'Internal error' } });
@@ -102,7 +110,7 @@ describe('static files', () => {
 		writeFileSync(join(root, 'manifest.webmanifest'), '{}');
 		// The static files need no database; any backend will do.
 		t = await backends[0]!.open();
-		app = testApp(t.db, root);
+		app = testApp(t.db, { staticDir: root });
 	});
 	afterAll(async () => {
 		rmSync(root, { recursive: true, force: true });

@@ -1,25 +1,68 @@
 /** What the server suites share: fixtures, a protocol-speaking client, database probes. */
-import { randomUUID } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { eq, sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
+import { deviceIdOf, generateDeviceKey, signRequest } from '../../shared/device-signature';
 import { iinCheckDigit } from '../../shared/iin';
-import { Header, PROTOCOL_VERSION, type Mutation } from '../../shared/protocol';
-import type { ApplicationStatus } from '../../shared/status';
+import {
+	Header,
+	PROTOCOL_VERSION,
+	type ApplicationState,
+	type DevicePublicKey,
+	type Mutation
+} from '../../shared/protocol';
 import { createApp } from '../../sync-server/app';
 import type { Database } from '../../sync-server/db/open';
-import { applications, changes, mutations } from '../../sync-server/db/schema';
+import { applications, changes, devices, mutations } from '../../sync-server/db/schema';
 import { createLogger } from '../../sync-server/log';
+import { decide, type DecisionInput } from '../../sync-server/review';
 
 export type App = ReturnType<typeof createApp>;
 
 /** The app with a logger that writes nothing: failures show in assertions, not noise. */
-export function testApp(db: Database, staticDir?: string): App {
-	return createApp({ db, log: createLogger({ level: 'silent' }), staticDir });
+export function testApp(
+	db: Database,
+	options: { staticDir?: string; reviewToken?: string } = {}
+): App {
+	return createApp({ db, log: createLogger({ level: 'silent' }), ...options });
 }
 
-/** A device as it names itself: a random lowercase UUID. */
-export function newDevice(): string {
-	return randomUUID();
+/** A device as the app makes one: a P-256 key pair, and the id derived from its public key. */
+export interface Device {
+	id: string;
+	privateKey: CryptoKey;
+	publicKey: DevicePublicKey;
+}
+
+/** A device with a fresh key that no server knows yet. */
+export async function unregisteredDevice(): Promise<Device> {
+	const { privateKey, publicKey } = await generateDeviceKey();
+	return { id: await deviceIdOf(publicKey), privateKey, publicKey };
+}
+
+/** A device with a fresh key, registered with `app`. */
+export async function newDevice(app: App): Promise<Device> {
+	const device = await unregisteredDevice();
+	const res = await register(app, { publicKey: device.publicKey });
+	if (res.status !== 200 || res.json.deviceId !== device.id) {
+		throw new Error(`register answered ${res.status}: ${res.text}`);
+	}
+	return device;
+}
+
+/** POSTs `body` to /api/sync/register with the protocol header and any others given. */
+export function register(app: App, body: unknown, headers: Record<string, string> = {}) {
+	return answer(
+		app.request('/api/sync/register', {
+			method: 'POST',
+			headers: {
+				'Content-Type': 'application/json',
+				[Header.protocol]: String(PROTOCOL_VERSION),
+				...headers
+			},
+			body: typeof body === 'string' ? body : JSON.stringify(body)
+		})
+	);
 }
 
 /** A valid IIN (the check digit computed by the shared rule), deterministic per `n`. */
@@ -64,8 +107,11 @@ export function normalizedAnswers(): Record<string, string> {
 	};
 }
 
+type Submit = Extract<Mutation, { type: 'application.submit' }>;
+type Amend = Extract<Mutation, { type: 'application.amend' }>;
+
 /** A submit mutation with fresh ids; override any part. */
-export function submit(overrides: Partial<Mutation> = {}): Mutation {
+export function submit(overrides: Partial<Submit> = {}): Submit {
 	return {
 		id: uuidv7(),
 		seq: 1,
@@ -78,9 +124,73 @@ export function submit(overrides: Partial<Mutation> = {}): Mutation {
 	};
 }
 
-/** The headers a current client sends. */
-export function syncHeaders(device: string): Record<string, string> {
-	return { [Header.protocol]: String(PROTOCOL_VERSION), [Header.device]: device };
+/** An amend of `applicationId` made on `baseVersion`; override any part. */
+export function amend(
+	applicationId: string,
+	baseVersion: number,
+	overrides: Partial<Amend> = {}
+): Amend {
+	return {
+		id: uuidv7(),
+		seq: 1,
+		type: 'application.amend',
+		applicationId,
+		baseVersion,
+		answers: rawAnswers({ businessName: 'IE Seitkali and Sons' }),
+		...overrides
+	};
+}
+
+/** The unsigned headers a current client sends: protocol and device. */
+export function syncHeaders(deviceId: string): Record<string, string> {
+	return { [Header.protocol]: String(PROTOCOL_VERSION), [Header.device]: deviceId };
+}
+
+/** How a test bends a request: compress it, or sign something other than what is sent. */
+export interface SendOptions {
+	/** Send the body gzip-compressed (and sign the compressed bytes, as the app does). */
+	gzip?: boolean;
+	/** Sign these bytes instead of the body sent. */
+	signBody?: Uint8Array;
+	/** Sign this path and query instead of the one requested. */
+	signPath?: string;
+	/** Sign with this key instead of the device's own. */
+	signKey?: CryptoKey;
+	/** Change the headers the request would carry (add, replace, or drop some). */
+	headers?: (signed: Record<string, string>) => Record<string, string>;
+}
+
+/** The request a current client sends: protocol, device and signature over the exact bytes. */
+export async function signedRequest(
+	device: Device,
+	method: 'GET' | 'POST',
+	pathAndQuery: string,
+	body?: unknown,
+	options: SendOptions = {}
+): Promise<RequestInit> {
+	let bytes: Uint8Array | undefined;
+	if (body instanceof Uint8Array) bytes = body;
+	else if (body !== undefined) {
+		bytes = new TextEncoder().encode(typeof body === 'string' ? body : JSON.stringify(body));
+	}
+	if (bytes && options.gzip) bytes = new Uint8Array(gzipSync(bytes));
+	const signature = await signRequest(
+		options.signKey ?? device.privateKey,
+		method,
+		options.signPath ?? pathAndQuery,
+		options.signBody ?? bytes ?? new Uint8Array()
+	);
+	const signed: Record<string, string> = {
+		...syncHeaders(device.id),
+		[Header.signature]: signature,
+		...(bytes ? { 'Content-Type': 'application/json' } : {}),
+		...(options.gzip ? { 'Content-Encoding': 'gzip' } : {})
+	};
+	return {
+		method,
+		headers: options.headers ? options.headers(signed) : signed,
+		...(bytes ? { body: bytes as Uint8Array<ArrayBuffer> } : {})
+	};
 }
 
 export interface Answer {
@@ -91,7 +201,8 @@ export interface Answer {
 	headers: Headers;
 }
 
-async function answer(response: Response | Promise<Response>): Promise<Answer> {
+/** A response read whole: status, text, JSON if it is JSON, headers. */
+export async function answer(response: Response | Promise<Response>): Promise<Answer> {
 	const res = await response;
 	const text = await res.text();
 	let json: unknown;
@@ -103,33 +214,29 @@ async function answer(response: Response | Promise<Response>): Promise<Answer> {
 	return { status: res.status, text, json, headers: res.headers };
 }
 
-/** POSTs `body` (stringified unless already a string) to /api/sync/push. */
-export function push(
+/** POSTs `body` (stringified unless already a string or bytes) to /api/sync/push, signed. */
+export async function push(
 	app: App,
-	device: string,
+	device: Device,
 	body: unknown,
-	headers: Record<string, string> = syncHeaders(device)
+	options: SendOptions = {}
 ): Promise<Answer> {
-	return answer(
-		app.request('/api/sync/push', {
-			method: 'POST',
-			headers: { 'Content-Type': 'application/json', ...headers },
-			body: typeof body === 'string' ? body : JSON.stringify(body)
-		})
-	);
+	const path = '/api/sync/push';
+	return answer(app.request(path, await signedRequest(device, 'POST', path, body, options)));
 }
 
-/** GETs /api/sync/pull with the given query parameters. */
-export function pull(
+/** GETs /api/sync/pull with the given query parameters, signed. */
+export async function pull(
 	app: App,
-	device: string,
+	device: Device,
 	query: Record<string, string | number> = {},
-	headers: Record<string, string> = syncHeaders(device)
+	options: SendOptions = {}
 ): Promise<Answer> {
 	const search = new URLSearchParams(
 		Object.entries(query).map(([k, value]) => [k, String(value)])
 	).toString();
-	return answer(app.request(`/api/sync/pull${search ? `?${search}` : ''}`, { headers }));
+	const path = `/api/sync/pull${search ? `?${search}` : ''}`;
+	return answer(app.request(path, await signedRequest(device, 'GET', path, undefined, options)));
 }
 
 /** GETs any path. */
@@ -146,6 +253,15 @@ export async function counts(db: Database) {
 	};
 }
 
+/** The highest seq the server recorded for a device. */
+export async function lastSeq(db: Database, deviceId: string): Promise<number | undefined> {
+	const [row] = await db
+		.select({ lastSeq: devices.lastSeq })
+		.from(devices)
+		.where(eq(devices.id, deviceId));
+	return row?.lastSeq;
+}
+
 /** The stored application row, or undefined. */
 export async function storedApplication(db: Database, id: string) {
 	const [row] = await db.select().from(applications).where(eq(applications.id, id));
@@ -153,29 +269,24 @@ export async function storedApplication(db: Database, id: string) {
 }
 
 /**
- * What a back-office reviewer's decision does: change the status, bump the version and
- * append to the owner's feed, all in one transaction.
+ * A back-office reviewer's decision, through the domain function the review API uses, on
+ * the version the application has now. Throws unless it was recorded.
  */
 export async function review(
 	db: Database,
 	applicationId: string,
-	status: ApplicationStatus,
+	status: DecisionInput['status'],
 	reason?: string
-): Promise<void> {
-	await db.transaction(async (tx) => {
-		const [row] = await tx
-			.update(applications)
-			.set({
-				status,
-				reason: reason ?? null,
-				version: sql`${applications.version} + 1`,
-				updatedAt: sql`now()`
-			})
-			.where(eq(applications.id, applicationId))
-			.returning({ deviceId: applications.deviceId });
-		if (!row) throw new Error(`no application ${applicationId}`);
-		await tx.insert(changes).values({ applicationId, deviceId: row.deviceId });
+): Promise<ApplicationState> {
+	const row = await storedApplication(db, applicationId);
+	if (!row) throw new Error(`no application ${applicationId}`);
+	const outcome = await decide(db, applicationId, {
+		status,
+		baseVersion: row.version,
+		...(reason !== undefined ? { reason } : {})
 	});
+	if (outcome.status !== 'applied') throw new Error(`decide answered ${outcome.status}`);
+	return outcome.application;
 }
 
 /**
@@ -205,7 +316,7 @@ export async function settleFeed(db: Database): Promise<void> {
 }
 
 /** Pulls from `cursor` until hasMore is false; every page's changes, and the last cursor. */
-export async function pullAll(app: App, db: Database, device: string, cursor?: string) {
+export async function pullAll(app: App, db: Database, device: Device, cursor?: string) {
 	await settleFeed(db);
 	const pages: Answer[] = [];
 	let next = cursor;

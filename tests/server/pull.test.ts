@@ -14,7 +14,8 @@ import {
 	settleFeed,
 	submit,
 	testApp,
-	type App
+	type App,
+	type Device
 } from './helpers';
 
 describe.each(backends)('pull on $name', (backend) => {
@@ -27,7 +28,7 @@ describe.each(backends)('pull on $name', (backend) => {
 	afterAll(() => t?.close());
 
 	/** Pushes `n` submissions from `device`; the application states the server answered. */
-	async function submitted(device: string, n: number) {
+	async function submitted(device: Device, n: number) {
 		const batch = Array.from({ length: n }, (_, i) => submit({ seq: i + 1 }));
 		const res = await push(app, device, { mutations: batch });
 		expect(res.status).toBe(200);
@@ -35,7 +36,7 @@ describe.each(backends)('pull on $name', (backend) => {
 	}
 
 	it('returns what a push stored, exactly as the push answered it', async () => {
-		const device = newDevice();
+		const device = await newDevice(app);
 		const [state] = await submitted(device, 1);
 
 		await settleFeed(t.db);
@@ -49,18 +50,18 @@ describe.each(backends)('pull on $name', (backend) => {
 	});
 
 	it('returns nothing new, and the same cursor, once caught up', async () => {
-		const device = newDevice();
+		const device = await newDevice(app);
 		await submitted(device, 2);
 		const { cursor } = await pullAll(app, t.db, device);
 
 		const again = await pull(app, device, { cursor });
 		expect(again.json).toEqual({ changes: [], cursor, hasMore: false });
-		const empty = await pull(app, newDevice());
+		const empty = await pull(app, await newDevice(app));
 		expect(empty.json).toMatchObject({ changes: [], hasMore: false });
 	});
 
 	it('pages with limit and hasMore, and every application arrives exactly once', async () => {
-		const device = newDevice();
+		const device = await newDevice(app);
 		const states = await submitted(device, 5);
 		await settleFeed(t.db);
 
@@ -81,8 +82,8 @@ describe.each(backends)('pull on $name', (backend) => {
 	});
 
 	it("returns only this device's applications", async () => {
-		const mine = newDevice();
-		const theirs = newDevice();
+		const mine = await newDevice(app);
+		const theirs = await newDevice(app);
 		const myStates = await submitted(mine, 2);
 		await submitted(theirs, 3);
 
@@ -91,7 +92,7 @@ describe.each(backends)('pull on $name', (backend) => {
 	});
 
 	it("returns a reviewer's decision made after the last pull, once per application", async () => {
-		const device = newDevice();
+		const device = await newDevice(app);
 		const [approved, rejected, untouched] = await submitted(device, 3);
 		const { cursor } = await pullAll(app, t.db, device);
 
@@ -120,17 +121,34 @@ describe.each(backends)('pull on $name', (backend) => {
 		['base64 of garbage', Buffer.from('hello').toString('base64url')],
 		['a negative position', Buffer.from('-1.5').toString('base64url')],
 		['a position past xid8', Buffer.from(`${2n ** 64n}.1`).toString('base64url')],
-		['a non-canonical encoding', Buffer.from('12.3').toString('base64url') + '=']
+		['a non-canonical encoding', Buffer.from('12.3').toString('base64url') + '='],
+		['a cursor bound to no device', Buffer.from('12.3').toString('base64url')]
 	])('refuses %s as a cursor with 400 invalid_cursor', async (_name, cursor) => {
-		const res = await pull(app, newDevice(), { cursor });
+		const res = await pull(app, await newDevice(app), { cursor });
 		expect(res.status).toBe(400);
 		expect(v.parse(ErrorBody, res.json).error.code).toBe('invalid_cursor');
+	});
+
+	it("refuses another device's cursor with 400 invalid_cursor", async () => {
+		const mine = await newDevice(app);
+		const theirs = await newDevice(app);
+		await submitted(mine, 1);
+		await submitted(theirs, 1);
+		const { cursor: theirCursor } = await pullAll(app, t.db, theirs);
+		const { cursor: myCursor } = await pullAll(app, t.db, mine);
+
+		const borrowed = await pull(app, mine, { cursor: theirCursor });
+		expect(borrowed.status).toBe(400);
+		expect(v.parse(ErrorBody, borrowed.json).error.code).toBe('invalid_cursor');
+		// Its own cursor still works.
+		const own = await pull(app, mine, { cursor: myCursor });
+		expect(own.json).toEqual({ changes: [], cursor: myCursor, hasMore: false });
 	});
 
 	it.each([['0'], ['-1'], [String(MAX_PULL_LIMIT + 1)], ['ten'], ['2.5']])(
 		'refuses limit=%s with 400',
 		async (limit) => {
-			const res = await pull(app, newDevice(), { limit });
+			const res = await pull(app, await newDevice(app), { limit });
 			expect(res.status).toBe(400);
 			expect(v.parse(ErrorBody, res.json).error.issues).toHaveProperty('limit');
 		}
@@ -149,7 +167,7 @@ describe.each(backends)('pull on $name', (backend) => {
 	it.skipIf(backend.kind === 'pglite')(
 		'never skips a change committed late by an older transaction',
 		async () => {
-			const device = newDevice();
+			const device = await newDevice(app);
 			const [first, second] = await submitted(device, 2);
 			const { cursor: start } = await pullAll(app, t.db, device);
 
@@ -160,12 +178,12 @@ describe.each(backends)('pull on $name', (backend) => {
 				await a`begin`;
 				await a`update applications set status = 'in_review', version = version + 1
 					where id = ${first.id}`;
-				await a`insert into changes (application_id, device_id) values (${first.id}, ${device})`;
+				await a`insert into changes (application_id, device_id) values (${first.id}, ${device.id})`;
 
 				await client.begin(async (b) => {
 					await b`update applications set status = 'approved', version = version + 1
 						where id = ${second.id}`;
-					await b`insert into changes (application_id, device_id) values (${second.id}, ${device})`;
+					await b`insert into changes (application_id, device_id) values (${second.id}, ${device.id})`;
 				});
 				// B is committed: the server's own connection can read its change row.
 				const committed = await t.db.$count(changes, eq(changes.applicationId, second.id));

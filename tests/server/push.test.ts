@@ -1,13 +1,14 @@
 import { eq, sql } from 'drizzle-orm';
 import * as v from 'valibot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PushResponse } from '../../shared/protocol';
-import { REFERENCE_PATTERN } from '../../shared/reference';
+import { ErrorBody, PushResponse, type MutationResult } from '../../shared/protocol';
+import { REFERENCE_PATTERN, formatReference } from '../../shared/reference';
 import { applications } from '../../sync-server/db/schema';
 import { backends, type TestDatabase } from './backends';
 import {
 	counts,
 	invalidIin,
+	lastSeq,
 	newDevice,
 	normalizedAnswers,
 	pullAll,
@@ -19,6 +20,8 @@ import {
 	type App
 } from './helpers';
 
+type Applied = Extract<MutationResult, { status: 'applied' }>;
+
 describe.each(backends)('push on $name', (backend) => {
 	let t: TestDatabase;
 	let app: App;
@@ -29,7 +32,7 @@ describe.each(backends)('push on $name', (backend) => {
 	afterAll(() => t?.close());
 
 	it('stores a submission once, as received, with a reference and normalized answers', async () => {
-		const device = newDevice();
+		const device = await newDevice(app);
 		const m = submit();
 		const before = await counts(t.db);
 
@@ -49,6 +52,8 @@ describe.each(backends)('push on $name', (backend) => {
 			version: 1
 		});
 		expect(result.application.reference).toMatch(REFERENCE_PATTERN);
+		// The device converges on the answers as the server holds them (promise 4).
+		expect(result.application.answers).toEqual(normalizedAnswers());
 		expect(result.application).not.toHaveProperty('reason');
 
 		expect(await counts(t.db)).toEqual({
@@ -58,7 +63,7 @@ describe.each(backends)('push on $name', (backend) => {
 		});
 		const row = await storedApplication(t.db, m.applicationId);
 		expect(row).toMatchObject({
-			deviceId: device,
+			deviceId: device.id,
 			status: 'received',
 			version: 1,
 			reference: result.application.reference,
@@ -70,7 +75,7 @@ describe.each(backends)('push on $name', (backend) => {
 	});
 
 	it('answers a replayed push byte for byte the same and writes nothing', async () => {
-		const device = newDevice();
+		const device = await newDevice(app);
 		const body = {
 			mutations: [
 				submit({ seq: 1 }),
@@ -96,7 +101,7 @@ describe.each(backends)('push on $name', (backend) => {
 	});
 
 	it('answers a replay with the state it first answered, even after the application changed', async () => {
-		const device = newDevice();
+		const device = await newDevice(app);
 		const m = submit();
 		const body = { mutations: [m] };
 		const first = await push(app, device, body);
@@ -109,7 +114,7 @@ describe.each(backends)('push on $name', (backend) => {
 	});
 
 	it('applies a push sent twice at once only once, and answers both the same', async () => {
-		const device = newDevice();
+		const device = await newDevice(app);
 		const body = { mutations: [submit({ seq: 1 }), submit({ seq: 2 }), submit({ seq: 3 })] };
 		const before = await counts(t.db);
 
@@ -128,10 +133,9 @@ describe.each(backends)('push on $name', (backend) => {
 
 	it('gives an application id to one of two devices claiming it at once', async () => {
 		const applicationId = submit().applicationId;
+		const devices = [await newDevice(app), await newDevice(app)];
 		const answers = await Promise.all(
-			[newDevice(), newDevice()].map((device) =>
-				push(app, device, { mutations: [submit({ applicationId })] })
-			)
+			devices.map((device) => push(app, device, { mutations: [submit({ applicationId })] }))
 		);
 		const statuses = answers.map((r) => r.json.results[0].status).sort();
 		expect(statuses).toEqual(['applied', 'rejected']);
@@ -140,7 +144,7 @@ describe.each(backends)('push on $name', (backend) => {
 	});
 
 	it('answers duplicate, and writes no application or change, for a second mutation of the same application', async () => {
-		const device = newDevice();
+		const device = await newDevice(app);
 		const first = submit({ seq: 1 });
 		const applied = await push(app, device, { mutations: [first] });
 		const before = await counts(t.db);
@@ -161,8 +165,8 @@ describe.each(backends)('push on $name', (backend) => {
 	});
 
 	it("rejects another device's use of an application id without revealing anything about it", async () => {
-		const owner = newDevice();
-		const other = newDevice();
+		const owner = await newDevice(app);
+		const other = await newDevice(app);
 		const original = submit();
 		const applied = await push(app, owner, { mutations: [original] });
 		const reference: string = applied.json.results[0].application.reference;
@@ -176,10 +180,10 @@ describe.each(backends)('push on $name', (backend) => {
 			{ mutationId: intruder.id, status: 'rejected', code: 'application_id_taken' }
 		]);
 		expect(res.text).not.toContain(reference);
-		expect(res.text).not.toContain(owner);
+		expect(res.text).not.toContain(owner.id);
 		expect(await counts(t.db)).toEqual({ ...before, mutations: before.mutations + 1 });
 		expect(await storedApplication(t.db, original.applicationId)).toMatchObject({
-			deviceId: owner,
+			deviceId: owner.id,
 			reference
 		});
 		// Nor does the other device's feed carry it.
@@ -187,7 +191,7 @@ describe.each(backends)('push on $name', (backend) => {
 	});
 
 	it('applies a batch in order around a rejected mutation, which carries its field errors', async () => {
-		const device = newDevice();
+		const device = await newDevice(app);
 		const batch = [
 			submit({ seq: 1 }),
 			submit({ seq: 2, answers: rawAnswers({ iin: invalidIin() }) }),
@@ -222,20 +226,8 @@ describe.each(backends)('push on $name', (backend) => {
 		expect(await storedApplication(t.db, batch[1]!.applicationId)).toBeUndefined();
 	});
 
-	it('applies mutations in seq order even when a batch lists them otherwise', async () => {
-		const device = newDevice();
-		const later = submit({ seq: 8 });
-		const earlier = submit({ seq: 7 });
-		const res = await push(app, device, { mutations: [later, earlier] });
-		const [a, b] = res.json.results;
-		expect([a.mutationId, b.mutationId]).toEqual([later.id, earlier.id]);
-		const number = (r: { application: { reference: string } }) =>
-			Number(r.application.reference.split('-')[2]);
-		expect(number(b)).toBeLessThan(number(a));
-	});
-
 	it('reports every missing answer', async () => {
-		const res = await push(app, newDevice(), { mutations: [submit({ answers: {} })] });
+		const res = await push(app, await newDevice(app), { mutations: [submit({ answers: {} })] });
 		expect(res.json.results[0]).toMatchObject({
 			status: 'rejected',
 			code: 'invalid_answers',
@@ -251,7 +243,7 @@ describe.each(backends)('push on $name', (backend) => {
 	});
 
 	it('rejects answers PostgreSQL cannot store instead of failing on every retry', async () => {
-		const device = newDevice();
+		const device = await newDevice(app);
 		const nul = submit({ seq: 1, answers: rawAnswers({ fullName: 'Aigerim\u0000' }) });
 		const surrogate = submit({ seq: 2, answers: rawAnswers({ address: 'Talgar \ud800' }) });
 		const before = await counts(t.db);
@@ -277,7 +269,7 @@ describe.each(backends)('push on $name', (backend) => {
 	});
 
 	it('rejects an unknown service and an unknown service version, recording but not applying them', async () => {
-		const device = newDevice();
+		const device = await newDevice(app);
 		const unknownService = submit({ seq: 1, serviceId: 'no-such-service' });
 		const unknownVersion = submit({ seq: 2, serviceVersion: 99 });
 		const before = await counts(t.db);
@@ -290,5 +282,254 @@ describe.each(backends)('push on $name', (backend) => {
 			{ mutationId: unknownVersion.id, status: 'rejected', code: 'unsupported_service_version' }
 		]);
 		expect(await counts(t.db)).toEqual({ ...before, mutations: before.mutations + 2 });
+	});
+
+	it('numbers references as formatReference does, past six digits too', async () => {
+		const device = await newDevice(app);
+		await t.db.execute(sql`select setval('application_reference_seq', 999998)`);
+		const res = await push(app, device, {
+			mutations: [submit({ seq: 1 }), submit({ seq: 2 })]
+		});
+		const year = new Date(res.json.results[0].application.updatedAt).getUTCFullYear();
+		expect(res.json.results.map((r: Applied) => r.application.reference)).toEqual([
+			formatReference(year, 999_999),
+			formatReference(year, 1_000_000)
+		]);
+	});
+});
+
+describe.each(backends)('push batches on $name', (backend) => {
+	let t: TestDatabase;
+	let app: App;
+	beforeAll(async () => {
+		t = await backend.open();
+		app = testApp(t.db);
+	});
+	afterAll(() => t?.close());
+
+	it('answers each of 100 mutations in order: 95 applied, 3 rejected, 2 duplicates', async () => {
+		const device = await newDevice(app);
+		const earlier = submit({ seq: 1 });
+		const earlierAnswer = await push(app, device, { mutations: [earlier] });
+		const batch = Array.from({ length: 100 }, (_, i) => submit({ seq: i + 2 }));
+		batch[10] = submit({ seq: 12, serviceId: 'no-such-service' });
+		batch[50] = submit({ seq: 52, answers: rawAnswers({ iin: invalidIin() }) });
+		batch[99] = submit({ seq: 101, answers: rawAnswers({ phone: '12345' }) });
+		// One duplicates an application made earlier in this very batch, one an earlier push's.
+		batch[30] = submit({ seq: 32, applicationId: batch[5]!.applicationId });
+		batch[70] = submit({ seq: 72, applicationId: earlier.applicationId });
+		const before = await counts(t.db);
+
+		const res = await push(app, device, { mutations: batch });
+
+		expect(res.status).toBe(200);
+		const { results } = v.parse(PushResponse, res.json);
+		expect(results.map((r) => r.mutationId)).toEqual(batch.map((m) => m.id));
+		expect(results[10]).toEqual({
+			mutationId: batch[10]!.id,
+			status: 'rejected',
+			code: 'unknown_service'
+		});
+		expect(results[50]).toEqual({
+			mutationId: batch[50]!.id,
+			status: 'rejected',
+			code: 'invalid_answers',
+			fieldErrors: { iin: 'invalid_iin' }
+		});
+		expect(results[99]).toEqual({
+			mutationId: batch[99]!.id,
+			status: 'rejected',
+			code: 'invalid_answers',
+			fieldErrors: { phone: 'invalid_phone' }
+		});
+		expect(results[30]).toEqual({
+			mutationId: batch[30]!.id,
+			status: 'duplicate',
+			application: (results[5] as Applied).application
+		});
+		expect(results[70]).toEqual({
+			mutationId: batch[70]!.id,
+			status: 'duplicate',
+			application: earlierAnswer.json.results[0].application
+		});
+		const applied = results.filter((r): r is Applied => r.status === 'applied');
+		expect(applied).toHaveLength(95);
+		for (const [i, r] of results.entries()) {
+			if (r.status === 'applied') expect(r.application.id).toBe(batch[i]!.applicationId);
+		}
+		// Numbered in device order.
+		const numbers = applied.map((r) => Number(r.application.reference.split('-')[2]));
+		expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
+		expect(new Set(numbers).size).toBe(95);
+		expect(await counts(t.db)).toEqual({
+			applications: before.applications + 95,
+			mutations: before.mutations + 100,
+			changes: before.changes + 95
+		});
+		expect(await lastSeq(t.db, device.id)).toBe(101);
+
+		// And the whole batch replays byte for byte.
+		const again = await push(app, device, { mutations: batch });
+		expect(again.text).toBe(res.text);
+	});
+
+	it('answers a replay with several field errors byte for byte the same', async () => {
+		const device = await newDevice(app);
+		const body = { mutations: [submit({ answers: { iin: invalidIin(), phone: 'nope' } })] };
+		const first = await push(app, device, body);
+		expect(Object.keys(first.json.results[0].fieldErrors).length).toBeGreaterThan(3);
+		const again = await push(app, device, body);
+		expect(again.text).toBe(first.text);
+	});
+
+	it('accepts a gzip-compressed push and answers it as the same push uncompressed', async () => {
+		const device = await newDevice(app);
+		const body = {
+			mutations: [submit({ seq: 1 }), submit({ seq: 2, answers: rawAnswers({ iin: '1' }) })]
+		};
+		const before = await counts(t.db);
+
+		const gzipped = await push(app, device, body, { gzip: true });
+
+		expect(gzipped.status).toBe(200);
+		expect(gzipped.json.results.map((r: { status: string }) => r.status)).toEqual([
+			'applied',
+			'rejected'
+		]);
+		expect(await counts(t.db)).toEqual({
+			applications: before.applications + 1,
+			mutations: before.mutations + 2,
+			changes: before.changes + 1
+		});
+		const plain = await push(app, device, body);
+		expect(plain.text).toBe(gzipped.text);
+		const gzippedAgain = await push(app, device, body, { gzip: true });
+		expect(gzippedAgain.text).toBe(gzipped.text);
+	});
+
+	it('refuses a batch whose seqs do not increase, writes nothing, and takes the next', async () => {
+		const device = await newDevice(app);
+		const before = await counts(t.db);
+
+		for (const seqs of [
+			[2, 1],
+			[1, 1],
+			[1, 3, 2]
+		]) {
+			const res = await push(app, device, { mutations: seqs.map((seq) => submit({ seq })) });
+			expect(res.status).toBe(400);
+			expect(v.parse(ErrorBody, res.json).error.code).toBe('out_of_order');
+		}
+		expect(await counts(t.db)).toEqual(before);
+		expect(await lastSeq(t.db, device.id)).toBe(0);
+
+		const next = await push(app, device, { mutations: [submit({ seq: 1 }), submit({ seq: 2 })] });
+		expect(next.status).toBe(200);
+		expect(next.json.results.map((r: { status: string }) => r.status)).toEqual([
+			'applied',
+			'applied'
+		]);
+	});
+
+	it('refuses a new mutation at or below the last seq recorded, with all its batch', async () => {
+		const device = await newDevice(app);
+		await push(app, device, { mutations: [submit({ seq: 5 })] });
+		const before = await counts(t.db);
+
+		for (const seq of [5, 3]) {
+			// A good mutation above the last seq rides along; it must not be applied either.
+			const res = await push(app, device, {
+				mutations: [submit({ seq }), submit({ seq: 9 })]
+			});
+			expect(res.status).toBe(400);
+			expect(v.parse(ErrorBody, res.json).error.code).toBe('out_of_order');
+		}
+		expect(await counts(t.db)).toEqual(before);
+		expect(await lastSeq(t.db, device.id)).toBe(5);
+
+		// The queue keeps flowing: what comes after is applied.
+		const next = await push(app, device, { mutations: [submit({ seq: 6 })] });
+		expect(next.status).toBe(200);
+		expect(next.json.results[0].status).toBe('applied');
+		expect(await lastSeq(t.db, device.id)).toBe(6);
+	});
+
+	it('answers an old batch replayed after later ones verbatim, with new mutations after it', async () => {
+		const device = await newDevice(app);
+		const old = { mutations: [submit({ seq: 1 }), submit({ seq: 2 })] };
+		const first = await push(app, device, old);
+		await push(app, device, { mutations: [submit({ seq: 3 }), submit({ seq: 4 })] });
+		const before = await counts(t.db);
+
+		const replay = await push(app, device, old);
+		expect(replay.status).toBe(200);
+		expect(replay.text).toBe(first.text);
+		expect(await counts(t.db)).toEqual(before);
+		expect(await lastSeq(t.db, device.id)).toBe(4);
+
+		// Known ids with old seqs, then a new one above everything: the new one is applied.
+		const fresh = submit({ seq: 5 });
+		const mixed = await push(app, device, { mutations: [...old.mutations, fresh] });
+		expect(mixed.status).toBe(200);
+		expect(mixed.json.results.slice(0, 2)).toEqual(first.json.results);
+		expect(mixed.json.results[2]).toMatchObject({ mutationId: fresh.id, status: 'applied' });
+	});
+
+	it('refuses a batch that carries one mutation id twice', async () => {
+		const device = await newDevice(app);
+		const m = submit({ seq: 1 });
+		const before = await counts(t.db);
+		const res = await push(app, device, { mutations: [m, { ...m, seq: 2 }] });
+		expect(res.status).toBe(400);
+		expect(v.parse(ErrorBody, res.json).error).toMatchObject({
+			code: 'invalid_body',
+			issues: { 'mutations.1.id': expect.any(String) }
+		});
+		expect(await counts(t.db)).toEqual(before);
+	});
+
+	/*
+	 * Atomic per batch: a database failure in a late statement of the push (here the change
+	 * feed insert, made to fail by a trigger) must take the claims, the applications and
+	 * last_seq with it, answer 5xx, and leave the batch to apply whole when it is retried.
+	 */
+	it('keeps nothing of a batch when the database fails part-way, and applies it on retry', async () => {
+		const device = await newDevice(app);
+		const batch = [submit({ seq: 1 }), submit({ seq: 2 }), submit({ seq: 3 })];
+		const poisoned = batch[2]!.applicationId;
+		await t.db.execute(
+			sql.raw(`create function fail_feed() returns trigger language plpgsql as $$
+				begin
+					if new.application_id = '${poisoned}' then raise exception 'disk full'; end if;
+					return new;
+				end $$`)
+		);
+		await t.db.execute(
+			sql.raw(`create trigger fail_feed before insert on changes
+				for each row execute function fail_feed()`)
+		);
+		const before = await counts(t.db);
+		try {
+			const res = await push(app, device, { mutations: batch });
+			expect(res.status).toBe(500);
+			expect(await counts(t.db)).toEqual(before);
+			expect(await lastSeq(t.db, device.id)).toBe(0);
+		} finally {
+			await t.db.execute(sql`drop trigger fail_feed on changes`);
+			await t.db.execute(sql`drop function fail_feed`);
+		}
+
+		const retry = await push(app, device, { mutations: batch });
+		expect(retry.status).toBe(200);
+		expect(retry.json.results.map((r: { status: string }) => r.status)).toEqual([
+			'applied',
+			'applied',
+			'applied'
+		]);
+		expect(await counts(t.db)).toEqual({
+			applications: before.applications + 3,
+			mutations: before.mutations + 3,
+			changes: before.changes + 3
+		});
 	});
 });

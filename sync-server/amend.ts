@@ -1,0 +1,59 @@
+import { and, eq, sql } from 'drizzle-orm';
+import { RejectCode } from '../shared/errors';
+import type { Mutation, MutationResult } from '../shared/protocol';
+import { findService } from '../shared/services/catalog';
+import { validateAnswers } from '../shared/services/validate';
+import { ApplicationStatus } from '../shared/status';
+import { stateColumns, toApplicationState } from './application-state';
+import { applications, changes } from './db/schema';
+import { rejected, type Transaction } from './mutation-result';
+
+export type Amend = Extract<Mutation, { type: 'application.amend' }>;
+
+const DECIDED: readonly string[] = [ApplicationStatus.approved, ApplicationStatus.rejected];
+
+/**
+ * The citizen corrects the answers of an application they own. Runs inside the push's
+ * transaction, after every earlier mutation of the batch, so it sees an application
+ * submitted earlier in the same batch. The row is locked until the push commits, so a
+ * reviewer's decision lands either wholly before (and this answers `conflict`) or after.
+ */
+export async function amendApplication(
+	tx: Transaction,
+	deviceId: string,
+	m: Amend
+): Promise<MutationResult> {
+	// Owner and existence in one condition: another device's application is "not found",
+	// exactly like one that does not exist, so ids reveal nothing.
+	const [row] = await tx
+		.select(stateColumns)
+		.from(applications)
+		.where(and(eq(applications.id, m.applicationId), eq(applications.deviceId, deviceId)))
+		.for('update');
+	if (!row) return rejected(m.id, RejectCode.notFound);
+	// A decision is a legal record: once made, the answers it was made on stay.
+	if (DECIDED.includes(row.status)) return rejected(m.id, RejectCode.applicationClosed);
+	// The person changed a version the server has moved past: never last-writer-wins;
+	// send the current state so the device can show both and let the person choose.
+	if (row.version !== m.baseVersion) {
+		return { mutationId: m.id, status: 'conflict', application: toApplicationState(row) };
+	}
+	// Checked against the version of the service the application was made with.
+	const service = findService(row.serviceId, row.serviceVersion);
+	if (!service) return rejected(m.id, RejectCode.unsupportedServiceVersion);
+	const validation = validateAnswers(service, m.answers);
+	if (!validation.ok) return rejected(m.id, RejectCode.invalidAnswers, validation.fieldErrors);
+
+	const [updated] = await tx
+		.update(applications)
+		.set({
+			answers: validation.answers,
+			version: sql`${applications.version} + 1`,
+			updatedAt: sql`now()`
+		})
+		.where(eq(applications.id, row.id))
+		.returning(stateColumns);
+	if (!updated) throw new Error(`application ${row.id} was locked but cannot be updated`);
+	await tx.insert(changes).values({ applicationId: row.id, deviceId });
+	return { mutationId: m.id, status: 'applied', application: toApplicationState(updated) };
+}

@@ -1,0 +1,84 @@
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
+import { ErrorCode } from '../shared/errors';
+import { httpError } from './http-error';
+
+const gunzipAsync = promisify(gunzip);
+
+function tooLarge(limit: number) {
+	return httpError(
+		413,
+		ErrorCode.bodyTooLarge,
+		`A request body may be at most ${limit} bytes, compressed or not: send less at once.`
+	);
+}
+
+/**
+ * The request body exactly as it arrived, read up to `limit` bytes and no further: a
+ * larger Content-Length is refused before reading, and a stream that runs past the limit
+ * is cancelled. These are the bytes a device signs, so nothing here may decode them.
+ */
+export async function readRawBody(request: Request, limit: number): Promise<Uint8Array> {
+	const announced = request.headers.get('Content-Length');
+	if (announced !== null && Number(announced) > limit) throw tooLarge(limit);
+	if (!request.body) return new Uint8Array();
+
+	const reader = request.body.getReader();
+	const chunks: Uint8Array[] = [];
+	let size = 0;
+	for (;;) {
+		const { done, value } = await reader.read();
+		if (done) break;
+		size += value.byteLength;
+		if (size > limit) {
+			await reader.cancel();
+			throw tooLarge(limit);
+		}
+		chunks.push(value);
+	}
+	if (chunks.length === 1 && chunks[0]) return chunks[0];
+	const body = new Uint8Array(size);
+	let offset = 0;
+	for (const chunk of chunks) {
+		body.set(chunk, offset);
+		offset += chunk.byteLength;
+	}
+	return body;
+}
+
+/**
+ * The body with its `Content-Encoding` undone: none, or gzip (what browsers can make with
+ * CompressionStream). Inflating stops as soon as the output passes `limit`, so a small
+ * body that inflates to gigabytes (a gzip bomb) costs at most `limit` bytes of memory.
+ */
+export async function decodeBody(
+	raw: Uint8Array,
+	contentEncoding: string | undefined,
+	limit: number
+): Promise<Uint8Array> {
+	const encoding = (contentEncoding ?? 'identity').trim().toLowerCase();
+	if (encoding === 'identity' || encoding === '') return raw;
+	if (encoding !== 'gzip') {
+		throw httpError(
+			415,
+			ErrorCode.invalidBody,
+			`Content-Encoding ${JSON.stringify(contentEncoding)} is not supported: send gzip or nothing.`
+		);
+	}
+	try {
+		return await gunzipAsync(raw, { maxOutputLength: limit });
+	} catch (error) {
+		// zlib's own code for "output would pass maxOutputLength".
+		if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(limit);
+		throw httpError(400, ErrorCode.invalidBody, 'The request body is not valid gzip.');
+	}
+}
+
+/** The body as JSON: strict UTF-8, so a mangled byte is refused rather than replaced. */
+export function parseJson(bytes: Uint8Array): unknown {
+	try {
+		return JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes));
+	} catch {
+		throw httpError(400, ErrorCode.invalidJson, 'The request body is not valid JSON.');
+	}
+}

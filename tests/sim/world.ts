@@ -218,7 +218,7 @@ export class World {
 					row.status === state.status &&
 					row.version === state.version &&
 					row.reference === state.reference &&
-					JSON.stringify(row.answers) === JSON.stringify(state.answers);
+					sameAnswers(row.answers as Record<string, string>, state.answers);
 				if (!same)
 					broken.push(
 						`${device.name} diverged on ${state.id} (v${state.version} vs v${row.version})`
@@ -227,7 +227,9 @@ export class World {
 			// 6: nothing stuck; refused submissions are answered and shown, not pending.
 			const pending = await device.pendingCount();
 			if (pending > 0) broken.push(`${device.name} still has ${pending} to send`);
-			const refused = await device.db.outbox.filter((e) => !!e.rejection).toArray();
+			const refused = await device.db.outbox
+				.filter((e) => !!e.rejection && e.type === 'application.submit')
+				.toArray();
 			for (const entry of refused) {
 				const q = this.queued.find((x) => x.applicationId === entry.applicationId);
 				if (q?.valid)
@@ -240,6 +242,12 @@ export class World {
 	async close(): Promise<void> {
 		for (const device of this.devices) await device.db.delete();
 	}
+}
+
+/** Equal answers, whatever order the keys are in (jsonb keeps its own). */
+function sameAnswers(a: Record<string, string>, b: Record<string, string>): boolean {
+	const keys = Object.keys(a);
+	return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 }
 
 /** Runs one seed; resolves to the violations found (empty when every promise held). */

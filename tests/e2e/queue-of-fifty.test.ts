@@ -59,22 +59,27 @@ describe('a day of applications queued offline', () => {
 		await page.goto(`${server.url}/applications`);
 		await expect.poll(() => page.getByText(`Waiting to send: ${TOTAL}`).isVisible()).toBe(true);
 
-		// A slow link, so that cutting it and reloading land in the middle of the sync.
+		// Back online on a slow link, so that cutting it and reloading land mid-sync. The
+		// cut and the slow link are set through CDP: Playwright's setOffline(false) would
+		// also lift the throttling.
 		const cdp = await context.newCDPSession(page);
-		await cdp.send('Network.emulateNetworkConditions', {
-			offline: false,
-			latency: 400,
-			downloadThroughput: 30_000,
-			uploadThroughput: 30_000
-		});
+		const link = (offline: boolean) =>
+			cdp.send('Network.emulateNetworkConditions', {
+				offline,
+				latency: 400,
+				downloadThroughput: 20_000,
+				uploadThroughput: 20_000
+			});
 		const firstAnswer = page.waitForResponse((r) => r.url().endsWith('/api/sync/push'));
 		await context.setOffline(false);
+		await link(false);
 		await firstAnswer;
-		await context.setOffline(true);
+		await link(true);
 		await expect.poll(() => page.getByText(/No connection to the server/).isVisible()).toBe(true);
+		expect(await page.getByText(`Waiting to send: ${TOTAL}`).isVisible()).toBe(false);
 
 		const nextPush = page.waitForRequest((r) => r.url().endsWith('/api/sync/push'));
-		await context.setOffline(false);
+		await link(false);
 		await page.getByRole('button', { name: 'Sync now' }).click();
 		await nextPush;
 		await page.reload();

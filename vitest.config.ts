@@ -22,6 +22,16 @@ export default defineConfig({
 			},
 			{
 				test: {
+					name: 'chaos',
+					include: ['tests/chaos/**/*.test.ts'],
+					environment: 'node',
+					// One run of server processes, a proxy and 20 devices; bounded well below this.
+					testTimeout: 240_000,
+					hookTimeout: 60_000
+				}
+			},
+			{
+				test: {
 					name: 'e2e',
 					include: ['tests/e2e/**/*.test.ts'],
 					environment: 'node',

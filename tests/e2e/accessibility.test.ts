@@ -1,9 +1,8 @@
-import { AxeBuilder } from '@axe-core/playwright';
 import { readFileSync } from 'node:fs';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locale } from '../../shared/locale';
 import { individualEntrepreneur } from '../../shared/services/individual-entrepreneur';
+import { seriousViolations } from './axe';
 import { GOOD_ANSWERS } from './fill';
 import {
 	launchBrowser,
@@ -19,18 +18,6 @@ function messages(locale: Locale): Record<string, string> {
 	return JSON.parse(
 		readFileSync(new URL(`../../messages/${locale}.json`, import.meta.url), 'utf8')
 	);
-}
-
-/** Runs axe on the page as it stands; returns the serious and critical violations. */
-async function seriousViolations(page: Page, where: string) {
-	const results = await new AxeBuilder({ page })
-		.withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'])
-		.analyze();
-	return results.violations
-		.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-		.map(
-			(v) => `${where}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`
-		);
 }
 
 let server: RunningServer;

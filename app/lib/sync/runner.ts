@@ -62,11 +62,12 @@ export function startSyncRunner(db: DalaDatabase): SyncRunner {
 		if (document.visibilityState === 'visible') void runIfUseful();
 	});
 	setInterval(() => void runIfUseful(), POLL_MS);
-	// Whenever any tab queues a mutation.
-	let waiting = -1;
-	liveQuery(() => db.outbox.count()).subscribe((count) => {
-		if (waiting >= 0 && count > waiting) runIfLeading();
-		waiting = count;
+	// Whenever any tab queues a mutation: a new highest seq. (A count would miss a
+	// conflict resolved by replacing one entry with a new one.)
+	let newest = -1;
+	liveQuery(async () => (await db.outbox.orderBy('seq').last())?.seq ?? 0).subscribe((seq) => {
+		if (newest >= 0 && seq > newest) runIfLeading();
+		newest = seq;
 	});
 
 	return { request: run };

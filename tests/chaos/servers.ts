@@ -1,0 +1,199 @@
+/**
+ * The sync server as production runs it: its own Node process (`sync-server/main.ts`)
+ * on a real PostgreSQL, so SIGKILL really loses whatever was in memory and in flight,
+ * and two processes really share one database. Each run gets a scratch database of its
+ * own, created here and dropped with `WITH (FORCE)` at the end.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import postgres from 'postgres';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+const STARTUP_MS = 60_000;
+// Enough of a killed server's output to explain a failure, without keeping every line.
+const KEEP_LINES = 200;
+
+export interface ScratchDatabase {
+	url: string;
+	name: string;
+	drop(): Promise<void>;
+}
+
+/**
+ * Makes an empty database next to the one `adminUrl` names. Throws a message that says
+ * how to get PostgreSQL when none answers.
+ */
+export async function createScratchDatabase(
+	adminUrl: string,
+	name: string
+): Promise<ScratchDatabase> {
+	const admin = postgres(adminUrl, { max: 1, onnotice: () => {}, connect_timeout: 5 });
+	try {
+		await admin.unsafe(`create database "${name}"`);
+	} catch (error) {
+		await admin.end({ timeout: 1 });
+		throw new Error(
+			`cannot create a scratch database through ${adminUrl}: ${String(error)}. ` +
+				'The chaos test needs PostgreSQL (pg_ctlcluster 15 main start), or point ' +
+				'CHAOS_DATABASE_URL at one.'
+		);
+	}
+	const url = new URL(adminUrl);
+	url.pathname = `/${name}`;
+	return {
+		url: url.toString(),
+		name,
+		async drop() {
+			try {
+				await admin.unsafe(`drop database if exists "${name}" with (force)`);
+			} finally {
+				await admin.end({ timeout: 5 });
+			}
+		}
+	};
+}
+
+/** True when a PostgreSQL answers at `url` within a couple of seconds. */
+export async function canConnect(url: string): Promise<boolean> {
+	const probe = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 2 });
+	try {
+		await probe`select 1`;
+		return true;
+	} catch {
+		return false;
+	} finally {
+		await probe.end({ timeout: 1 });
+	}
+}
+
+/** A free TCP port on 127.0.0.1 (the kernel's pick; released before the server binds it). */
+export async function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const probe = createServer();
+		probe.once('error', reject);
+		probe.listen(0, '127.0.0.1', () => {
+			const address = probe.address();
+			const port = typeof address === 'object' && address ? address.port : 0;
+			probe.close(() => resolve(port));
+		});
+	});
+}
+
+export interface ServerOptions {
+	label: string;
+	port: number;
+	databaseUrl: string;
+	env?: Record<string, string>;
+}
+
+/** One server process. `kill()` and `stop()` wait until it has exited. */
+export class ServerProcess {
+	readonly label: string;
+	readonly port: number;
+	readonly #child: ChildProcess;
+	readonly #exited: Promise<void>;
+	readonly #lines: string[] = [];
+	#expectedExit = false;
+	#hasExited = false;
+	/** Log lines at level error: each is a 500 or worse that the run must explain. */
+	errorLines = 0;
+	/**
+	 * Of those, the ones for a request whose client vanished mid-body (Node's "aborted"):
+	 * nobody receives that 500, so it breaks no promise, but it is logged as a fault.
+	 */
+	abortedLines = 0;
+
+	private constructor(options: ServerOptions) {
+		this.label = options.label;
+		this.port = options.port;
+		this.#child = spawn(process.execPath, ['--import', 'tsx', 'sync-server/main.ts'], {
+			cwd: ROOT,
+			env: {
+				...process.env,
+				...options.env,
+				PORT: String(options.port),
+				HOST: '127.0.0.1',
+				DATABASE_URL: options.databaseUrl,
+				LOG_LEVEL: 'warn',
+				// API only: no built app needed, and none served.
+				STATIC_DIR: '/nonexistent'
+			},
+			stdio: ['ignore', 'pipe', 'pipe']
+		});
+		this.#exited = new Promise((resolve) =>
+			this.#child.once('exit', () => {
+				this.#hasExited = true;
+				resolve();
+			})
+		);
+		for (const stream of [this.#child.stdout, this.#child.stderr]) {
+			stream?.setEncoding('utf8');
+			stream?.on('data', (text: string) => this.#record(text));
+		}
+	}
+
+	/** Spawns the server and resolves once `/api/health` answers 200 directly (no proxy). */
+	static async start(options: ServerOptions): Promise<ServerProcess> {
+		const server = new ServerProcess(options);
+		const deadline = Date.now() + STARTUP_MS;
+		for (;;) {
+			if (server.#hasExited) {
+				throw new Error(`${server.label} exited while starting:\n${server.output()}`);
+			}
+			try {
+				const response = await fetch(`http://127.0.0.1:${options.port}/api/health`);
+				if (response.ok) return server;
+			} catch {
+				// not listening yet
+			}
+			if (Date.now() > deadline) {
+				await server.kill();
+				throw new Error(`${server.label} did not become healthy:\n${server.output()}`);
+			}
+			await new Promise((r) => setTimeout(r, 100));
+		}
+	}
+
+	get pid(): number | undefined {
+		return this.#child.pid;
+	}
+
+	/** True when the process ended without the harness asking it to. */
+	get crashed(): boolean {
+		return this.#hasExited && !this.#expectedExit;
+	}
+
+	/** SIGKILL: no shutdown hook runs, open transactions die with their connections. */
+	async kill(): Promise<void> {
+		this.#expectedExit = true;
+		if (!this.#hasExited) this.#child.kill('SIGKILL');
+		await this.#exited;
+	}
+
+	/** SIGTERM: the graceful path (finish what is in flight, then close the pool). */
+	async stop(): Promise<void> {
+		this.#expectedExit = true;
+		if (this.#hasExited) return;
+		this.#child.kill('SIGTERM');
+		const force = setTimeout(() => this.#child.kill('SIGKILL'), 15_000);
+		await this.#exited;
+		clearTimeout(force);
+	}
+
+	/** The last lines the process wrote. */
+	output(): string {
+		return this.#lines.join('\n');
+	}
+
+	#record(text: string): void {
+		for (const line of text.split('\n')) {
+			if (line.trim() === '') continue;
+			if (line.includes('"level":"error"')) {
+				this.errorLines += 1;
+				if (line.includes('"message":"aborted"')) this.abortedLines += 1;
+			}
+			this.#lines.push(`[${this.label}] ${line}`);
+			if (this.#lines.length > KEEP_LINES) this.#lines.shift();
+		}
+	}
+}

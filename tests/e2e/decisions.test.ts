@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seriousViolations } from './axe';
+import { fillApplication, startApplication, submitApplication } from './fill';
+import {
+	launchBrowser,
+	openControlled,
+	startServer,
+	type Browser,
+	type RunningServer
+} from './harness';
+
+const REVIEW_TOKEN = 'e2e-review-token-0123456789abcdef';
+
+let server: RunningServer;
+let browser: Browser;
+
+beforeAll(async () => {
+	server = await startServer({ env: { REVIEW_TOKEN } });
+	browser = await launchBrowser();
+});
+afterAll(async () => {
+	await browser?.close();
+	await server?.stop();
+});
+
+/** A back-office reviewer's decision, through the review API. */
+async function decide(id: string, body: Record<string, unknown>): Promise<number> {
+	const response = await fetch(`${server.url}/api/review/applications/${id}/decision`, {
+		method: 'POST',
+		headers: { Authorization: `Bearer ${REVIEW_TOKEN}`, 'Content-Type': 'application/json' },
+		body: JSON.stringify(body)
+	});
+	return response.status;
+}
+
+describe('decisions and conflicts in the browser', () => {
+	it('shows a correction that raced a reviewer beside the server state, and applies it on request', async () => {
+		const { page, context } = browser;
+		await openControlled(page, server.url);
+		await startApplication(page);
+		await fillApplication(page);
+		await submitApplication(page);
+		await page.getByRole('heading', { name: 'Application received' }).waitFor({ timeout: 15_000 });
+		const id = page.url().split('/').pop()!;
+
+		// Offline, the person corrects the business name, based on version 1.
+		await context.setOffline(true);
+		await page.getByRole('button', { name: 'Correct your answers' }).click();
+		await page.getByRole('heading', { name: 'Correct your application' }).waitFor();
+		await page.getByLabel('Business name').fill('ЖК Сейтқали және ұлдары');
+		await page.getByRole('button', { name: 'Continue' }).click();
+		await page.getByRole('button', { name: 'Send correction' }).click();
+		await expect
+			.poll(() => page.getByText('Your correction is saved on this device').isVisible())
+			.toBe(true);
+
+		// Meanwhile the office takes the application into review: version 2.
+		expect(await decide(id, { status: 'in_review', baseVersion: 1 })).toBe(200);
+
+		await context.setOffline(false);
+		const conflict = page.getByRole('region', { name: /The office updated this application/ });
+		await conflict.waitFor({ timeout: 15_000 });
+		const table = conflict.getByRole('table');
+		expect(await table.getByRole('cell', { name: 'ЖК Сейтқали', exact: true }).count()).toBe(1);
+		expect(await table.getByRole('cell', { name: 'ЖК Сейтқали және ұлдары' }).count()).toBe(1);
+		expect(await page.getByText('Under review').first().isVisible()).toBe(true);
+		expect(await seriousViolations(page, 'conflict')).toEqual([]);
+
+		await conflict
+			.getByRole('button', { name: 'Apply my correction to the current version' })
+			.click();
+		await expect.poll(() => conflict.isVisible(), { timeout: 15_000 }).toBe(false);
+		await expect
+			.poll(() =>
+				page.getByRole('definition').filter({ hasText: 'ЖК Сейтқали және ұлдары' }).count()
+			)
+			.toBe(1);
+
+		// The office decides: the decision and its reason reach the person; no more corrections.
+		expect(
+			await decide(id, { status: 'rejected', baseVersion: 3, reason: 'Мекенжай расталмады' })
+		).toBe(200);
+		await page.getByRole('button', { name: 'Sync now' }).click();
+		await expect
+			.poll(() => page.getByText('Мекенжай расталмады').isVisible(), { timeout: 15_000 })
+			.toBe(true);
+		expect(await page.getByText('Rejected', { exact: true }).isVisible()).toBe(true);
+		expect(await page.getByRole('button', { name: 'Correct your answers' }).count()).toBe(0);
+	});
+});

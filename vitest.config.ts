@@ -22,6 +22,15 @@ export default defineConfig({
 			},
 			{
 				test: {
+					name: 'sim',
+					include: ['tests/sim/**/*.test.ts'],
+					environment: 'node',
+					// Hundreds of seeded runs in one test; each seed takes a fraction of a second.
+					testTimeout: 600_000
+				}
+			},
+			{
+				test: {
 					name: 'chaos',
 					include: ['tests/chaos/**/*.test.ts'],
 					environment: 'node',

@@ -1,0 +1,107 @@
+/**
+ * The one set of documents every system under test receives, in the shape each one takes
+ * it: answers for the sync server's pushes, rows for the raw PostgreSQL ceiling, documents
+ * for PouchDB. Sizes are measured here, once, so the report states what was really sent.
+ */
+import { createHash } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
+import { formatReference } from '../../shared/reference';
+import { individualEntrepreneur } from '../../shared/services/individual-entrepreneur';
+import { validateAnswers } from '../../shared/services/validate';
+import { ApplicationStatus } from '../../shared/status';
+import { applicationAnswers, type TypedAnswers } from './documents';
+import type { ApplicationRow } from './postgres-ceiling';
+import type { PouchDocument } from './pouchdb-replication';
+import { utf8Bytes } from './stats';
+
+export interface Corpus {
+	answers: TypedAnswers[];
+	/** Average bytes of one submit mutation as JSON, as a device sends it (before gzip). */
+	mutationBytes: number;
+	/** Average bytes of the answers as typed, and as the server stores them (normalized). */
+	answersBytes: number;
+	storedAnswersBytes: number;
+}
+
+/** Applications `from` … `from + count − 1` (the same indices give the same documents). */
+export function corpus(from: number, count: number): Corpus {
+	const answers = Array.from({ length: count }, (_, i) => applicationAnswers(from + i));
+	let mutationBytes = 0;
+	let answersBytes = 0;
+	let storedAnswersBytes = 0;
+	answers.forEach((a, i) => {
+		const mutation = {
+			id: uuidv7(),
+			seq: i + 1,
+			type: 'application.submit',
+			applicationId: uuidv7(),
+			serviceId: individualEntrepreneur.id,
+			serviceVersion: individualEntrepreneur.version,
+			answers: a
+		};
+		mutationBytes += utf8Bytes(JSON.stringify(mutation));
+		answersBytes += utf8Bytes(JSON.stringify(a));
+		storedAnswersBytes += utf8Bytes(JSON.stringify(normalized(a)));
+	});
+	return {
+		answers,
+		mutationBytes: mutationBytes / count,
+		answersBytes: answersBytes / count,
+		storedAnswersBytes: storedAnswersBytes / count
+	};
+}
+
+/** The answers as the server stores them, by the shared rule it applies. */
+function normalized(answers: TypedAnswers): Record<string, string> {
+	const result = validateAnswers(individualEntrepreneur, answers);
+	if (!result.ok) throw new Error(`generated answers are invalid: ${JSON.stringify(result)}`);
+	return result.answers;
+}
+
+/** A device id of the real shape (a 43-character SHA-256 thumbprint), made from a number. */
+function deviceIdFor(n: number): string {
+	return createHash('sha256').update(`bench device ${n}`).digest('base64url');
+}
+
+let nextReference = 1;
+
+/**
+ * `applications` rows for the answers, in batches of `batch`, as `devices` devices would
+ * own them (each a contiguous share, as in the HTTP ingest).
+ */
+export function applicationRows(
+	answers: readonly TypedAnswers[],
+	batch: number,
+	devices: number
+): ApplicationRow[][] {
+	const share = Math.ceil(answers.length / devices);
+	const rows = answers.map((a, i): ApplicationRow => ({
+		id: uuidv7(),
+		device_id: deviceIdFor(Math.floor(i / share)),
+		service_id: individualEntrepreneur.id,
+		service_version: individualEntrepreneur.version,
+		answers: normalized(a),
+		status: ApplicationStatus.received,
+		reference: formatReference(2026, nextReference++),
+		version: 1
+	}));
+	const batches: ApplicationRow[][] = [];
+	for (let i = 0; i < rows.length; i += batch) batches.push(rows.slice(i, i + batch));
+	return batches;
+}
+
+/** The applications as a PouchDB app would keep them: one document per application. */
+export function pouchDocuments(answers: readonly TypedAnswers[]): {
+	documents: PouchDocument[];
+	bytes: number;
+} {
+	const documents = answers.map((a, i) => ({
+		_id: uuidv7(),
+		seq: i + 1,
+		type: 'application.submit',
+		serviceId: individualEntrepreneur.id,
+		serviceVersion: individualEntrepreneur.version,
+		answers: a
+	}));
+	return { documents, bytes: documents.reduce((t, d) => t + utf8Bytes(JSON.stringify(d)), 0) };
+}

@@ -1,0 +1,139 @@
+/**
+ * A simulated Dala device speaking the sync protocol of shared/protocol.ts the way the app
+ * does: a P-256 key made on the device, registered once; every push and pull signed with
+ * shared/device-signature.ts over the exact bytes sent; push bodies gzipped.
+ */
+import type { Agent } from 'node:http';
+import { gzipSync } from 'node:zlib';
+import { v7 as uuidv7 } from 'uuid';
+import * as v from 'valibot';
+import { deviceIdOf, generateDeviceKey, signRequest } from '../../shared/device-signature';
+import {
+	Header,
+	PROTOCOL_VERSION,
+	PullResponse,
+	PushResponse,
+	type DevicePublicKey,
+	type Mutation
+} from '../../shared/protocol';
+import { individualEntrepreneur } from '../../shared/services/individual-entrepreneur';
+import type { TypedAnswers } from './documents';
+import { bodyText, deviceAgent, send, type HttpResponse } from './http';
+
+/** A push ready to go: compressed and signed ahead, as a device does before it has signal. */
+export interface PreparedPush {
+	body: Buffer;
+	headers: Record<string, string>;
+	/** The JSON of the mutations before compression, in bytes. */
+	rawBytes: number;
+	count: number;
+}
+
+/** An answer that is not a 2xx, or not what the protocol says: the benchmark stops. */
+export class ProtocolError extends Error {
+	constructor(what: string, response: HttpResponse) {
+		super(`${what}: HTTP ${response.status} ${bodyText(response).slice(0, 300)}`);
+		this.name = 'ProtocolError';
+	}
+}
+
+export class Device {
+	readonly agent: Agent = deviceAgent();
+	#seq = 0;
+
+	private constructor(
+		readonly id: string,
+		private readonly privateKey: CryptoKey,
+		private readonly publicKey: DevicePublicKey,
+		private readonly port: number
+	) {}
+
+	/** A new device with its own key, not yet known to the server. */
+	static async create(port: number): Promise<Device> {
+		const { privateKey, publicKey } = await generateDeviceKey();
+		return new Device(await deviceIdOf(publicKey), privateKey, publicKey, port);
+	}
+
+	/** The headers every sync call carries. */
+	#baseHeaders(): Record<string, string> {
+		return {
+			[Header.protocol]: String(PROTOCOL_VERSION),
+			[Header.device]: this.id,
+			// The server compresses pull pages and push results when asked to.
+			'Accept-Encoding': 'gzip'
+		};
+	}
+
+	/** `POST /api/sync/register`: the one unsigned call, made once per device. */
+	async register(): Promise<void> {
+		const body = Buffer.from(JSON.stringify({ publicKey: this.publicKey }));
+		const headers = { ...this.#baseHeaders(), 'Content-Type': 'application/json' };
+		const response = await send(this.agent, this.port, 'POST', '/api/sync/register', headers, body);
+		if (response.status !== 200 && response.status !== 201) {
+			throw new ProtocolError('register', response);
+		}
+	}
+
+	/** Submit mutations for these answers, numbered in this device's order. */
+	submissions(answers: readonly TypedAnswers[]): Mutation[] {
+		return answers.map((a) => ({
+			id: uuidv7(),
+			seq: ++this.#seq,
+			type: 'application.submit',
+			applicationId: uuidv7(),
+			serviceId: individualEntrepreneur.id,
+			serviceVersion: individualEntrepreneur.version,
+			answers: a
+		}));
+	}
+
+	/** Serializes, gzips and signs a push: the signature covers the compressed bytes sent. */
+	async preparePush(mutations: readonly Mutation[]): Promise<PreparedPush> {
+		const json = Buffer.from(JSON.stringify({ mutations }));
+		const body = gzipSync(json);
+		const signature = await signRequest(this.privateKey, 'POST', '/api/sync/push', body);
+		return {
+			body,
+			rawBytes: json.length,
+			count: mutations.length,
+			headers: {
+				...this.#baseHeaders(),
+				[Header.signature]: signature,
+				'Content-Type': 'application/json',
+				'Content-Encoding': 'gzip'
+			}
+		};
+	}
+
+	/** Sends a prepared push; the answer is checked later, outside any timed section. */
+	sendPush(push: PreparedPush): Promise<HttpResponse> {
+		return send(this.agent, this.port, 'POST', '/api/sync/push', push.headers, push.body);
+	}
+
+	/** One pull page after `cursor` (from the start when undefined). */
+	async pull(
+		cursor: string | undefined,
+		limit?: number
+	): Promise<{ response: HttpResponse; page: PullResponse }> {
+		const query = new URLSearchParams();
+		if (cursor !== undefined) query.set('cursor', cursor);
+		if (limit !== undefined) query.set('limit', String(limit));
+		const path = '/api/sync/pull' + (query.size ? `?${query}` : '');
+		const signature = await signRequest(this.privateKey, 'GET', path);
+		const headers = { ...this.#baseHeaders(), [Header.signature]: signature };
+		const response = await send(this.agent, this.port, 'GET', path, headers);
+		if (response.status !== 200) throw new ProtocolError('pull', response);
+		return { response, page: v.parse(PullResponse, JSON.parse(bodyText(response))) };
+	}
+
+	/** Closes the device's connection. */
+	close(): void {
+		this.agent.destroy();
+	}
+}
+
+/** The results of a push, checked against the protocol; throws on any non-2xx answer. */
+export function pushResults(response: HttpResponse): PushResponse['results'] {
+	if (response.status !== 200) throw new ProtocolError('push', response);
+	return v.parse(PushResponse, JSON.parse(bodyText(response))).results;
+}

@@ -1,0 +1,112 @@
+/**
+ * Ingest through the real push endpoint: devices push the applications in batches of 100,
+ * each device one batch at a time (promise 3 makes a device's pushes sequential), the
+ * devices side by side. Bodies are built, gzipped and signed before the clock starts:
+ * devices do that on their own processors, so it is no cost of the server's.
+ */
+import type { TypedAnswers } from './documents';
+import { Device, pushResults, type PreparedPush } from './device';
+import type { HttpResponse } from './http';
+import { cpuShare, sampleCpu } from './processes';
+import { wireBetween, wireTo, type WireCount } from './wire';
+
+export const BATCH = 100;
+
+export interface IngestResult {
+	applications: number;
+	seconds: number;
+	concurrency: number;
+	requests: number;
+	/** JSON of the mutations as pushed, before gzip. */
+	rawBytes: number;
+	wire: WireCount;
+	cpu: ReturnType<typeof cpuShare>;
+}
+
+interface Plan {
+	device: Device;
+	pushes: PreparedPush[];
+}
+
+/** Splits the answers evenly over the devices and builds each device's pushes. */
+async function plan(devices: Device[], answers: readonly TypedAnswers[]) {
+	const share = Math.ceil(answers.length / devices.length);
+	return Promise.all(
+		devices.map(async (device, d): Promise<Plan> => {
+			const mine = answers.slice(d * share, (d + 1) * share);
+			const pushes: PreparedPush[] = [];
+			for (let i = 0; i < mine.length; i += BATCH) {
+				const mutations = device.submissions(mine.slice(i, i + BATCH));
+				pushes.push(await device.preparePush(mutations));
+			}
+			return { device, pushes };
+		})
+	);
+}
+
+/** Runs every device's pushes, one after another per device, all devices at once. */
+async function run(plans: readonly Plan[]): Promise<HttpResponse[]> {
+	const responses = await Promise.all(
+		plans.map(async ({ device, pushes }) => {
+			const mine: HttpResponse[] = [];
+			for (const push of pushes) mine.push(await device.sendPush(push));
+			return mine;
+		})
+	);
+	return responses.flat();
+}
+
+/** Every answer must be 200 with every mutation applied; anything else stops the run. */
+function expectAllApplied(responses: readonly HttpResponse[], expected: number): void {
+	let applied = 0;
+	for (const response of responses) {
+		for (const result of pushResults(response)) {
+			if (result.status !== 'applied') {
+				throw new Error(`push answered ${JSON.stringify(result).slice(0, 300)}`);
+			}
+			applied++;
+		}
+	}
+	if (applied !== expected) throw new Error(`${applied} of ${expected} applications applied`);
+}
+
+/**
+ * Pushes `answers` from `concurrency` new devices, after `warmup` untimed, and measures
+ * applications per second, bytes on the wire and where the CPU went.
+ */
+export async function ingest(
+	port: number,
+	serverPid: number,
+	answers: readonly TypedAnswers[],
+	warmup: readonly TypedAnswers[],
+	concurrency: number
+): Promise<IngestResult> {
+	const devices = await Promise.all(Array.from({ length: concurrency }, () => Device.create(port)));
+	try {
+		for (const device of devices) await device.register();
+		const warm = await plan(devices, warmup);
+		expectAllApplied(await run(warm), warmup.length);
+
+		const timed = await plan(devices, answers);
+		const rawBytes = timed.flatMap((p) => p.pushes).reduce((total, p) => total + p.rawBytes, 0);
+		const wireBefore = wireTo(port);
+		const cpuBefore = sampleCpu(serverPid);
+		const start = performance.now();
+		const responses = await run(timed);
+		const seconds = (performance.now() - start) / 1000;
+		const cpu = cpuShare(cpuBefore, sampleCpu(serverPid));
+		const wire = wireBetween(wireBefore, wireTo(port));
+		expectAllApplied(responses, answers.length);
+		return {
+			applications: answers.length,
+			seconds,
+			concurrency,
+			requests: responses.length,
+			rawBytes,
+			wire,
+			cpu
+		};
+	} finally {
+		for (const device of devices) device.close();
+	}
+}

@@ -1,0 +1,87 @@
+/**
+ * Under load: many devices syncing at once for a fixed time. Each device loops: push a
+ * batch of new applications (built, gzipped and signed as it goes, like the app), then
+ * pull until it is current. Bounded in time, loopback only; every error is counted.
+ */
+import type { TypedAnswers } from './documents';
+import { Device, pushResults } from './device';
+import { cpuShare, sampleCpu } from './processes';
+import { percentile } from './stats';
+
+export interface LoadResult {
+	devices: number;
+	seconds: number;
+	batch: number;
+	pushes: number;
+	pulls: number;
+	applications: number;
+	errors: number;
+	firstError?: string;
+	push: { p50: number; p99: number };
+	pull: { p50: number; p99: number };
+	cpu: ReturnType<typeof cpuShare>;
+}
+
+export async function underLoad(
+	port: number,
+	serverPid: number,
+	deviceCount: number,
+	seconds: number,
+	batch: number,
+	answersFor: (index: number) => TypedAnswers
+): Promise<LoadResult> {
+	const devices = await Promise.all(Array.from({ length: deviceCount }, () => Device.create(port)));
+	await Promise.all(devices.map((device) => device.register()));
+	const pushMs: number[] = [];
+	const pullMs: number[] = [];
+	let applications = 0;
+	let errors = 0;
+	let firstError: string | undefined;
+	let nextAnswer = 0;
+
+	const cpuBefore = sampleCpu(serverPid);
+	const start = performance.now();
+	const deadline = start + seconds * 1000;
+	await Promise.all(
+		devices.map(async (device) => {
+			let cursor: string | undefined;
+			while (performance.now() < deadline) {
+				try {
+					const answers = Array.from({ length: batch }, () => answersFor(nextAnswer++));
+					const push = await device.preparePush(device.submissions(answers));
+					const response = await device.sendPush(push);
+					pushMs.push(response.ms);
+					const results = pushResults(response);
+					const applied = results.filter((r) => r.status === 'applied').length;
+					if (applied !== batch) throw new Error(`${applied} of ${batch} applied`);
+					applications += applied;
+					for (;;) {
+						const { response: pulled, page } = await device.pull(cursor);
+						pullMs.push(pulled.ms);
+						cursor = page.cursor;
+						if (!page.hasMore) break;
+					}
+				} catch (error) {
+					errors++;
+					firstError ??= error instanceof Error ? error.message : String(error);
+				}
+			}
+		})
+	);
+	const elapsed = (performance.now() - start) / 1000;
+	const cpu = cpuShare(cpuBefore, sampleCpu(serverPid));
+	for (const device of devices) device.close();
+	return {
+		devices: deviceCount,
+		seconds: elapsed,
+		batch,
+		pushes: pushMs.length,
+		pulls: pullMs.length,
+		applications,
+		errors,
+		firstError,
+		push: { p50: percentile(pushMs, 50), p99: percentile(pushMs, 99) },
+		pull: { p50: percentile(pullMs, 50), p99: percentile(pullMs, 99) },
+		cpu
+	};
+}

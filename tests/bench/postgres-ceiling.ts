@@ -1,0 +1,80 @@
+/**
+ * The raw ceiling: the same applications written straight into PostgreSQL as multi-row
+ * INSERTs of 100, into a table shaped exactly like the server's `applications` (copied
+ * with its indexes and constraints), with nothing else: no HTTP, no validation, no
+ * idempotency record, no change feed. What the server does beyond this is its overhead.
+ */
+import postgres from 'postgres';
+
+/** A row as the server stores it in `applications`. */
+export interface ApplicationRow {
+	id: string;
+	device_id: string;
+	service_id: string;
+	service_version: number;
+	answers: Record<string, string>;
+	status: string;
+	reference: string;
+	version: number;
+}
+
+const COLUMNS = [
+	'id',
+	'device_id',
+	'service_id',
+	'service_version',
+	'answers',
+	'status',
+	'reference',
+	'version'
+] as const;
+
+export interface CeilingResult {
+	rows: number;
+	seconds: number;
+	connections: number;
+}
+
+/**
+ * Inserts `batches` into a fresh copy of `applications` over `connections` connections,
+ * each taking the next batch as soon as its previous INSERT returns (each INSERT its own
+ * transaction, committed and flushed as the server's are). `warmup` batches go first,
+ * untimed, into the same table, which is then emptied.
+ */
+export async function postgresCeiling(
+	url: string,
+	batches: readonly ApplicationRow[][],
+	warmup: readonly ApplicationRow[][],
+	connections: number
+): Promise<CeilingResult> {
+	const sql = postgres(url, { max: connections, onnotice: () => {} });
+	const table = `bench_raw_applications_${connections}`;
+	try {
+		await sql.unsafe(`drop table if exists ${table}`);
+		await sql.unsafe(`create table ${table} (like applications including all)`);
+		// One dedicated connection per writer, as each of the server's pool connections is.
+		const writers = await Promise.all(Array.from({ length: connections }, () => sql.reserve()));
+		const run = async (work: readonly ApplicationRow[][]) => {
+			let next = 0;
+			await Promise.all(
+				writers.map(async (writer) => {
+					for (let i = next++; i < work.length; i = next++) {
+						await writer`insert into ${writer(table)} ${writer(work[i] as ApplicationRow[], ...COLUMNS)}`;
+					}
+				})
+			);
+		};
+		await run(warmup);
+		// Through a writer: with one connection, the pool has none left for anything else.
+		await writers[0]?.unsafe(`truncate ${table}`);
+		const start = performance.now();
+		await run(batches);
+		const seconds = (performance.now() - start) / 1000;
+		for (const writer of writers) writer.release();
+		const rows = batches.reduce((sum, batch) => sum + batch.length, 0);
+		return { rows, seconds, connections };
+	} finally {
+		await sql.unsafe(`drop table if exists ${table}`).catch(() => {});
+		await sql.end();
+	}
+}

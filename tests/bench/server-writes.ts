@@ -1,0 +1,133 @@
+/**
+ * A diagnostic between the raw ceiling and the server: what a push writes — the device
+ * lock, the idempotency claims, the applications, the change feed, the stored results,
+ * the device's last seq — issued straight from here, one transaction per 100, with the
+ * statements sync-server/push.ts sends (jsonb_to_recordset, one statement per table), into
+ * copies of its tables. No HTTP, no signature, no validation. Ingest ÷ this says what the
+ * server process costs; this ÷ the raw ceiling says what the promises cost the database.
+ */
+import postgres from 'postgres';
+import { ApplicationStatus } from '../../shared/status';
+import type { ApplicationRow } from './postgres-ceiling';
+
+export interface ServerWritesResult {
+	rows: number;
+	seconds: number;
+	connections: number;
+}
+
+const TABLES = ['devices', 'applications', 'mutations', 'changes'] as const;
+const copy = (table: string) => `bench_raw_${table}`;
+
+// The reference as push.ts makes it: the database's year and the next number.
+const REFERENCE = `'DL-' || extract(year from now() at time zone 'UTC')::int || '-' ||
+	translate(format('%6s', nextval('application_reference_seq')), ' ', '0')`;
+
+type Sql = postgres.TransactionSql;
+
+/** One batch of one device, as applyPush writes it. */
+async function writeBatch(
+	tx: Sql,
+	deviceId: string,
+	batch: readonly ApplicationRow[],
+	seq: number
+) {
+	await tx.unsafe(`select last_seq from ${copy('devices')} where id = $1 for update`, [deviceId]);
+	const claims = batch.map((row, i) => ({ id: row.id, seq: seq + i, application_id: row.id }));
+	await tx.unsafe(
+		`insert into ${copy('mutations')} (device_id, id, seq, application_id, result, created_at)
+		 select $1::text, m.id, m.seq, m.application_id, '{}'::jsonb, now()
+		 from jsonb_to_recordset($2::jsonb) as m(id uuid, seq integer, application_id uuid)
+		 on conflict do nothing returning id`,
+		[deviceId, claims]
+	);
+	const apps = batch.map((row) => ({
+		id: row.id,
+		service_id: row.service_id,
+		service_version: row.service_version,
+		answers: row.answers
+	}));
+	const inserted = await tx.unsafe<{ id: string; updated_at: Date; reference: string }[]>(
+		`insert into ${copy('applications')}
+		 select a.id, $1::text, a.service_id, a.service_version, a.answers, $3::text, ${REFERENCE},
+		        1, null, now(), now()
+		 from jsonb_to_recordset($2::jsonb)
+		      as a(id uuid, service_id text, service_version integer, answers jsonb)
+		 on conflict (id) do nothing
+		 returning id, service_id, service_version, status, reference, version, reason,
+		           updated_at, answers`,
+		[deviceId, apps, ApplicationStatus.received]
+	);
+	await tx.unsafe(
+		`insert into ${copy('changes')} (application_id, device_id)
+		 select id, $1::text from unnest($2::uuid[]) as id`,
+		[deviceId, inserted.map((row) => row.id)]
+	);
+	// The stored answer: the result the device is sent, with the application's state.
+	const results = inserted.map((row) => ({
+		id: row.id,
+		result: { mutationId: row.id, status: 'applied', application: row }
+	}));
+	await tx.unsafe(
+		`update ${copy('mutations')} set result = r.result
+		 from jsonb_to_recordset($2::jsonb) as r(id uuid, result jsonb)
+		 where device_id = $1 and ${copy('mutations')}.id = r.id`,
+		[deviceId, results]
+	);
+	await tx.unsafe(`update ${copy('devices')} set last_seq = $2 where id = $1`, [
+		deviceId,
+		seq + batch.length - 1
+	]);
+}
+
+/**
+ * Writes `batches` as the server would, `connections` transactions at a time, each writer
+ * a device of its own (as each HTTP device is); `warmup` first, untimed.
+ */
+export async function serverWrites(
+	url: string,
+	batches: readonly ApplicationRow[][],
+	warmup: readonly ApplicationRow[][],
+	connections: number
+): Promise<ServerWritesResult> {
+	const sql = postgres(url, { max: connections, onnotice: () => {} });
+	try {
+		for (const table of TABLES) {
+			await sql.unsafe(`drop table if exists ${copy(table)} cascade`);
+			await sql.unsafe(`create table ${copy(table)} (like ${table} including all)`);
+		}
+		// LIKE copies no foreign keys; the feed's key to its application costs a check per row.
+		await sql.unsafe(
+			`alter table ${copy('changes')} add foreign key (application_id) references ${copy('applications')} (id)`
+		);
+		const devices = Array.from({ length: connections }, (_, i) => `bench-writer-${i}`);
+		for (const id of devices) {
+			await sql.unsafe(`insert into ${copy('devices')} (id, public_key) values ($1, '{}')`, [id]);
+		}
+		const seqs = devices.map(() => 1);
+		const run = async (work: readonly ApplicationRow[][]) => {
+			let next = 0;
+			await Promise.all(
+				devices.map(async (deviceId, d) => {
+					for (let i = next++; i < work.length; i = next++) {
+						const batch = work[i] ?? [];
+						const seq = seqs[d] ?? 1;
+						seqs[d] = seq + batch.length;
+						await sql.begin((tx) => writeBatch(tx, deviceId, batch, seq));
+					}
+				})
+			);
+		};
+		await run(warmup);
+		const start = performance.now();
+		await run(batches);
+		const seconds = (performance.now() - start) / 1000;
+		const rows = batches.reduce((sum, batch) => sum + batch.length, 0);
+		return { rows, seconds, connections };
+	} finally {
+		for (const table of [...TABLES].reverse()) {
+			await sql.unsafe(`drop table if exists ${copy(table)} cascade`).catch(() => {});
+		}
+		await sql.end();
+	}
+}

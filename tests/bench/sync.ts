@@ -1,0 +1,159 @@
+/**
+ * `npm run bench:sync`: how fast and how lean the sync server is, on the real PostgreSQL,
+ * beside what the same documents cost written raw into PostgreSQL and replicated with
+ * PouchDB, all in one run on this machine. Prints every figure, writes them with the
+ * machine into docs/benchmarks.md, and ends with one summary line.
+ *
+ * Environment: BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/test; a scratch
+ * database is made there and dropped), BENCH_DOCUMENTS (20000), DATABASE_POOL_SIZE (10),
+ * BENCH_LOAD_SECONDS (30), BENCH_NO_WRITE=1 to leave docs/benchmarks.md alone.
+ */
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { catchUp } from './catch-up';
+import { applicationRows, corpus, pouchDocuments } from './corpus';
+import { applicationAnswers } from './documents';
+import { BATCH, ingest } from './ingest';
+import { underLoad } from './load';
+import { describeMachine } from './machine';
+import { postgresCeiling } from './postgres-ceiling';
+import { startPouch } from './pouchdb-replication';
+import { ROOT, startSyncServer } from './processes';
+import { markdown, writeResults } from './report';
+import { figures, summaryLine, type Measurements } from './results';
+import { createScratchDatabase, postgresVersion } from './scratch-database';
+import { serverWrites } from './server-writes';
+
+const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const DOCUMENTS = Number(process.env.BENCH_DOCUMENTS ?? 20_000);
+const POOL = Number(process.env.DATABASE_POOL_SIZE ?? 10);
+const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 30);
+const WARMUP = 1_000;
+const CATCH_UP = Math.min(10_000, DOCUMENTS);
+const LOAD_DEVICES = 200;
+const LOAD_BATCH = 10;
+
+const step = (text: string) => console.log(`… ${text}`);
+
+async function main(): Promise<void> {
+	const began = performance.now();
+	const machine = describeMachine(await postgresVersion(ADMIN_URL));
+	const database = await createScratchDatabase(ADMIN_URL);
+	const reviewToken = randomBytes(32).toString('base64url');
+	step(`scratch database ${database.name}; starting the sync server (pool ${POOL})`);
+	const server = await startSyncServer(database.url, POOL, reviewToken);
+	try {
+		const docs = corpus(0, DOCUMENTS);
+		const warm = corpus(DOCUMENTS, WARMUP);
+
+		// Raw ceiling and HTTP ingest alternate, so a drift of the machine touches both alike.
+		step('raw INSERT, 1 connection');
+		const ceilingOne = await postgresCeiling(
+			database.url,
+			applicationRows(docs.answers, BATCH, 1),
+			applicationRows(warm.answers, BATCH, 1),
+			1
+		);
+		step('HTTP ingest, 1 device');
+		const ingestOne = await ingest(server.port, server.pid, docs.answers, warm.answers, 1);
+		step(`raw INSERT, ${POOL} connections`);
+		const ceilingPool = await postgresCeiling(
+			database.url,
+			applicationRows(docs.answers, BATCH, POOL),
+			applicationRows(warm.answers, BATCH, POOL),
+			POOL
+		);
+		step(`HTTP ingest, ${POOL} devices`);
+		const ingestPool = await ingest(server.port, server.pid, docs.answers, warm.answers, POOL);
+		// Where the gap goes: the same writes as a push, sent straight to PostgreSQL.
+		step("the server's writes without the server, 1 and " + POOL + ' connections');
+		const writesOne = await serverWrites(
+			database.url,
+			applicationRows(docs.answers, BATCH, 1),
+			applicationRows(warm.answers, BATCH, 1),
+			1
+		);
+		const writesPool = await serverWrites(
+			database.url,
+			applicationRows(docs.answers, BATCH, POOL),
+			applicationRows(warm.answers, BATCH, POOL),
+			POOL
+		);
+
+		step('PouchDB replication into pouchdb-server');
+		const pouchDocs = pouchDocuments(docs.answers);
+		const pouch = await startPouch();
+		const [pouchOne, pouchPool] = await (async () => {
+			try {
+				await pouch.replicate(pouchDocuments(warm.answers).documents, 'warmup');
+				// Each run into a database of its own: the same documents, nothing there yet.
+				const one = await pouch.replicate(pouchDocs.documents, 'applications_one');
+				const pool = await pouch.replicate(pouchDocs.documents, 'applications_pool', POOL);
+				return [one, pool];
+			} finally {
+				await pouch.stop();
+			}
+		})();
+
+		step(`catch-up of ${CATCH_UP} status changes`);
+		const caughtUp = await catchUp(server.port, reviewToken, docs.answers.slice(0, CATCH_UP));
+
+		step(`${LOAD_DEVICES} devices for ${LOAD_SECONDS} s`);
+		const load = await underLoad(
+			server.port,
+			server.pid,
+			LOAD_DEVICES,
+			LOAD_SECONDS,
+			LOAD_BATCH,
+			(i) => applicationAnswers(1_000_000 + i)
+		);
+
+		const measurements: Measurements = {
+			machine,
+			documents: {
+				count: DOCUMENTS,
+				mutationBytes: docs.mutationBytes,
+				answersBytes: docs.answersBytes,
+				storedAnswersBytes: docs.storedAnswersBytes,
+				pouchDocumentBytes: pouchDocs.bytes / pouchDocs.documents.length
+			},
+			pool: POOL,
+			ingest: { one: ingestOne, pool: ingestPool },
+			ceiling: { one: ceilingOne, pool: ceilingPool },
+			serverWrites: { one: writesOne, pool: writesPool },
+			pouch: { one: pouchOne, pool: pouchPool },
+			catchUp: caughtUp,
+			load,
+			totalSeconds: (performance.now() - began) / 1000
+		};
+		const results = figures(measurements);
+		const section = markdown(measurements, results);
+		console.log('\n' + section + '\n');
+		if (process.env.BENCH_NO_WRITE !== '1') {
+			await writeResults(resolve(ROOT, 'docs/benchmarks.md'), section);
+			console.log('written to docs/benchmarks.md');
+		}
+		console.log(summaryLine(results));
+	} finally {
+		await server.stop();
+		await database.drop();
+	}
+}
+
+// Node exits quietly when nothing is left to wait for, even with a promise unsettled (a
+// driver waiting forever, say): that must fail, not pass as a run with no figures.
+let settled = false;
+process.on('beforeExit', () => {
+	if (!settled) {
+		console.error('bench:sync stopped before it finished: something waited on nothing');
+		process.exitCode = 1;
+	}
+});
+main()
+	.catch((error: unknown) => {
+		console.error(error);
+		process.exitCode = 1;
+	})
+	.finally(() => {
+		settled = true;
+	});

@@ -22,6 +22,8 @@ export interface PullPass {
 	wallMs: number;
 	/** JSON of the application states received, uncompressed. */
 	rawBytes: number;
+	/** How many of the states received were in review (the reviewers' change). */
+	inReview: number;
 	wire: WireCount;
 }
 
@@ -37,6 +39,7 @@ async function pullAll(device: Device, port: number, cursor: string | undefined,
 	const durations: number[] = [];
 	let changes = 0;
 	let rawBytes = 0;
+	let inReview = 0;
 	let next = cursor;
 	const wireBefore = wireTo(port);
 	const start = performance.now();
@@ -45,6 +48,7 @@ async function pullAll(device: Device, port: number, cursor: string | undefined,
 		durations.push(response.ms);
 		changes += page.changes.length;
 		rawBytes += sum(page.changes.map((state) => utf8Bytes(JSON.stringify(state))));
+		inReview += page.changes.filter((state) => state.status === 'in_review').length;
 		next = page.cursor;
 		if (!page.hasMore) break;
 	}
@@ -55,6 +59,7 @@ async function pullAll(device: Device, port: number, cursor: string | undefined,
 		serverMs: sum(durations),
 		wallMs: performance.now() - start,
 		rawBytes,
+		inReview,
 		wire: wireBetween(wireBefore, wireTo(port))
 	};
 	return { pass, cursor: next };
@@ -117,8 +122,10 @@ export async function catchUp(
 		const passes: PullPass[] = [];
 		for (const limit of [undefined, 500]) {
 			const { pass } = await pullAll(kiosk, port, cursor, limit);
-			if (pass.changes !== ids.length) {
-				throw new Error(`catch-up brought ${pass.changes} of ${ids.length} changes`);
+			if (pass.changes !== ids.length || pass.inReview !== ids.length) {
+				throw new Error(
+					`catch-up brought ${pass.changes} of ${ids.length} changes, ${pass.inReview} in review`
+				);
 			}
 			passes.push(pass);
 		}

@@ -62,7 +62,7 @@ function kazakhPerson(rng: Rng): Person {
 	const female = rng() < 0.5;
 	const surname = pick(rng, KAZAKH_SURNAMES) + (female ? 'а' : '');
 	const name = pick(rng, female ? KAZAKH_WOMEN : KAZAKH_MEN);
-	// Younger people often use the Kazakh patronymic (-ұлы / -қызы), older the Russian one.
+	// Many now write the Kazakh patronymic (-ұлы / -қызы), others the Russian one (-ович).
 	const father = pick(rng, KAZAKH_MEN);
 	const patronymic =
 		rng() < 0.6
@@ -202,9 +202,10 @@ function address(rng: Rng, kazakh: boolean): string {
 
 // --- Businesses -------------------------------------------------------------------------
 
-const ACTIVITIES = individualEntrepreneur.fields
-	.flatMap((f) => (f.kind === 'choice' ? f.options.map((o) => o.value) : []))
-	.filter((value) => value !== '');
+/** The service's own list, so a change to it cannot make the documents invalid. */
+const ACTIVITIES = individualEntrepreneur.fields.flatMap((f) =>
+	f.kind === 'choice' ? f.options.map((o) => o.value) : []
+);
 
 /** What people call a business of each activity: [Russian kind, Kazakh kind, names]. */
 const BUSINESS_KINDS: Record<string, [string, string, readonly string[]]> = {
@@ -223,7 +224,7 @@ const BUSINESS_KINDS: Record<string, [string, string, readonly string[]]> = {
 function businessName(rng: Rng, activity: string, surname: string, kazakh: boolean): string {
 	const [kindRu, kindKk, names] = BUSINESS_KINDS[activity] ?? ['', '', ['']];
 	const brand = pick(rng, names);
-	// Most write the surname as the sole proprietor's name, many add what the shop is.
+	// A third write only the surname, as the registry shows it; the rest add what they run.
 	if (rng() < 0.35) return kazakh ? `ЖК «${surname}»` : `ИП «${surname}»`;
 	return kazakh
 		? `ЖК «${surname}» — ${kindKk} «${brand}»`

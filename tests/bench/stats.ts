@@ -23,3 +23,14 @@ export const ms = (value: number) => value.toFixed(1);
 
 /** Bytes in UTF-8 of a string. */
 export const utf8Bytes = (text: string) => Buffer.byteLength(text, 'utf8');
+
+/** Timed runs of each figure: a run of a couple of seconds alone is noise. */
+export const ROUNDS = 3;
+
+/** The middle run by time (the median of an odd number of runs). */
+export function medianRun<T extends { seconds: number }>(runs: readonly T[]): T {
+	const sorted = [...runs].sort((a, b) => a.seconds - b.seconds);
+	const middle = sorted[Math.floor(sorted.length / 2)];
+	if (!middle) throw new Error('no runs');
+	return middle;
+}

@@ -17,11 +17,12 @@ import { BATCH, ingest } from './ingest';
 import { underLoad } from './load';
 import { describeMachine } from './machine';
 import { postgresCeiling } from './postgres-ceiling';
-import { startPouch } from './pouchdb-replication';
+import { startPouch, type PouchResult } from './pouchdb-replication';
 import { ROOT, startSyncServer } from './processes';
 import { markdown, writeResults } from './report';
 import { figures, summaryLine, type Measurements } from './results';
 import { createScratchDatabase, postgresVersion } from './scratch-database';
+import { medianRun, ROUNDS } from './stats';
 import { serverWrites } from './server-writes';
 
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -69,13 +70,13 @@ async function main(): Promise<void> {
 		step("the server's writes without the server, 1 and " + POOL + ' connections');
 		const writesOne = await serverWrites(
 			database.url,
-			applicationRows(docs.answers, BATCH, 1),
+			() => applicationRows(docs.answers, BATCH, 1),
 			applicationRows(warm.answers, BATCH, 1),
 			1
 		);
 		const writesPool = await serverWrites(
 			database.url,
-			applicationRows(docs.answers, BATCH, POOL),
+			() => applicationRows(docs.answers, BATCH, POOL),
 			applicationRows(warm.answers, BATCH, POOL),
 			POOL
 		);
@@ -87,9 +88,16 @@ async function main(): Promise<void> {
 			try {
 				await pouch.replicate(pouchDocuments(warm.answers).documents, 'warmup');
 				// Each run into a database of its own: the same documents, nothing there yet.
-				const one = await pouch.replicate(pouchDocs.documents, 'applications_one');
-				const pool = await pouch.replicate(pouchDocs.documents, 'applications_pool', POOL);
-				return [one, pool];
+				const rounds = async (devices: number) => {
+					const runs: PouchResult[] = [];
+					for (let round = 0; round < ROUNDS; round++) {
+						runs.push(
+							await pouch.replicate(pouchDocs.documents, `run_${devices}_${round}`, devices)
+						);
+					}
+					return medianRun(runs);
+				};
+				return [await rounds(1), await rounds(POOL)];
 			} finally {
 				await pouch.stop();
 			}

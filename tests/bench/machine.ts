@@ -1,4 +1,5 @@
-/** What the figures were measured on: they mean little without it. */
+/** What the figures were measured on, and which code: they mean little without it. */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism, loadavg, totalmem } from 'node:os';
 
@@ -11,6 +12,8 @@ export interface Machine {
 	date: string;
 	/** The 1-minute load average when the run began: others' work skews every figure. */
 	loadAverage: number;
+	/** The commit measured, and any uncommitted change to the code under test. */
+	code: string;
 }
 
 function cpuModel(): string {
@@ -24,7 +27,23 @@ function cpuModel(): string {
 	}
 }
 
-export function describeMachine(postgres: string): Machine {
+/** `abc1234`, or `abc1234 + uncommitted changes in …` when the server's code differs. */
+function codeVersion(root: string): string {
+	// Not trimmed: a porcelain line starts with a space when only the work tree changed.
+	const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8' });
+	try {
+		const commit = git('rev-parse', '--short', 'HEAD').trim();
+		const dirty = git('status', '--porcelain', '--', 'sync-server', 'shared')
+			.split('\n')
+			.filter(Boolean)
+			.map((line) => line.slice(3));
+		return dirty.length ? `${commit} + uncommitted changes in ${dirty.join(', ')}` : commit;
+	} catch {
+		return 'unknown (not a git checkout)';
+	}
+}
+
+export function describeMachine(postgres: string, root: string): Machine {
 	return {
 		cores: availableParallelism(),
 		cpu: cpuModel(),
@@ -32,6 +51,7 @@ export function describeMachine(postgres: string): Machine {
 		node: process.version,
 		postgres,
 		date: new Date().toISOString(),
-		loadAverage: loadavg()[0] ?? 0
+		loadAverage: loadavg()[0] ?? 0,
+		code: codeVersion(root)
 	};
 }

@@ -20,7 +20,8 @@ export function markdown(m: Measurements, f: Figures): string {
 	const requestRate = (load.pushes + load.pulls) / load.seconds;
 	const [appPull, bigPull] = f.pulls;
 	const lines = [
-		`Run of ${mc.date.slice(0, 10)} (${mc.date}), ${m.totalSeconds.toFixed(0)} s in all.`,
+		`Run of ${mc.date.slice(0, 10)} (${mc.date}), ${m.totalSeconds.toFixed(0)} s in all, ` +
+			`of commit ${mc.code}.`,
 		`Machine: ${mc.cores} cores (${mc.cpu}), ${mc.memoryGiB} GiB RAM, Node ${mc.node}, ` +
 			`PostgreSQL ${mc.postgres}. Server pool: ${pool} connections (DATABASE_POOL_SIZE). ` +
 			`Load average (1 min) at the start: ${mc.loadAverage.toFixed(2)}.`,

@@ -38,7 +38,7 @@ const step = (text: string) => console.log(`… ${text}`);
 
 async function main(): Promise<void> {
 	const began = performance.now();
-	const machine = describeMachine(await postgresVersion(ADMIN_URL));
+	const machine = describeMachine(await postgresVersion(ADMIN_URL), ROOT);
 	const database = await createScratchDatabase(ADMIN_URL);
 	const reviewToken = randomBytes(32).toString('base64url');
 	step(`scratch database ${database.name}; starting the sync server (pool ${POOL})`);

@@ -27,7 +27,15 @@ export async function readRawBody(request: Request, limit: number): Promise<Uint
 	const chunks: Uint8Array[] = [];
 	let size = 0;
 	for (;;) {
-		const { done, value } = await reader.read();
+		let chunk: ReadableStreamReadResult<Uint8Array>;
+		try {
+			chunk = await reader.read();
+		} catch {
+			// The client went away mid-upload: on a 2G link that is weather, not a server
+			// error. Nothing was read, so nothing is written; the device sends it again.
+			throw httpError(400, ErrorCode.invalidBody, 'The request body ended before it was complete.');
+		}
+		const { done, value } = chunk;
 		if (done) break;
 		size += value.byteLength;
 		if (size > limit) {

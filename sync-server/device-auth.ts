@@ -58,7 +58,9 @@ export function deviceKeys(db: Database, capacity = KEY_CACHE_SIZE): DeviceKeys 
 			const [row] = await db
 				.select({ publicKey: devices.publicKey })
 				.from(devices)
-				.where(eq(devices.id, deviceId));
+				.where(eq(devices.id, deviceId))
+				.prepare('device_public_key')
+				.execute();
 			if (!row) return undefined;
 			if (cache.size >= capacity) {
 				const oldest = cache.keys().next();

@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { ErrorCode, RejectCode } from '../shared/errors';
 import type { Mutation, MutationResult } from '../shared/protocol';
 import { findService } from '../shared/services/catalog';
@@ -11,24 +11,30 @@ import type { Database } from './db/open';
 import { applications, changes, devices, mutations, nextReference } from './db/schema';
 import { httpError } from './http-error';
 import { canonical, rejected, type Transaction } from './mutation-result';
-import { rowsFrom, selectForInsert } from './sql-rows';
+import { rowsFrom, selectForInsert, uuidsFrom } from './sql-rows';
 
 type Submit = Extract<Mutation, { type: 'application.submit' }>;
+
+/** A submit that passed the shared rules, or its rejection. */
+type Checked =
+	| { ok: true; service: ServiceDefinition; answers: Answers }
+	| { ok: false; result: MutationResult };
 
 /**
  * Applies one push from an authenticated device and answers one result per mutation, in
  * the order sent.
  *
- * Atomic per batch: one transaction claims every mutation id, applies the new ones in seq
- * order, records their results and moves the device's `last_seq`. If the database fails
- * anywhere, nothing of the batch stays, the device gets a 5xx and sends the batch again;
- * the idempotency records make that safe, and because they commit only with their effects
- * a retry can never find half a batch.
+ * Atomic per batch: one transaction records every new mutation with its result, applies
+ * it, appends its change and moves the device's `last_seq`. If the database fails anywhere,
+ * nothing of the batch stays, the device gets a 5xx and sends the batch again; the
+ * idempotency records make that safe, and because they commit only with their effects a
+ * retry never finds half a batch.
  *
- * The work is a fixed handful of statements whatever the batch size: claim all ids, read
- * the stored results of known ones, insert all new applications, read the few that
- * collided, append all changes, store all results, move `last_seq`. Amends, which must
- * read before they write, take a per-row path in the same transaction and in device order.
+ * A fixed handful of statements whatever the batch size: lock the device, read the stored
+ * results of ids seen before, insert all new applications together with their change rows,
+ * read the few ids that were taken, and insert all idempotency records together with the
+ * new `last_seq`. Amends, which must read before they write, take a per-row path in the
+ * same transaction, in device order.
  */
 export async function applyPush(
 	db: Database,
@@ -36,52 +42,52 @@ export async function applyPush(
 	batch: readonly Mutation[]
 ): Promise<MutationResult[]> {
 	checkBatch(batch);
+	// The shared rules need no database: run them before the transaction, which holds the
+	// device's lock and a pooled connection for as long as it lasts. A submit seen before
+	// is checked for nothing, but checking is cheaper than a round trip to find out.
+	const checked = new Map<string, Checked>();
+	for (const m of batch) if (m.type === 'application.submit') checked.set(m.id, checkSubmit(m));
+
 	return db.transaction(async (tx) => {
 		// The device row is the lock that puts one device's pushes one after another, on
-		// however many servers: `last_seq` is read and moved by one push at a time, and a
-		// retry sent while the first attempt is still running waits for it, then finds
-		// every id known and answers from the store.
+		// any number of servers. Idempotency rests on it: mutation ids are scoped by device,
+		// so while this push holds the lock nobody else can record one of this device's
+		// ids, and a retry sent while the first attempt still runs waits here, then finds
+		// every id recorded and answers from the store. (The read of known ids must be a
+		// statement of its own after this one: in READ COMMITTED a statement that waited
+		// for the lock still sees the rows of its own, older snapshot.)
 		const [device] = await tx
 			.select({ lastSeq: devices.lastSeq })
 			.from(devices)
 			.where(eq(devices.id, deviceId))
-			.for('update');
+			.for('update')
+			.prepare('push_lock_device')
+			.execute();
 		if (!device) {
 			throw httpError(401, ErrorCode.unknownDevice, 'This device is not registered here.');
 		}
 
-		// Claim every id at once. The placeholder result is never seen: a claim commits only
-		// together with the real result, in this transaction.
-		const claimedRows = await tx
-			.insert(mutations)
-			.select(
-				selectForInsert(
-					mutations,
-					{
-						deviceId: sql`${deviceId}::text`,
-						id: sql`m.id`,
-						seq: sql`m.seq`,
-						applicationId: sql`m.application_id`,
-						result: sql`'{}'::jsonb`,
-						createdAt: sql`now()`
-					},
-					rowsFrom(
-						batch.map((m) => ({ id: m.id, seq: m.seq, application_id: m.applicationId })),
-						'm',
-						'id uuid, seq integer, application_id uuid'
-					)
+		const results = new Map<string, MutationResult>();
+		const stored = await tx
+			.select({ id: mutations.id, result: mutations.result })
+			.from(mutations)
+			.where(
+				and(
+					eq(mutations.deviceId, deviceId),
+					sql`${mutations.id} = any(${uuidsFrom(batch.map((m) => m.id))})`
 				)
 			)
-			.onConflictDoNothing()
-			.returning({ id: mutations.id });
-		const claimed = new Set(claimedRows.map((row) => row.id));
-		const fresh = batch.filter((m) => claimed.has(m.id));
+			.prepare('push_known_mutations')
+			.execute();
+		// Seen before: answer exactly what was answered then, and write nothing for them.
+		for (const row of stored) results.set(row.id, canonical(row.result));
+		const fresh = batch.filter((m) => !results.has(m.id));
 
 		// Promise 3: a device's mutations take effect in the order it made them. A new
-		// mutation below a seq already recorded was made before something that has already
+		// mutation at or below a seq already recorded was made before something that has
 		// taken effect; applying it now would reorder the device's history, so the whole
-		// batch is refused and the rollback un-claims every id. A known id with an old seq
-		// is a replay, answered from the store below.
+		// batch is refused, before anything is written. A known id with an old seq is a
+		// replay, answered from the store above.
 		const late = fresh.find((m) => m.seq <= device.lastSeq);
 		if (late) {
 			throw httpError(
@@ -92,50 +98,66 @@ export async function applyPush(
 			);
 		}
 
-		const results = new Map<string, MutationResult>();
-		if (fresh.length < batch.length) {
-			// Seen before: answer exactly what was answered then, and write nothing for them.
-			const known = batch.filter((m) => !claimed.has(m.id)).map((m) => m.id);
-			const stored = await tx
-				.select({ id: mutations.id, result: mutations.result })
-				.from(mutations)
-				.where(and(eq(mutations.deviceId, deviceId), inArray(mutations.id, known)));
-			for (const row of stored) results.set(row.id, canonical(row.result));
-		}
-
 		const last = fresh.at(-1);
-		if (last) {
-			// In seq order; consecutive submits go together, each amend on its own.
-			let run: Submit[] = [];
-			for (const m of fresh) {
-				if (m.type === 'application.submit') {
-					run.push(m);
-					continue;
-				}
-				await submitRun(tx, deviceId, run, results);
-				run = [];
-				results.set(m.id, await amendApplication(tx, deviceId, m));
+		if (!last) return answersInOrder(batch, results);
+
+		// In seq order; consecutive submits go together, each amend on its own.
+		let run: Submit[] = [];
+		for (const m of fresh) {
+			if (m.type === 'application.submit') {
+				run.push(m);
+				continue;
 			}
-			await submitRun(tx, deviceId, run, results);
-
-			const answered = fresh.map((m) => {
-				const result = canonical(results.get(m.id));
-				results.set(m.id, result);
-				return { id: m.id, result };
-			});
-			await tx
-				.update(mutations)
-				.set({ result: sql`r.result` })
-				.from(rowsFrom(answered, 'r', 'id uuid, result jsonb'))
-				.where(and(eq(mutations.deviceId, deviceId), sql`${mutations.id} = r.id`));
-			await tx.update(devices).set({ lastSeq: last.seq }).where(eq(devices.id, deviceId));
+			await submitRun(tx, deviceId, run, checked, results);
+			run = [];
+			results.set(m.id, await amendApplication(tx, deviceId, m));
 		}
+		await submitRun(tx, deviceId, run, checked, results);
 
-		return batch.map((m) => {
-			const result = results.get(m.id);
-			if (!result) throw new Error(`mutation ${m.id} has no result`);
-			return result;
+		const records = fresh.map((m) => {
+			const result = canonical(results.get(m.id));
+			results.set(m.id, result);
+			return { id: m.id, seq: m.seq, application_id: m.applicationId, result };
 		});
+		// The idempotency records, with their final answers, and the device's new last seq,
+		// in one statement. No ON CONFLICT: under the device lock no id here can exist, and
+		// if one ever did, failing the batch (and answering it from the store on retry) is
+		// right where silently skipping the record of an applied mutation would not be.
+		const moveLastSeq = tx.$with('move_last_seq', {})
+			.as(sql`update ${devices} set ${sql.identifier(devices.lastSeq.name)} = ${last.seq}
+				where ${sql.identifier(devices.id.name)} = ${deviceId}`);
+		await tx
+			.with(moveLastSeq)
+			.insert(mutations)
+			.select(
+				selectForInsert(
+					mutations,
+					{
+						deviceId: sql`${deviceId}::text`,
+						id: sql`r.id`,
+						seq: sql`r.seq`,
+						applicationId: sql`r.application_id`,
+						result: sql`r.result`,
+						createdAt: sql`now()`
+					},
+					rowsFrom(records, 'r', 'id uuid, seq integer, application_id uuid, result jsonb')
+				)
+			)
+			.prepare('push_record_mutations')
+			.execute();
+
+		return answersInOrder(batch, results);
+	});
+}
+
+function answersInOrder(
+	batch: readonly Mutation[],
+	results: ReadonlyMap<string, MutationResult>
+): MutationResult[] {
+	return batch.map((m) => {
+		const result = results.get(m.id);
+		if (!result) throw new Error(`mutation ${m.id} has no result`);
+		return result;
 	});
 }
 
@@ -166,6 +188,26 @@ function checkBatch(batch: readonly Mutation[]): void {
 	}
 }
 
+/** The shared rules for a submission: a known service and version, valid answers. */
+function checkSubmit(m: Submit): Checked {
+	if (!findService(m.serviceId)) {
+		return { ok: false, result: rejected(m.id, RejectCode.unknownService) };
+	}
+	const service = findService(m.serviceId, m.serviceVersion);
+	if (!service) {
+		return { ok: false, result: rejected(m.id, RejectCode.unsupportedServiceVersion) };
+	}
+	// The device validated too, but the server trusts only its own run of the same rules.
+	const validation = validateAnswers(service, m.answers);
+	if (!validation.ok) {
+		return {
+			ok: false,
+			result: rejected(m.id, RejectCode.invalidAnswers, validation.fieldErrors)
+		};
+	}
+	return { ok: true, service, answers: validation.answers };
+}
+
 interface ValidSubmit {
 	m: Submit;
 	service: ServiceDefinition;
@@ -173,33 +215,22 @@ interface ValidSubmit {
 }
 
 /**
- * Applies consecutive submits with one insert for all their applications. Validation is
- * in memory; the database is asked only about what it alone knows: whether an id is free.
+ * Applies consecutive submits: one statement inserts all their applications and appends
+ * their change rows; the database is asked only what it alone knows, whether an id is free.
  */
 async function submitRun(
 	tx: Transaction,
 	deviceId: string,
 	run: readonly Submit[],
+	checked: ReadonlyMap<string, Checked>,
 	results: Map<string, MutationResult>
 ): Promise<void> {
 	const valid: ValidSubmit[] = [];
 	for (const m of run) {
-		if (!findService(m.serviceId)) {
-			results.set(m.id, rejected(m.id, RejectCode.unknownService));
-			continue;
-		}
-		const service = findService(m.serviceId, m.serviceVersion);
-		if (!service) {
-			results.set(m.id, rejected(m.id, RejectCode.unsupportedServiceVersion));
-			continue;
-		}
-		// The device validated too, but the server trusts only its own run of the same rules.
-		const validation = validateAnswers(service, m.answers);
-		if (!validation.ok) {
-			results.set(m.id, rejected(m.id, RejectCode.invalidAnswers, validation.fieldErrors));
-			continue;
-		}
-		valid.push({ m, service, answers: validation.answers });
+		const check = checked.get(m.id);
+		if (!check) throw new Error(`submit ${m.id} was not checked`);
+		if (check.ok) valid.push({ m, service: check.service, answers: check.answers });
+		else results.set(m.id, check.result);
 	}
 	if (valid.length === 0) return;
 
@@ -208,55 +239,69 @@ async function submitRun(
 	const creators = new Map<string, ValidSubmit>();
 	for (const s of valid) if (!creators.has(s.m.applicationId)) creators.set(s.m.applicationId, s);
 
-	const inserted = await tx
-		.insert(applications)
-		.select(
-			selectForInsert(
-				applications,
-				{
-					id: sql`a.id`,
-					deviceId: sql`${deviceId}::text`,
-					serviceId: sql`a.service_id`,
-					serviceVersion: sql`a.service_version`,
-					answers: sql`a.answers`,
-					status: sql`${ApplicationStatus.received}::text`,
-					// Numbered in device order: rows are inserted in array order.
-					reference: nextReference,
-					version: sql`1`,
-					reason: sql`null`,
-					createdAt: sql`now()`,
-					updatedAt: sql`now()`
-				},
-				rowsFrom(
-					[...creators.values()].map((s) => ({
-						id: s.m.applicationId,
-						service_id: s.service.id,
-						service_version: s.service.version,
-						answers: s.answers
-					})),
-					'a',
-					'id uuid, service_id text, service_version integer, answers jsonb'
+	const inserted = tx.$with('inserted').as(
+		tx
+			.insert(applications)
+			.select(
+				selectForInsert(
+					applications,
+					{
+						id: sql`a.id`,
+						deviceId: sql`${deviceId}::text`,
+						serviceId: sql`a.service_id`,
+						serviceVersion: sql`a.service_version`,
+						answers: sql`a.answers`,
+						status: sql`${ApplicationStatus.received}::text`,
+						// Numbered in device order: rows are inserted in array order.
+						reference: nextReference,
+						version: sql`1`,
+						reason: sql`null`,
+						createdAt: sql`now()`,
+						updatedAt: sql`now()`
+					},
+					rowsFrom(
+						[...creators.values()].map((s) => ({
+							id: s.m.applicationId,
+							service_id: s.service.id,
+							service_version: s.service.version,
+							answers: s.answers
+						})),
+						'a',
+						'id uuid, service_id text, service_version integer, answers jsonb'
+					)
 				)
 			)
-		)
-		// An id already in use (or being inserted by a transaction still running, which
-		// this waits for) is skipped here and answered from the select below.
-		.onConflictDoNothing({ target: applications.id })
-		.returning(stateColumns);
-	const created = new Map(inserted.map((row) => [row.id, row]));
+			// An id already in use (or being inserted by a transaction still running, which
+			// this waits for) is skipped here and answered from the select below.
+			.onConflictDoNothing({ target: applications.id })
+			.returning(stateColumns)
+	);
+	// Every inserted application gets its row in the owner's feed, in the same statement.
+	const feed = tx
+		.$with('feed', {})
+		.as(
+			sql`insert into ${changes} (${sql.identifier(changes.applicationId.name)}, ${sql.identifier(
+				changes.deviceId.name
+			)}) select ${sql.identifier(applications.id.name)}, ${deviceId}::text from ${inserted}`
+		);
+	const rows = await tx
+		.with(inserted, feed)
+		.select()
+		.from(inserted)
+		.prepare('push_insert_applications')
+		.execute();
+	const created = new Map(rows.map((row) => [row.id, row]));
 
 	const taken = [...creators.keys()].filter((id) => !created.has(id));
 	const existing = taken.length
 		? await tx
 				.select({ ...stateColumns, deviceId: applications.deviceId })
 				.from(applications)
-				.where(inArray(applications.id, taken))
+				.where(sql`${applications.id} = any(${uuidsFrom(taken)})`)
+				.prepare('push_taken_applications')
+				.execute()
 		: [];
 	const existingById = new Map(existing.map((row) => [row.id, row]));
-
-	if (inserted.length > 0) {
-		await tx.insert(changes).values(inserted.map((row) => ({ applicationId: row.id, deviceId })));
-	}
 
 	for (const { m } of valid) {
 		const mine = created.get(m.applicationId);

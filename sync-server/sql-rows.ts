@@ -4,11 +4,16 @@ import type { PgTable } from 'drizzle-orm/pg-core';
 /**
  * Many rows as one query parameter: `jsonb_to_recordset($1) as <alias>(<columns>)`.
  * One parameter instead of one per value keeps the statement text the same for every
- * batch size (so it is parsed and planned once per connection) and binds in one piece,
- * on PGlite and PostgreSQL alike. Rows come out in array order.
+ * batch size, so it can be prepared once per connection and reused (see `prepared`), and
+ * binds in one piece, on PGlite and PostgreSQL alike. Rows come out in array order.
  */
 export function rowsFrom(rows: readonly object[], alias: string, columns: string): SQL {
 	return sql`jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as ${sql.raw(alias)}(${sql.raw(columns)})`;
+}
+
+/** Many uuids as one query parameter, as a uuid[] expression for `= any(…)`. */
+export function uuidsFrom(ids: readonly string[]): SQL {
+	return sql`array(select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)::uuid)`;
 }
 
 /**

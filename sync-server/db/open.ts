@@ -70,7 +70,16 @@ function ignoreNotice(): void {}
 
 async function openPostgres(url: string, poolSize: number): Promise<OpenDatabase> {
 	await migrateWithLock(url);
-	const client = postgres(url, { max: poolSize, onnotice: ignoreNotice });
+	const client = postgres(url, {
+		max: poolSize,
+		onnotice: ignoreNotice,
+		// Hot statements are prepared once per connection (push.ts). PostgreSQL would
+		// otherwise switch a prepared statement to a generic plan after five runs, made
+		// with the statistics of that moment: on a young database, plans for tiny tables
+		// (scan every row of the device) that stay cached while the tables grow. A custom
+		// plan per run costs microseconds and always fits the data.
+		connection: { plan_cache_mode: 'force_custom_plan' }
+	});
 	return {
 		db: drizzlePostgres({ client }),
 		kind: 'postgres',

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import { deviceIdOf } from '../../shared/device-signature';
@@ -22,6 +22,7 @@ import { FEED_START, decodeCursor, encodeCursor } from '../feed-cursor';
 import { httpError, issuesOf } from '../http-error';
 import { applyPush } from '../push';
 import { decodeBody, parseJson, readRawBody } from '../request-body';
+import { uuidsFrom } from '../sql-rows';
 
 const DEFAULT_PULL_LIMIT = 200;
 // A registration is one small JSON Web Key; nothing honest comes near this.
@@ -160,7 +161,9 @@ export function syncRoutes(db: Database, keys: DeviceKeys) {
 						)
 					)
 					.orderBy(asc(changes.txid), asc(changes.seq))
-					.limit(limit + 1);
+					.limit(limit + 1)
+					.prepare('pull_feed')
+					.execute();
 
 				const hasMore = rows.length > limit;
 				const page = rows.slice(0, limit);
@@ -179,7 +182,14 @@ export function syncRoutes(db: Database, keys: DeviceKeys) {
 							.select(stateColumns)
 							.from(applications)
 							// Owner checked again here, not only in the feed: least privilege.
-							.where(and(inArray(applications.id, ids), eq(applications.deviceId, deviceId)))
+							.where(
+								and(
+									sql`${applications.id} = any(${uuidsFrom(ids)})`,
+									eq(applications.deviceId, deviceId)
+								)
+							)
+							.prepare('pull_states')
+							.execute()
 					: [];
 				const byId = new Map(states.map((row) => [row.id, toApplicationState(row)]));
 				const changed = ids.flatMap((id) => byId.get(id) ?? []);

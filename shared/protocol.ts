@@ -114,14 +114,25 @@ export type ApplicationState = v.InferOutput<typeof ApplicationState>;
 
 const FieldErrorsSchema = v.record(v.string(), v.picklist(Object.values(FieldErrorCode)));
 
+/**
+ * The state in a push result. `answers` is left out when it is exactly the answers the
+ * mutation itself sent (the usual case: the device normalized them with the same rules),
+ * which halves what a push costs on the wire; the device fills them in from its entry.
+ */
+export const ResultState = v.object({
+	...ApplicationState.entries,
+	answers: v.optional(ApplicationState.entries.answers)
+});
+export type ResultState = v.InferOutput<typeof ResultState>;
+
 export const MutationResult = v.variant('status', [
 	/** Applied now. */
-	v.object({ mutationId: v.string(), status: v.literal('applied'), application: ApplicationState }),
+	v.object({ mutationId: v.string(), status: v.literal('applied'), application: ResultState }),
 	/** The application already existed from an earlier mutation; nothing was written. */
 	v.object({
 		mutationId: v.string(),
 		status: v.literal('duplicate'),
-		application: ApplicationState
+		application: ResultState
 	}),
 	/**
 	 * The server moved on since `baseVersion`: nothing was written. `application` is the
@@ -130,7 +141,7 @@ export const MutationResult = v.variant('status', [
 	v.object({
 		mutationId: v.string(),
 		status: v.literal('conflict'),
-		application: ApplicationState
+		application: ResultState
 	}),
 	/** Refused for good: show the person why; never send it again. */
 	v.object({

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import type { FieldErrors, RejectCode } from '../shared/errors';
-import { MutationResult } from '../shared/protocol';
+import { MutationResult, type Mutation } from '../shared/protocol';
 import { sortedKeys } from './application-state';
 import type { Database } from './db/open';
 
@@ -29,8 +29,20 @@ export function canonical(result: unknown): MutationResult {
 	if (parsed.status === 'rejected') {
 		return parsed.fieldErrors ? { ...parsed, fieldErrors: sortedKeys(parsed.fieldErrors) } : parsed;
 	}
-	return {
-		...parsed,
-		application: { ...parsed.application, answers: sortedKeys(parsed.application.answers) }
-	};
+	const { answers, ...state } = parsed.application;
+	return { ...parsed, application: answers ? { ...state, answers: sortedKeys(answers) } : state };
+}
+
+/**
+ * Leaves the answers out of a result when they are exactly what the mutation sent: the
+ * device has them already, and they are most of a push's answer on the wire.
+ */
+export function withoutEchoedAnswers(result: MutationResult, m: Mutation): MutationResult {
+	if (result.status === 'rejected' || !result.application.answers) return result;
+	const { answers, ...state } = result.application;
+	const sent = m.answers;
+	const keys = Object.keys(answers);
+	const echoed =
+		keys.length === Object.keys(sent).length && keys.every((key) => sent[key] === answers[key]);
+	return echoed ? { ...result, application: state } : result;
 }

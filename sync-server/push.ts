@@ -10,7 +10,7 @@ import { stateColumns, toApplicationState } from './application-state';
 import type { Database } from './db/open';
 import { applications, changes, devices, mutations, nextReference } from './db/schema';
 import { httpError } from './http-error';
-import { canonical, rejected, type Transaction } from './mutation-result';
+import { canonical, rejected, withoutEchoedAnswers, type Transaction } from './mutation-result';
 import { rowsFrom, selectForInsert, uuidsFrom } from './sql-rows';
 
 type Submit = Extract<Mutation, { type: 'application.submit' }>;
@@ -115,7 +115,7 @@ export async function applyPush(
 		await submitRun(tx, deviceId, run, checked, results);
 
 		const records = fresh.map((m) => {
-			const result = canonical(results.get(m.id));
+			const result = withoutEchoedAnswers(canonical(results.get(m.id)), m);
 			results.set(m.id, result);
 			return { id: m.id, seq: m.seq, application_id: m.applicationId, result };
 		});

@@ -31,6 +31,23 @@ describe.each(backends)('push on $name', (backend) => {
 	});
 	afterAll(() => t?.close());
 
+	it('leaves out answers the device sent exactly as the server keeps them, on replay too', async () => {
+		const device = await newDevice(app);
+		const m = submit({ answers: normalizedAnswers() });
+
+		const first = await push(app, device, { mutations: [m] });
+		const [result] = v.parse(PushResponse, first.json).results;
+		expect(result).toMatchObject({ mutationId: m.id, status: 'applied' });
+		if (result?.status !== 'applied') throw new Error('not applied');
+		expect(result.application).not.toHaveProperty('answers');
+		expect(await storedApplication(t.db, m.applicationId)).toMatchObject({
+			answers: normalizedAnswers()
+		});
+
+		const replay = await push(app, device, { mutations: [m] });
+		expect(replay.text).toBe(first.text);
+	});
+
 	it('stores a submission once, as received, with a reference and normalized answers', async () => {
 		const device = await newDevice(app);
 		const m = submit();
@@ -52,7 +69,8 @@ describe.each(backends)('push on $name', (backend) => {
 			version: 1
 		});
 		expect(result.application.reference).toMatch(REFERENCE_PATTERN);
-		// The device converges on the answers as the server holds them (promise 4).
+		// Sent as typed, kept normalized: the answer carries the answers as the server holds
+		// them, so the device converges on them (promise 4).
 		expect(result.application.answers).toEqual(normalizedAnswers());
 		expect(result.application).not.toHaveProperty('reason');
 

@@ -160,18 +160,22 @@ export class SyncEngine {
 		}
 		await db.transaction('rw', db.outbox, db.mirror, async () => {
 			for (const [i, result] of results.entries()) {
-				const seq = batch[i]!.seq!;
+				const entry = batch[i]!;
+				const seq = entry.seq!;
 				if (result.status === 'rejected') {
 					await db.outbox.update(seq, {
 						rejection: { code: result.code, fieldErrors: result.fieldErrors }
 					});
-				} else if (result.status === 'conflict') {
-					// Server truth goes to the mirror; the person's change waits beside it.
-					await this.#mirror(result.application);
-					await db.outbox.update(seq, { conflict: result.application });
 				} else {
-					await this.#mirror(result.application);
-					await db.outbox.delete(seq);
+					// Answers left out of a result are exactly those this entry sent.
+					const state = {
+						...result.application,
+						answers: result.application.answers ?? entry.answers
+					};
+					await this.#mirror(state);
+					// Server truth goes to the mirror; a conflicting change waits beside it.
+					if (result.status === 'conflict') await db.outbox.update(seq, { conflict: state });
+					else await db.outbox.delete(seq);
 				}
 			}
 		});

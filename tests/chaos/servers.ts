@@ -5,7 +5,6 @@
  * own, created here and dropped with `WITH (FORCE)` at the end.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import postgres from 'postgres';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -64,19 +63,6 @@ export async function canConnect(url: string): Promise<boolean> {
 	} finally {
 		await probe.end({ timeout: 1 });
 	}
-}
-
-/** A free TCP port on 127.0.0.1 (the kernel's pick; released before the server binds it). */
-export async function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const probe = createServer();
-		probe.once('error', reject);
-		probe.listen(0, '127.0.0.1', () => {
-			const address = probe.address();
-			const port = typeof address === 'object' && address ? address.port : 0;
-			probe.close(() => resolve(port));
-		});
-	});
 }
 
 export interface ServerOptions {
@@ -197,3 +183,5 @@ export class ServerProcess {
 		}
 	}
 }
+
+export { freePort } from '../support/free-port';

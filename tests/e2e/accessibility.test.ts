@@ -1,16 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Locale } from '../../shared/locale';
 import { individualEntrepreneur } from '../../shared/services/individual-entrepreneur';
 import { seriousViolations } from './axe';
 import { GOOD_ANSWERS } from './fill';
-import {
-	launchBrowser,
-	openControlled,
-	startServer,
-	type Browser,
-	type RunningServer
-} from './harness';
+import { openControlled, useAppAndBrowser } from './harness';
 
 const LANGUAGE_BUTTON: Record<Locale, string> = { kk: 'Қазақша', ru: 'Русский', en: 'English' };
 
@@ -20,27 +14,17 @@ function messages(locale: Locale): Record<string, string> {
 	);
 }
 
-let server: RunningServer;
-let browser: Browser;
-
-beforeAll(async () => {
-	server = await startServer();
-	browser = await launchBrowser();
-});
-afterAll(async () => {
-	await browser?.close();
-	await server?.stop();
-});
+const app = useAppAndBrowser();
 
 describe.each(['kk', 'ru', 'en'] as const)('every page in %s', (locale) => {
 	it('has no serious or critical accessibility violation at 360 px', async () => {
-		const { page, context } = browser;
+		const { page, context } = app.browser;
 		const t = messages(locale);
 		const service = individualEntrepreneur;
 		const found: string[] = [];
 		const check = async (where: string) => found.push(...(await seriousViolations(page, where)));
 
-		await openControlled(page, server.url);
+		await openControlled(page, app.server.url);
 		await page.getByRole('button', { name: LANGUAGE_BUTTON[locale] }).click();
 		await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe(locale);
 		await page.getByRole('heading', { name: t.home_title }).waitFor();
@@ -77,7 +61,7 @@ describe.each(['kk', 'ru', 'en'] as const)('every page in %s', (locale) => {
 		await page.getByRole('heading', { name: t.nav_my_applications, level: 1 }).waitFor();
 		await check('my applications');
 
-		await page.goto(`${server.url}/no/such/page`);
+		await page.goto(`${app.server.url}/no/such/page`);
 		await page.getByRole('heading', { name: t.not_found_title }).waitFor();
 		await check('not found');
 

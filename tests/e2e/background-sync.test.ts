@@ -1,36 +1,17 @@
-import { count } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../sync-server/db/open';
-import { applications } from '../../sync-server/db/schema';
+import { describe, expect, it } from 'vitest';
 import { fillApplication, startApplication, submitApplication } from './fill';
-import {
-	launchBrowser,
-	openControlled,
-	startServer,
-	type Browser,
-	type RunningServer
-} from './harness';
+import { applicationsStored, openControlled, useAppAndBrowser } from './harness';
 
-let server: RunningServer;
-let browser: Browser;
-
-beforeAll(async () => {
-	server = await startServer();
-	browser = await launchBrowser();
-});
-afterAll(async () => {
-	await browser?.close();
-	await server?.stop();
-});
+const app = useAppAndBrowser();
 
 describe('Background Sync', () => {
 	it('sends the queue from the service worker when no page of the app is open', async () => {
-		const { page, context } = browser;
+		const { page, context } = app.browser;
 		const pushesFromPage = { n: 0 };
 		page.on('request', (r) => {
 			if (r.url().endsWith('/api/sync/push')) pushesFromPage.n += 1;
 		});
-		await openControlled(page, server.url);
+		await openControlled(page, app.server.url);
 		await context.setOffline(true);
 		await startApplication(page);
 		await fillApplication(page);
@@ -41,7 +22,9 @@ describe('Background Sync', () => {
 		const cdp = await context.newCDPSession(page);
 		const registration = new Promise<string>((resolve) => {
 			cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
-				const ours = registrations.find((r) => r.scopeURL.startsWith(server.url) && !r.isDeleted);
+				const ours = registrations.find(
+					(r) => r.scopeURL.startsWith(app.server.url) && !r.isDeleted
+				);
 				if (ours) resolve(ours.registrationId);
 			});
 		});
@@ -51,16 +34,16 @@ describe('Background Sync', () => {
 		pushesFromPage.n = 0;
 		await context.setOffline(false);
 
-		// What the browser does when the network returns: fire the sync event.
+		// What the app.browser does when the network returns: fire the sync event.
 		await cdp.send('ServiceWorker.dispatchSyncEvent', {
-			origin: server.url,
+			origin: app.server.url,
 			registrationId,
 			tag: 'dala-outbox',
 			lastChance: false
 		});
 
 		// The worker's own view of the outbox, read inside the worker.
-		const worker = context.serviceWorkers().find((w) => w.url().startsWith(server.url));
+		const worker = context.serviceWorkers().find((w) => w.url().startsWith(app.server.url));
 		expect(worker).toBeDefined();
 		const outboxSize = () =>
 			worker!.evaluate(
@@ -81,14 +64,6 @@ describe('Background Sync', () => {
 
 		// No page of the app sent anything after it was left; the worker did.
 		expect(pushesFromPage.n).toBe(0);
-		await browser.close();
-		await server.stop();
-		const database = await openDatabase({ dataDir: server.dataDir });
-		try {
-			const [rows] = await database.db.select({ n: count() }).from(applications);
-			expect(rows?.n).toBe(1);
-		} finally {
-			await database.close();
-		}
+		expect(await applicationsStored(app)).toHaveLength(1);
 	});
 });

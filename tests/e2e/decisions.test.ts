@@ -1,31 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { seriousViolations } from './axe';
 import { fillApplication, startApplication, submitApplication } from './fill';
-import {
-	launchBrowser,
-	openControlled,
-	startServer,
-	type Browser,
-	type RunningServer
-} from './harness';
+import { openControlled, useAppAndBrowser } from './harness';
 
 const REVIEW_TOKEN = 'e2e-review-token-0123456789abcdef';
 
-let server: RunningServer;
-let browser: Browser;
-
-beforeAll(async () => {
-	server = await startServer({ env: { REVIEW_TOKEN } });
-	browser = await launchBrowser();
-});
-afterAll(async () => {
-	await browser?.close();
-	await server?.stop();
-});
+const app = useAppAndBrowser({ server: { env: { REVIEW_TOKEN } } });
 
 /** A back-office reviewer's decision, through the review API. */
 async function decide(id: string, body: Record<string, unknown>): Promise<number> {
-	const response = await fetch(`${server.url}/api/review/applications/${id}/decision`, {
+	const response = await fetch(`${app.server.url}/api/review/applications/${id}/decision`, {
 		method: 'POST',
 		headers: { Authorization: `Bearer ${REVIEW_TOKEN}`, 'Content-Type': 'application/json' },
 		body: JSON.stringify(body)
@@ -35,8 +19,8 @@ async function decide(id: string, body: Record<string, unknown>): Promise<number
 
 describe('decisions and conflicts in the browser', () => {
 	it('shows a correction that raced a reviewer beside the server state, and applies it on request', async () => {
-		const { page, context } = browser;
-		await openControlled(page, server.url);
+		const { page, context } = app.browser;
+		await openControlled(page, app.server.url);
 		await startApplication(page);
 		await fillApplication(page);
 		await submitApplication(page);

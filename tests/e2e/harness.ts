@@ -7,7 +7,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
+import { openDatabase } from '../../sync-server/db/open';
+import { applications } from '../../sync-server/db/schema';
+import { freePort } from '../support/free-port';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -24,18 +27,6 @@ export function chromiumPath(): string {
 		);
 	}
 	return path;
-}
-
-async function freePort(): Promise<number> {
-	return new Promise((resolve, reject) => {
-		const probe = createServer();
-		probe.once('error', reject);
-		probe.listen(0, '127.0.0.1', () => {
-			const address = probe.address();
-			const port = typeof address === 'object' && address ? address.port : 0;
-			probe.close(() => resolve(port));
-		});
-	});
 }
 
 export interface RunningServer {
@@ -142,4 +133,45 @@ export async function openControlled(page: Page, url: string): Promise<void> {
 	await page.waitForFunction(() => navigator.serviceWorker?.controller !== null, undefined, {
 		timeout: 30_000
 	});
+}
+
+/**
+ * One built server and one browser for a test file: started before its tests, stopped
+ * after. Read them inside tests (`app.server`, `app.browser`).
+ */
+export function useAppAndBrowser(
+	options: {
+		server?: Parameters<typeof startServer>[0];
+		browser?: Parameters<typeof launchBrowser>[0];
+	} = {}
+) {
+	const app = {} as { server: RunningServer; browser: Browser };
+	beforeAll(async () => {
+		app.server = await startServer(options.server);
+		app.browser = await launchBrowser(options.browser);
+	});
+	afterAll(async () => {
+		await app.browser?.close();
+		await app.server?.stop();
+	});
+	return app;
+}
+
+/**
+ * Stops the browser and the server, then reads the ids of the applications in its
+ * database (PGlite lets one process at a time open it). The end of a test.
+ */
+export async function applicationsStored(app: {
+	server: RunningServer;
+	browser: Browser;
+}): Promise<string[]> {
+	await app.browser.close();
+	await app.server.stop();
+	const database = await openDatabase({ dataDir: app.server.dataDir });
+	try {
+		const rows = await database.db.select({ id: applications.id }).from(applications);
+		return rows.map((row) => row.id);
+	} finally {
+		await database.close();
+	}
 }

@@ -1,35 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-	launchBrowser,
-	openControlled,
-	startServer,
-	type Browser,
-	type RunningServer
-} from './harness';
+import { describe, expect, it } from 'vitest';
+import { openControlled, useAppAndBrowser } from './harness';
 
-let server: RunningServer;
-let browser: Browser;
-
-beforeAll(async () => {
-	server = await startServer();
-	browser = await launchBrowser();
-});
-afterAll(async () => {
-	await browser?.close();
-	await server?.stop();
-});
+const app = useAppAndBrowser();
 
 describe('installing Dala', () => {
 	it('has no installability errors in Chromium', async () => {
-		const { page, context } = browser;
-		await openControlled(page, server.url);
+		const { page, context } = app.browser;
+		await openControlled(page, app.server.url);
 		const cdp = await context.newCDPSession(page);
 		const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
 		expect(installabilityErrors).toEqual([]);
 	});
 
 	it('serves a complete web app manifest', async () => {
-		const response = await fetch(`${server.url}/manifest.webmanifest`);
+		const response = await fetch(`${app.server.url}/manifest.webmanifest`);
 		expect(response.ok).toBe(true);
 		const manifest = (await response.json()) as Record<string, unknown>;
 		expect(manifest).toMatchObject({
@@ -49,11 +33,11 @@ describe('installing Dala', () => {
 	});
 
 	it('opens any page of the app offline once visited', async () => {
-		const { page, context } = browser;
-		await openControlled(page, server.url);
+		const { page, context } = app.browser;
+		await openControlled(page, app.server.url);
 		await context.setOffline(true);
 		try {
-			await page.goto(`${server.url}/applications`);
+			await page.goto(`${app.server.url}/applications`);
 			await page.getByRole('heading', { name: 'My applications' }).waitFor();
 		} finally {
 			await context.setOffline(false);

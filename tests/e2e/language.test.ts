@@ -1,29 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fillApplication, startApplication } from './fill';
-import {
-	launchBrowser,
-	openControlled,
-	startServer,
-	type Browser,
-	type RunningServer
-} from './harness';
+import { openControlled, useAppAndBrowser } from './harness';
 
-let server: RunningServer;
-let browser: Browser;
-
-beforeAll(async () => {
-	server = await startServer();
-	browser = await launchBrowser({ locale: 'ru-RU' });
-});
-afterAll(async () => {
-	await browser?.close();
-	await server?.stop();
-});
+const app = useAppAndBrowser({ browser: { locale: 'ru-RU' } });
 
 describe('the interface language', () => {
 	it('starts in the browser language, keeps the choice on the device, and sets <html lang>', async () => {
-		const { page } = browser;
-		await openControlled(page, server.url);
+		const { page } = app.browser;
+		await openControlled(page, app.server.url);
 		await page.getByRole('heading', { name: 'Государственные услуги' }).waitFor();
 		expect(await page.evaluate(() => document.documentElement.lang)).toBe('ru');
 
@@ -38,7 +22,7 @@ describe('the interface language', () => {
 	});
 
 	it('switches mid-form without losing a typed answer, and shows errors in the new language', async () => {
-		const { page } = browser;
+		const { page } = app.browser;
 		await page.getByRole('button', { name: 'English' }).click();
 		await startApplication(page);
 		await fillApplication(page, {

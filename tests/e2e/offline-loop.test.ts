@@ -1,32 +1,13 @@
-import { count, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../sync-server/db/open';
-import { applications } from '../../sync-server/db/schema';
+import { describe, expect, it } from 'vitest';
 import { fillApplication, startApplication, submitApplication } from './fill';
-import {
-	launchBrowser,
-	openControlled,
-	startServer,
-	type Browser,
-	type RunningServer
-} from './harness';
+import { applicationsStored, openControlled, useAppAndBrowser } from './harness';
 
-let server: RunningServer;
-let browser: Browser;
-
-beforeAll(async () => {
-	server = await startServer();
-	browser = await launchBrowser();
-});
-afterAll(async () => {
-	await browser?.close();
-	await server?.stop();
-});
+const app = useAppAndBrowser();
 
 describe('the offline loop in real Chromium', () => {
 	it('applies offline, survives reloads, and is received exactly once when back online', async () => {
-		const { page, context } = browser;
-		await openControlled(page, server.url);
+		const { page, context } = app.browser;
+		await openControlled(page, app.server.url);
 
 		await context.setOffline(true);
 		await page.reload();
@@ -60,23 +41,10 @@ describe('the offline loop in real Chromium', () => {
 		expect(reference).toMatch(/^DL-\d{4}-\d{6}$/);
 		await expect.poll(() => page.getByText('Waiting to send: 0').isVisible()).toBe(true);
 
-		await page.goto(`${server.url}/applications`);
+		await page.goto(`${app.server.url}/applications`);
 		await expect.poll(() => page.getByText(reference!).isVisible()).toBe(true);
 
 		// The central database holds exactly one row for it.
-		await browser.close();
-		await server.stop();
-		const database = await openDatabase({ dataDir: server.dataDir });
-		try {
-			const rows = await database.db
-				.select({ n: count() })
-				.from(applications)
-				.where(eq(applications.id, applicationId));
-			const total = await database.db.select({ n: count() }).from(applications);
-			expect(rows[0]?.n).toBe(1);
-			expect(total[0]?.n).toBe(1);
-		} finally {
-			await database.close();
-		}
+		expect(await applicationsStored(app)).toEqual([applicationId]);
 	});
 });

@@ -1,32 +1,13 @@
-import { count } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../sync-server/db/open';
-import { applications } from '../../sync-server/db/schema';
+import { describe, expect, it } from 'vitest';
 import { randomIin } from '../sim/answers';
 import { Random } from '../sim/random';
 import { GOOD_ANSWERS, fillApplication, startApplication, submitApplication } from './fill';
-import {
-	launchBrowser,
-	openControlled,
-	startServer,
-	type Browser,
-	type RunningServer
-} from './harness';
+import { applicationsStored, openControlled, useAppAndBrowser } from './harness';
 
 const TOTAL = 50;
 
-let server: RunningServer;
-let browser: Browser;
-
-beforeAll(async () => {
-	server = await startServer();
-	browser = await launchBrowser();
-});
-afterAll(async () => {
-	await browser?.close();
-	await server?.stop();
-});
+const app = useAppAndBrowser();
 
 /** Counts the pushes each tab sends, so the test can tell which tab synced. */
 function countPushes(page: Page): { n: number } {
@@ -39,14 +20,14 @@ function countPushes(page: Page): { n: number } {
 
 describe('a day of applications queued offline', () => {
 	it('arrives exactly once through a cut link, a reload and a second tab; one tab sends', async () => {
-		const { context, page } = browser;
+		const { context, page } = app.browser;
 		const random = new Random(50);
 		const fromFirstTab = countPushes(page);
-		await openControlled(page, server.url);
+		await openControlled(page, app.server.url);
 		await context.setOffline(true);
 
 		for (let i = 0; i < TOTAL; i++) {
-			await page.goto(server.url);
+			await page.goto(app.server.url);
 			await startApplication(page);
 			await fillApplication(page, {
 				...GOOD_ANSWERS,
@@ -56,7 +37,7 @@ describe('a day of applications queued offline', () => {
 			await submitApplication(page);
 			await page.getByRole('heading', { name: 'Application saved' }).waitFor();
 		}
-		await page.goto(`${server.url}/applications`);
+		await page.goto(`${app.server.url}/applications`);
 		await expect.poll(() => page.getByText(`Waiting to send: ${TOTAL}`).isVisible()).toBe(true);
 
 		// Back online on a slow link, so that cutting it and reloading land mid-sync. The
@@ -86,7 +67,7 @@ describe('a day of applications queued offline', () => {
 
 		const second = await context.newPage();
 		const fromSecondTab = countPushes(second);
-		await second.goto(`${server.url}/applications`);
+		await second.goto(`${app.server.url}/applications`);
 
 		for (const tab of [page, second]) {
 			await expect
@@ -102,14 +83,6 @@ describe('a day of applications queued offline', () => {
 		expect(fromSecondTab.n).toBe(0);
 
 		await second.close();
-		await browser.close();
-		await server.stop();
-		const database = await openDatabase({ dataDir: server.dataDir });
-		try {
-			const [rows] = await database.db.select({ n: count() }).from(applications);
-			expect(rows?.n).toBe(TOTAL);
-		} finally {
-			await database.close();
-		}
+		expect(await applicationsStored(app)).toHaveLength(TOTAL);
 	});
 });

@@ -22,7 +22,7 @@ export interface SyncEngineOptions {
 	scheduleRetry?: (delayMs: number) => void;
 }
 
-export const IDLE: SyncState = { phase: 'idle', inFlight: [], sent: 0, total: 0, bytesSent: 0 };
+const IDLE: SyncState = { phase: 'idle', inFlight: [], sent: 0, total: 0, bytesSent: 0 };
 
 // Whole-request refusals that a smaller batch can get past: one item is at fault.
 const ITEM_ATTRIBUTABLE = new Set(['invalid_body', 'body_too_large', 'out_of_order']);

@@ -7,9 +7,8 @@ import { createHash } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { formatReference } from '../../shared/reference';
 import { individualEntrepreneur } from '../../shared/services/individual-entrepreneur';
-import { validateAnswers } from '../../shared/services/validate';
 import { ApplicationStatus } from '../../shared/status';
-import { applicationAnswers, type TypedAnswers } from './documents';
+import { applicationAnswers, asQueued, type TypedAnswers } from './documents';
 import type { ApplicationRow } from './postgres-ceiling';
 import type { PouchDocument } from './pouchdb-replication';
 import { utf8Bytes } from './stats';
@@ -18,7 +17,7 @@ export interface Corpus {
 	answers: TypedAnswers[];
 	/** Average bytes of one submit mutation as JSON, as a device sends it (before gzip). */
 	mutationBytes: number;
-	/** Average bytes of the answers as typed, and as the server stores them (normalized). */
+	/** Average bytes of the answers as typed, and as queued, sent and stored (normalized). */
 	answersBytes: number;
 	storedAnswersBytes: number;
 }
@@ -37,11 +36,11 @@ export function corpus(from: number, count: number): Corpus {
 			applicationId: uuidv7(),
 			serviceId: individualEntrepreneur.id,
 			serviceVersion: individualEntrepreneur.version,
-			answers: a
+			answers: asQueued(a)
 		};
 		mutationBytes += utf8Bytes(JSON.stringify(mutation));
 		answersBytes += utf8Bytes(JSON.stringify(a));
-		storedAnswersBytes += utf8Bytes(JSON.stringify(normalized(a)));
+		storedAnswersBytes += utf8Bytes(JSON.stringify(asQueued(a)));
 	});
 	return {
 		answers,
@@ -49,13 +48,6 @@ export function corpus(from: number, count: number): Corpus {
 		answersBytes: answersBytes / count,
 		storedAnswersBytes: storedAnswersBytes / count
 	};
-}
-
-/** The answers as the server stores them, by the shared rule it applies. */
-function normalized(answers: TypedAnswers): Record<string, string> {
-	const result = validateAnswers(individualEntrepreneur, answers);
-	if (!result.ok) throw new Error(`generated answers are invalid: ${JSON.stringify(result)}`);
-	return result.answers;
 }
 
 /** A device id of the real shape (a 43-character SHA-256 thumbprint), made from a number. */
@@ -80,7 +72,7 @@ export function applicationRows(
 		device_id: deviceIdFor(Math.floor(i / share)),
 		service_id: individualEntrepreneur.id,
 		service_version: individualEntrepreneur.version,
-		answers: normalized(a),
+		answers: asQueued(a),
 		status: ApplicationStatus.received,
 		reference: formatReference(2026, nextReference++),
 		version: 1
@@ -90,7 +82,10 @@ export function applicationRows(
 	return batches;
 }
 
-/** The applications as a PouchDB app would keep them: one document per application. */
+/**
+ * The applications as a PouchDB app would keep them: one document per application, with
+ * the answers its form would have validated and normalized, as Dala's does.
+ */
 export function pouchDocuments(answers: readonly TypedAnswers[]): {
 	documents: PouchDocument[];
 	bytes: number;
@@ -101,7 +96,7 @@ export function pouchDocuments(answers: readonly TypedAnswers[]): {
 		type: 'application.submit',
 		serviceId: individualEntrepreneur.id,
 		serviceVersion: individualEntrepreneur.version,
-		answers: a
+		answers: asQueued(a)
 	}));
 	return { documents, bytes: documents.reduce((t, d) => t + utf8Bytes(JSON.stringify(d)), 0) };
 }

@@ -17,7 +17,7 @@ import {
 	type Mutation
 } from '../../shared/protocol';
 import { individualEntrepreneur } from '../../shared/services/individual-entrepreneur';
-import type { TypedAnswers } from './documents';
+import { asQueued, type TypedAnswers } from './documents';
 import { bodyText, deviceAgent, send, type HttpResponse } from './http';
 
 /** A push ready to go: compressed and signed ahead, as a device does before it has signal. */
@@ -74,16 +74,16 @@ export class Device {
 		}
 	}
 
-	/** Submit mutations for these answers, numbered in this device's order. */
+	/** Submit mutations for these answers as the app queues them, in this device's order. */
 	submissions(answers: readonly TypedAnswers[]): Mutation[] {
-		return answers.map((a) => ({
+		return answers.map((typed) => ({
 			id: uuidv7(),
 			seq: ++this.#seq,
 			type: 'application.submit',
 			applicationId: uuidv7(),
 			serviceId: individualEntrepreneur.id,
 			serviceVersion: individualEntrepreneur.version,
-			answers: a
+			answers: asQueued(typed)
 		}));
 	}
 

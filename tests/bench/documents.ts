@@ -10,6 +10,7 @@
  */
 import { iinCheckDigit } from '../../shared/iin';
 import { individualEntrepreneur } from '../../shared/services/individual-entrepreneur';
+import { validateAnswers, type Answers } from '../../shared/services/validate';
 
 /** Answers as a person typed them (the server trims and normalizes them). */
 export type TypedAnswers = Record<string, string>;
@@ -271,4 +272,15 @@ export function applicationAnswers(index: number): TypedAnswers {
 		address: address(rng, kazakhText),
 		phone: phone(rng)
 	};
+}
+
+/**
+ * The answers as the app queues them: the form validates and normalizes with the shared
+ * rules before the outbox takes them (app/lib/db/outbox.ts), so a device pushes these, and
+ * they are what the server stores.
+ */
+export function asQueued(answers: TypedAnswers): Answers {
+	const result = validateAnswers(individualEntrepreneur, answers);
+	if (!result.ok) throw new Error(`generated answers are invalid: ${JSON.stringify(result)}`);
+	return result.answers;
 }

@@ -27,6 +27,8 @@ export function freePort(): Promise<number> {
 export interface Running {
 	port: number;
 	pid: number;
+	/** The last few kilobytes the process wrote (its warnings and errors, at LOG_LEVEL=warn). */
+	output(): string;
 	/** Asks the process to stop and waits until it has. */
 	stop(): Promise<void>;
 }
@@ -110,7 +112,7 @@ export async function startSyncServer(
 		ROOT
 	);
 	await waitUntilUp(`http://127.0.0.1:${port}/api/health`, server.child, server.output);
-	return { port, pid: server.child.pid ?? 0, stop: server.stop };
+	return { port, pid: server.child.pid ?? 0, stop: server.stop, output: server.output };
 }
 
 /** pouchdb-server on LevelDB in `dir` (its config and log go there too). */
@@ -121,7 +123,7 @@ export async function startPouchServer(dir: string): Promise<Running> {
 	args.push('--config', resolve(dir, 'config.json'), '--no-stdout-logs');
 	const server = start(process.execPath, args, { ...process.env }, dir);
 	await waitUntilUp(`http://127.0.0.1:${port}/`, server.child, server.output);
-	return { port, pid: server.child.pid ?? 0, stop: server.stop };
+	return { port, pid: server.child.pid ?? 0, stop: server.stop, output: server.output };
 }
 
 // --- CPU accounting ---------------------------------------------------------------------

@@ -41,7 +41,8 @@ export function markdown(m: Measurements, f: Figures): string {
 		'**Documents.** ' +
 			`${whole(d.count)} individual-entrepreneur applications, the same for every system. ` +
 			`A submit mutation as a device sends it: ${whole(d.mutationBytes)} bytes of JSON on average ` +
-			`(answers as typed ${whole(d.answersBytes)} B, as stored ${whole(d.storedAnswersBytes)} B); ` +
+			`(answers as typed ${whole(d.answersBytes)} B; normalized, as the app queues and sends them ` +
+			`and the server stores them, ${whole(d.storedAnswersBytes)} B); ` +
 			`the PouchDB document: ${whole(d.pouchDocumentBytes)} B.`,
 		'',
 		'**Ingest** (applications per second; batches of 100; each device one push at a time)',
@@ -71,11 +72,11 @@ export function markdown(m: Measurements, f: Figures): string {
 			);
 		}),
 		'',
-		`Where the gap goes: the promises' writes (idempotency record, change feed, stored result, ` +
-			`device lock; ${'`'}server-writes.ts${'`'}) cost the database ${ratio(f.ceilingOne / f.writesOne)}× the raw ` +
+		`Where the gap goes: the promises' writes (idempotency record with its result, change ` +
+			`feed, device lock; ${'`'}server-writes.ts${'`'}) cost the database ${ratio(f.ceilingOne / f.writesOne)}× the raw ` +
 			`INSERT over 1 connection and ${ratio(f.ceilingPool / f.writesPool)}× over ${pool}; the server process ` +
 			`(HTTP, signature, gzip, parsing, validation, query building, round trips) then keeps ` +
-			`${ratio(f.ingestOne / f.writesOne)} and ${ratio(f.ingestPool / f.writesPool)} of what remains.`,
+			`${ratio(f.ingestOne / f.writesOne)} and ${ratio(f.ingestPool / f.writesPool)} of what is left.`,
 		'',
 		'CPU columns: cores used on average during the timed window (2.00 = both cores busy); ' +
 			'"other" is every other process on the machine meanwhile.',

@@ -1,9 +1,9 @@
 /**
  * A diagnostic between the raw ceiling and the server: what a push writes — the device
- * lock, the idempotency claims, the applications, the change feed, the stored results,
+ * lock, the applications, the change feed, the idempotency records with their results,
  * the device's last seq — issued straight from here, one transaction per 100, with the
- * statements sync-server/push.ts sends (jsonb_to_recordset, one statement per table), into
- * copies of its tables. No HTTP, no signature, no validation. Ingest ÷ this says what the
+ * statements sync-server/push.ts sends (jsonb_to_recordset, prepared), into copies of its
+ * tables. No HTTP, no signature, no validation. Ingest ÷ this says what the
  * server process costs; this ÷ the raw ceiling says what the promises cost the database.
  */
 import postgres from 'postgres';
@@ -26,21 +26,42 @@ const REFERENCE = `'DL-' || extract(year from now() at time zone 'UTC')::int || 
 
 type Sql = postgres.TransactionSql;
 
-/** One batch of one device, as applyPush writes it. */
+/** What the insert returns: the application's state as the server reads it back. */
+interface StateRow {
+	id: string;
+	service_id: string;
+	service_version: number;
+	status: string;
+	reference: string;
+	version: number;
+	updated_at: Date;
+	answers: Record<string, string>;
+}
+
+const prepared = { prepare: true } as const;
+
+/**
+ * One batch of one device, as applyPush writes it: lock the device, look up ids seen
+ * before, insert the applications with their change rows, then record every mutation with
+ * its result while moving the device's last seq. Four statements, each prepared.
+ */
 async function writeBatch(
 	tx: Sql,
 	deviceId: string,
 	batch: readonly ApplicationRow[],
 	seq: number
 ) {
-	await tx.unsafe(`select last_seq from ${copy('devices')} where id = $1 for update`, [deviceId]);
-	const claims = batch.map((row, i) => ({ id: row.id, seq: seq + i, application_id: row.id }));
 	await tx.unsafe(
-		`insert into ${copy('mutations')} (device_id, id, seq, application_id, result, created_at)
-		 select $1::text, m.id, m.seq, m.application_id, '{}'::jsonb, now()
-		 from jsonb_to_recordset($2::jsonb) as m(id uuid, seq integer, application_id uuid)
-		 on conflict do nothing returning id`,
-		[deviceId, claims]
+		`select last_seq from ${copy('devices')} where id = $1 for update`,
+		[deviceId],
+		prepared
+	);
+	const ids = batch.map((row) => row.id);
+	await tx.unsafe(
+		`select id, result from ${copy('mutations')} where device_id = $1
+		 and id = any(array(select jsonb_array_elements_text($2::jsonb)::uuid))`,
+		[deviceId, ids],
+		prepared
 	);
 	const apps = batch.map((row) => ({
 		id: row.id,
@@ -48,37 +69,51 @@ async function writeBatch(
 		service_version: row.service_version,
 		answers: row.answers
 	}));
-	const inserted = await tx.unsafe<{ id: string; updated_at: Date; reference: string }[]>(
-		`insert into ${copy('applications')}
-		 select a.id, $1::text, a.service_id, a.service_version, a.answers, $3::text, ${REFERENCE},
-		        1, null, now(), now()
-		 from jsonb_to_recordset($2::jsonb)
-		      as a(id uuid, service_id text, service_version integer, answers jsonb)
-		 on conflict (id) do nothing
-		 returning id, service_id, service_version, status, reference, version, reason,
-		           updated_at, answers`,
-		[deviceId, apps, ApplicationStatus.received]
+	const inserted = await tx.unsafe<StateRow[]>(
+		`with inserted as (
+		   insert into ${copy('applications')}
+		   select a.id, $1::text, a.service_id, a.service_version, a.answers, $3::text,
+		          ${REFERENCE}, 1, null, now(), now()
+		   from jsonb_to_recordset($2::jsonb)
+		        as a(id uuid, service_id text, service_version integer, answers jsonb)
+		   on conflict (id) do nothing
+		   returning id, service_id, service_version, status, reference, version, reason,
+		             updated_at, answers),
+		 feed as (insert into ${copy('changes')} (application_id, device_id)
+		          select id, $1::text from inserted)
+		 select * from inserted`,
+		[deviceId, apps, ApplicationStatus.received],
+		prepared
 	);
-	await tx.unsafe(
-		`insert into ${copy('changes')} (application_id, device_id)
-		 select id, $1::text from unnest($2::uuid[]) as id`,
-		[deviceId, inserted.map((row) => row.id)]
-	);
-	// The stored answer: the result the device is sent, with the application's state.
-	const results = inserted.map((row) => ({
+	// The stored result is the answer the device gets: the new state, without the answers
+	// it sent itself (they are the normalized ones, so the server leaves them out).
+	const records = inserted.map((row, i) => ({
 		id: row.id,
-		result: { mutationId: row.id, status: 'applied', application: row }
+		seq: seq + i,
+		application_id: row.id,
+		result: {
+			mutationId: row.id,
+			status: 'applied',
+			application: {
+				id: row.id,
+				serviceId: row.service_id,
+				serviceVersion: row.service_version,
+				status: row.status,
+				reference: row.reference,
+				version: row.version,
+				updatedAt: row.updated_at.toISOString()
+			}
+		}
 	}));
 	await tx.unsafe(
-		`update ${copy('mutations')} set result = r.result
-		 from jsonb_to_recordset($2::jsonb) as r(id uuid, result jsonb)
-		 where device_id = $1 and ${copy('mutations')}.id = r.id`,
-		[deviceId, results]
+		`with move_last_seq as (update ${copy('devices')} set last_seq = $3 where id = $1)
+		 insert into ${copy('mutations')} (device_id, id, seq, application_id, result, created_at)
+		 select $1::text, r.id, r.seq, r.application_id, r.result, now()
+		 from jsonb_to_recordset($2::jsonb)
+		      as r(id uuid, seq integer, application_id uuid, result jsonb)`,
+		[deviceId, records, seq + batch.length - 1],
+		prepared
 	);
-	await tx.unsafe(`update ${copy('devices')} set last_seq = $2 where id = $1`, [
-		deviceId,
-		seq + batch.length - 1
-	]);
 }
 
 /**
@@ -92,7 +127,13 @@ export async function serverWrites(
 	warmup: readonly ApplicationRow[][],
 	connections: number
 ): Promise<ServerWritesResult> {
-	const sql = postgres(url, { max: connections, onnotice: () => {} });
+	const sql = postgres(url, {
+		max: connections,
+		onnotice: () => {},
+		// As the server's connections (db/open.ts): a generic plan made while the tables
+		// were small would turn the lookup of known ids into a scan of the device's rows.
+		connection: { plan_cache_mode: 'force_custom_plan' }
+	});
 	try {
 		for (const table of TABLES) {
 			await sql.unsafe(`drop table if exists ${copy(table)} cascade`);

@@ -116,6 +116,11 @@ async function main(): Promise<void> {
 			(i) => applicationAnswers(1_000_000 + i)
 		);
 
+		if (load.errors > 0) {
+			// What the server said about them: its errors are logged even at LOG_LEVEL=warn.
+			console.log(`server log (last lines), for the ${load.errors} error(s):\n${server.output()}`);
+		}
+
 		const measurements: Measurements = {
 			machine,
 			documents: {

@@ -43,4 +43,21 @@ describe('installing Dala', () => {
 			await context.setOffline(false);
 		}
 	});
+
+	it('says when the browser may evict saved data, until the person hides it', async () => {
+		const { page } = app.browser;
+		await openControlled(page, app.server.url);
+		const persisted = await page.evaluate(() => navigator.storage.persisted());
+		const warning = page.getByRole('region', { name: 'Storage on this device' });
+		// Chromium grants persistence to some origins (installed apps, heavy use) at once.
+		if (persisted) {
+			expect(await warning.count()).toBe(0);
+			return;
+		}
+		await warning.waitFor();
+		await warning.getByRole('button', { name: 'Hide this message' }).click();
+		await page.reload();
+		await page.getByRole('heading', { name: 'Government services' }).waitFor();
+		expect(await warning.count()).toBe(0);
+	});
 });

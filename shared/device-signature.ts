@@ -59,16 +59,21 @@ export async function signRequest(
 	return base64url(await crypto.subtle.sign(SIGNING, privateKey, input));
 }
 
+/** A device's public key ready to verify with; importing costs more than verifying. */
+export function importDeviceKey(publicKey: DevicePublicKey): Promise<CryptoKey> {
+	return crypto.subtle.importKey('jwk', publicKey, ALGORITHM, false, ['verify']);
+}
+
 /** True when `signature` is the device's signature of exactly this request. */
 export async function verifyRequest(
-	publicKey: DevicePublicKey,
+	publicKey: DevicePublicKey | CryptoKey,
 	signature: string,
 	method: string,
 	pathAndQuery: string,
 	body: Uint8Array = new Uint8Array()
 ): Promise<boolean> {
 	if (!/^[A-Za-z0-9_-]{86}$/.test(signature)) return false;
-	const key = await crypto.subtle.importKey('jwk', publicKey, ALGORITHM, false, ['verify']);
+	const key = publicKey instanceof CryptoKey ? publicKey : await importDeviceKey(publicKey);
 	const input = await signingInput(method, pathAndQuery, body);
 	return crypto.subtle.verify(SIGNING, key, fromBase64url(signature), input);
 }

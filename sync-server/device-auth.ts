@@ -1,15 +1,9 @@
 import { eq } from 'drizzle-orm';
 import { createMiddleware } from 'hono/factory';
 import * as v from 'valibot';
-import { verifyRequest } from '../shared/device-signature';
+import { importDeviceKey, verifyRequest } from '../shared/device-signature';
 import { ErrorCode } from '../shared/errors';
-import {
-	DeviceId,
-	Header,
-	MIN_PROTOCOL_VERSION,
-	PROTOCOL_VERSION,
-	type DevicePublicKey
-} from '../shared/protocol';
+import { DeviceId, Header, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION } from '../shared/protocol';
 import type { Database } from './db/open';
 import { devices } from './db/schema';
 import { httpError } from './http-error';
@@ -35,8 +29,8 @@ export const protocolHeader = createMiddleware(async (c, next) => {
 
 /** Where the public key of a registered device comes from. */
 export interface DeviceKeys {
-	/** The device's public key, or undefined when no such device is registered. */
-	get(deviceId: string): Promise<DevicePublicKey | undefined>;
+	/** The device's public key, imported, or undefined when no such device is registered. */
+	get(deviceId: string): Promise<CryptoKey | undefined>;
 }
 
 // Enough for every device that syncs with one server in a busy hour; the oldest go first.
@@ -50,7 +44,8 @@ const KEY_CACHE_SIZE = 10_000;
  * ever revoked, this cache must learn about it.)
  */
 export function deviceKeys(db: Database, capacity = KEY_CACHE_SIZE): DeviceKeys {
-	const cache = new Map<string, DevicePublicKey>();
+	// Imported keys: importing one costs more than the verification it serves.
+	const cache = new Map<string, CryptoKey>();
 	return {
 		async get(deviceId) {
 			const cached = cache.get(deviceId);
@@ -62,12 +57,16 @@ export function deviceKeys(db: Database, capacity = KEY_CACHE_SIZE): DeviceKeys 
 				.prepare('device_public_key')
 				.execute();
 			if (!row) return undefined;
+			// Registration refuses keys that do not import; one that still fails is as good
+			// as no device, and the device's re-registration will be refused with a reason.
+			const key = await importDeviceKey(row.publicKey).catch(() => undefined);
+			if (!key) return undefined;
 			if (cache.size >= capacity) {
 				const oldest = cache.keys().next();
 				if (!oldest.done) cache.delete(oldest.value);
 			}
-			cache.set(deviceId, row.publicKey);
-			return row.publicKey;
+			cache.set(deviceId, key);
+			return key;
 		}
 	};
 }

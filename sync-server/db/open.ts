@@ -81,10 +81,41 @@ async function openPostgres(url: string, poolSize: number): Promise<OpenDatabase
 		connection: { plan_cache_mode: 'force_custom_plan' }
 	});
 	return {
-		db: drizzlePostgres({ client }),
+		db: drizzlePostgres({ client: withReservedTransactions(client) }),
 		kind: 'postgres',
 		close: () => client.end({ timeout: 5 })
 	};
+}
+
+/**
+ * postgres.js 3.4.9's own `begin` can send BEGIN down a connection other queries are
+ * using and then refuse it (UNSAFE_TRANSACTION, porsager/postgres #823 and #1189; no
+ * release has the fix): a 500 for about one push in 4,000–10,000 under load, measured by
+ * bench:sync. Here a transaction first reserves a connection of the pool for itself, so
+ * its BEGIN, its statements and its COMMIT share the connection with nothing else.
+ * Drizzle's transactions call `client.begin(fn)`; this is that, done safely.
+ */
+function withReservedTransactions(client: postgres.Sql): postgres.Sql {
+	async function begin<T>(fn: (sql: postgres.ReservedSql) => Promise<T>): Promise<T> {
+		const reserved = await client.reserve();
+		try {
+			await reserved.unsafe('begin');
+			let result: T;
+			try {
+				result = await fn(reserved);
+			} catch (error) {
+				await reserved.unsafe('rollback');
+				throw error;
+			}
+			await reserved.unsafe('commit');
+			return result;
+		} finally {
+			reserved.release();
+		}
+	}
+	return new Proxy(client, {
+		get: (target, key, receiver) => (key === 'begin' ? begin : Reflect.get(target, key, receiver))
+	});
 }
 
 /**

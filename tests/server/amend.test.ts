@@ -1,8 +1,8 @@
 import * as v from 'valibot';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PushResponse, type ApplicationState } from '../../shared/protocol';
 import { decide } from '../../sync-server/review';
-import { backends, type TestDatabase } from './backends';
+import { backends } from './backends';
 import {
 	amend,
 	counts,
@@ -15,38 +15,31 @@ import {
 	review,
 	storedApplication,
 	submit,
-	testApp,
-	type App,
+	useSuite,
 	type Device
 } from './helpers';
 
 describe.each(backends)('amend on $name', (backend) => {
-	let t: TestDatabase;
-	let app: App;
-	beforeAll(async () => {
-		t = await backend.open();
-		app = testApp(t.db);
-	});
-	afterAll(() => t?.close());
+	const suite = useSuite(backend);
 
 	/** A device with one submitted application; its state as the push answered it. */
 	async function submitted(): Promise<{ device: Device; state: ApplicationState }> {
-		const device = await newDevice(app);
-		const res = await push(app, device, { mutations: [submit({ seq: 1 })] });
+		const device = await newDevice(suite.app);
+		const res = await push(suite.app, device, { mutations: [submit({ seq: 1 })] });
 		expect(res.json.results[0].status).toBe('applied');
 		return { device, state: res.json.results[0].application };
 	}
 
 	it('applies an amend on the current version: new answers, version + 1, one change', async () => {
 		const { device, state } = await submitted();
-		const { cursor } = await pullAll(app, t.db, device);
+		const { cursor } = await pullAll(suite.app, suite.db, device);
 		const m = amend(state.id, 1, {
 			seq: 2,
 			answers: rawAnswers({ businessName: '  Seitkali Bakery ', phone: '+7 701 000 00 00' })
 		});
-		const before = await counts(t.db);
+		const before = await counts(suite.db);
 
-		const res = await push(app, device, { mutations: [m] });
+		const res = await push(suite.app, device, { mutations: [m] });
 
 		expect(res.status).toBe(200);
 		const [result] = v.parse(PushResponse, res.json).results;
@@ -66,22 +59,22 @@ describe.each(backends)('amend on $name', (backend) => {
 				answers: expected
 			}
 		});
-		expect(await counts(t.db)).toEqual({
+		expect(await counts(suite.db)).toEqual({
 			applications: before.applications,
 			mutations: before.mutations + 1,
 			changes: before.changes + 1
 		});
-		expect((await storedApplication(t.db, state.id))?.answers).toEqual(expected);
+		expect((await storedApplication(suite.db, state.id))?.answers).toEqual(expected);
 		// The device converges on it through the feed too.
-		const { changes } = await pullAll(app, t.db, device, cursor);
+		const { changes } = await pullAll(suite.app, suite.db, device, cursor);
 		expect(changes).toEqual([result?.status === 'applied' && result.application]);
 	});
 
 	it('amends an application submitted earlier in the same batch', async () => {
-		const device = await newDevice(app);
+		const device = await newDevice(suite.app);
 		const s = submit({ seq: 1 });
 		const batch = [s, amend(s.applicationId, 1, { seq: 2 }), submit({ seq: 3 })];
-		const res = await push(app, device, { mutations: batch });
+		const res = await push(suite.app, device, { mutations: batch });
 		expect(res.json.results.map((r: { status: string }) => r.status)).toEqual([
 			'applied',
 			'applied',
@@ -95,21 +88,21 @@ describe.each(backends)('amend on $name', (backend) => {
 
 	it('answers conflict with the current state once a reviewer moved on, and writes nothing', async () => {
 		const { device, state } = await submitted();
-		const reviewed = await review(t.db, state.id, 'in_review');
+		const reviewed = await review(suite.db, state.id, 'in_review');
 		const m = amend(state.id, 1, { seq: 2 });
-		const before = await counts(t.db);
+		const before = await counts(suite.db);
 
-		const res = await push(app, device, { mutations: [m] });
+		const res = await push(suite.app, device, { mutations: [m] });
 
 		expect(res.json.results).toEqual([
 			{ mutationId: m.id, status: 'conflict', application: reviewed }
 		]);
 		expect(reviewed).toMatchObject({ status: 'in_review', version: 2 });
 		// Only the idempotency record; the answers are what they were.
-		expect(await counts(t.db)).toEqual({ ...before, mutations: before.mutations + 1 });
-		expect((await storedApplication(t.db, state.id))?.answers).toEqual(normalizedAnswers());
+		expect(await counts(suite.db)).toEqual({ ...before, mutations: before.mutations + 1 });
+		expect((await storedApplication(suite.db, state.id))?.answers).toEqual(normalizedAnswers());
 		// On the version it now knows, the person's change goes through: review is not closed.
-		const retry = await push(app, device, { mutations: [amend(state.id, 2, { seq: 3 })] });
+		const retry = await push(suite.app, device, { mutations: [amend(state.id, 2, { seq: 3 })] });
 		expect(retry.json.results[0]).toMatchObject({
 			status: 'applied',
 			application: { status: 'in_review', version: 3 }
@@ -121,17 +114,17 @@ describe.each(backends)('amend on $name', (backend) => {
 		async (status) => {
 			const { device, state } = await submitted();
 			const reason = status === 'rejected' ? 'The address is outside the district.' : undefined;
-			const decided = await review(t.db, state.id, status, reason);
+			const decided = await review(suite.db, state.id, status, reason);
 			const m = amend(state.id, decided.version, { seq: 2 });
-			const before = await counts(t.db);
+			const before = await counts(suite.db);
 
-			const res = await push(app, device, { mutations: [m] });
+			const res = await push(suite.app, device, { mutations: [m] });
 
 			expect(res.json.results).toEqual([
 				{ mutationId: m.id, status: 'rejected', code: 'application_closed' }
 			]);
-			expect(await counts(t.db)).toEqual({ ...before, mutations: before.mutations + 1 });
-			expect(await storedApplication(t.db, state.id)).toMatchObject({
+			expect(await counts(suite.db)).toEqual({ ...before, mutations: before.mutations + 1 });
+			expect(await storedApplication(suite.db, state.id)).toMatchObject({
 				version: decided.version,
 				answers: normalizedAnswers()
 			});
@@ -140,20 +133,20 @@ describe.each(backends)('amend on $name', (backend) => {
 
 	it("answers not_found for another device's application, exactly as for none at all", async () => {
 		const { state } = await submitted();
-		const intruder = await newDevice(app);
+		const intruder = await newDevice(suite.app);
 		const theirs = amend(state.id, 1, { seq: 1 });
 		const nobodys = amend(submit().applicationId, 1, { seq: 2 });
-		const before = await counts(t.db);
+		const before = await counts(suite.db);
 
-		const res = await push(app, intruder, { mutations: [theirs, nobodys] });
+		const res = await push(suite.app, intruder, { mutations: [theirs, nobodys] });
 
 		expect(res.json.results).toEqual([
 			{ mutationId: theirs.id, status: 'rejected', code: 'not_found' },
 			{ mutationId: nobodys.id, status: 'rejected', code: 'not_found' }
 		]);
 		expect(res.text).not.toContain(state.reference);
-		expect(await counts(t.db)).toEqual({ ...before, mutations: before.mutations + 2 });
-		expect(await storedApplication(t.db, state.id)).toMatchObject({
+		expect(await counts(suite.db)).toEqual({ ...before, mutations: before.mutations + 2 });
+		expect(await storedApplication(suite.db, state.id)).toMatchObject({
 			version: 1,
 			answers: normalizedAnswers()
 		});
@@ -162,9 +155,9 @@ describe.each(backends)('amend on $name', (backend) => {
 	it("refuses invalid answers with field errors, checked against the application's service", async () => {
 		const { device, state } = await submitted();
 		const m = amend(state.id, 1, { seq: 2, answers: rawAnswers({ iin: invalidIin() }) });
-		const before = await counts(t.db);
+		const before = await counts(suite.db);
 
-		const res = await push(app, device, { mutations: [m] });
+		const res = await push(suite.app, device, { mutations: [m] });
 
 		expect(res.json.results).toEqual([
 			{
@@ -174,30 +167,30 @@ describe.each(backends)('amend on $name', (backend) => {
 				fieldErrors: { iin: 'invalid_iin' }
 			}
 		]);
-		expect(await counts(t.db)).toEqual({ ...before, mutations: before.mutations + 1 });
-		expect((await storedApplication(t.db, state.id))?.version).toBe(1);
+		expect(await counts(suite.db)).toEqual({ ...before, mutations: before.mutations + 1 });
+		expect((await storedApplication(suite.db, state.id))?.version).toBe(1);
 	});
 
 	it('answers a replayed amend as it was first answered, after later changes', async () => {
 		const { device, state } = await submitted();
 		const body = { mutations: [amend(state.id, 1, { seq: 2 })] };
-		const first = await push(app, device, body);
-		await review(t.db, state.id, 'approved');
-		const before = await counts(t.db);
-		const again = await push(app, device, body);
+		const first = await push(suite.app, device, body);
+		await review(suite.db, state.id, 'approved');
+		const before = await counts(suite.db);
+		const again = await push(suite.app, device, body);
 		expect(again.text).toBe(first.text);
-		expect(await counts(t.db)).toEqual(before);
+		expect(await counts(suite.db)).toEqual(before);
 	});
 
 	it('lets exactly one of a decision and an amend on the same version win', async () => {
 		const { device, state } = await submitted();
 		const [decision, pushed] = await Promise.all([
-			decide(t.db, state.id, { status: 'in_review', baseVersion: 1 }),
-			push(app, device, { mutations: [amend(state.id, 1, { seq: 2 })] })
+			decide(suite.db, state.id, { status: 'in_review', baseVersion: 1 }),
+			push(suite.app, device, { mutations: [amend(state.id, 1, { seq: 2 })] })
 		]);
 		const amended = pushed.json.results[0].status;
 		expect([decision.status, amended].sort()).toEqual(['applied', 'conflict']);
-		const row = await storedApplication(t.db, state.id);
+		const row = await storedApplication(suite.db, state.id);
 		expect(row?.version).toBe(2);
 		expect(row?.status).toBe(decision.status === 'applied' ? 'in_review' : 'received');
 	});

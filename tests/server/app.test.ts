@@ -8,19 +8,22 @@ import { ErrorBody, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION } from '../../shared/
 import { createApp } from '../../sync-server/app';
 import { createLogger } from '../../sync-server/log';
 import { backends, type TestDatabase } from './backends';
-import { get, newDevice, push, signedRequest, submit, testApp, type App } from './helpers';
+import {
+	get,
+	newDevice,
+	push,
+	signedRequest,
+	submit,
+	testApp,
+	useSuite,
+	type App
+} from './helpers';
 
 describe.each(backends)('app on $name', (backend) => {
-	let t: TestDatabase;
-	let app: App;
-	beforeAll(async () => {
-		t = await backend.open();
-		app = testApp(t.db);
-	});
-	afterAll(() => t?.close());
+	const suite = useSuite(backend);
 
 	it('reports health with the protocol versions it speaks', async () => {
-		const res = await get(app, '/api/health');
+		const res = await get(suite.app, '/api/health');
 		expect(res.status).toBe(200);
 		expect(res.json).toEqual({
 			status: 'ok',
@@ -36,16 +39,16 @@ describe.each(backends)('app on $name', (backend) => {
 		['GET', '/api/sync/push'],
 		['GET', '/not-api-and-no-static']
 	])('answers %s %s with a JSON 404', async (method, path) => {
-		const res = await app.request(path, { method });
+		const res = await suite.app.request(path, { method });
 		expect(res.status).toBe(404);
 		expect(res.headers.get('Content-Type')).toMatch(/^application\/json/);
 		expect(v.parse(ErrorBody, await res.json()).error.code).toBe('not_found');
 	});
 
 	it('compresses API JSON for clients that accept it', async () => {
-		const device = await newDevice(app);
+		const device = await newDevice(suite.app);
 		const batch = Array.from({ length: 10 }, (_, i) => submit({ seq: i + 1 }));
-		const res = await app.request(
+		const res = await suite.app.request(
 			'/api/sync/push',
 			await signedRequest(
 				device,

@@ -1,10 +1,10 @@
 import { eq } from 'drizzle-orm';
 import * as v from 'valibot';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deviceIdOf } from '../../shared/device-signature';
 import { ErrorBody, Header, RegisterResponse } from '../../shared/protocol';
 import { devices } from '../../sync-server/db/schema';
-import { backends, type TestDatabase } from './backends';
+import { backends } from './backends';
 import {
 	counts,
 	newDevice,
@@ -12,9 +12,9 @@ import {
 	register,
 	submit,
 	testApp,
+	useSuite,
 	unregisteredDevice,
-	type Answer,
-	type App
+	type Answer
 } from './helpers';
 
 function expectError(res: Answer, status: number, code: string) {
@@ -28,23 +28,17 @@ function randomCoordinate(): string {
 }
 
 describe.each(backends)('devices on $name', (backend) => {
-	let t: TestDatabase;
-	let app: App;
-	beforeAll(async () => {
-		t = await backend.open();
-		app = testApp(t.db);
-	});
-	afterAll(() => t?.close());
+	const suite = useSuite(backend);
 
-	const deviceCount = () => t.db.$count(devices);
+	const deviceCount = () => suite.db.$count(devices);
 
 	it('registers a key under its thumbprint, idempotently', async () => {
 		const device = await unregisteredDevice();
 		const before = await deviceCount();
 
-		const first = await register(app, { publicKey: device.publicKey });
+		const first = await register(suite.app, { publicKey: device.publicKey });
 		const second = await register(
-			app,
+			suite.app,
 			{ publicKey: device.publicKey },
 			{ [Header.device]: device.id }
 		);
@@ -55,17 +49,17 @@ describe.each(backends)('devices on $name', (backend) => {
 		expect(second.status).toBe(200);
 		expect(second.text).toBe(first.text);
 		expect(await deviceCount()).toBe(before + 1);
-		const [row] = await t.db.select().from(devices).where(eq(devices.id, device.id));
+		const [row] = await suite.db.select().from(devices).where(eq(devices.id, device.id));
 		expect(row).toMatchObject({ publicKey: device.publicKey, lastSeq: 0 });
 	});
 
 	it('stores only the public members of the key, whatever else is sent along', async () => {
 		const device = await unregisteredDevice();
-		const res = await register(app, {
+		const res = await register(suite.app, {
 			publicKey: { ...device.publicKey, d: 'a private key sent by mistake', ext: true }
 		});
 		expect(res.status).toBe(200);
-		const [row] = await t.db.select().from(devices).where(eq(devices.id, device.id));
+		const [row] = await suite.db.select().from(devices).where(eq(devices.id, device.id));
 		expect(Object.keys(row?.publicKey ?? {}).sort()).toEqual(['crv', 'kty', 'x', 'y']);
 	});
 
@@ -73,7 +67,11 @@ describe.each(backends)('devices on $name', (backend) => {
 		const device = await unregisteredDevice();
 		const other = await unregisteredDevice();
 		const before = await deviceCount();
-		const res = await register(app, { publicKey: device.publicKey }, { [Header.device]: other.id });
+		const res = await register(
+			suite.app,
+			{ publicKey: device.publicKey },
+			{ [Header.device]: other.id }
+		);
 		expectError(res, 400, 'invalid_body');
 		expect(await deviceCount()).toBe(before);
 	});
@@ -106,47 +104,47 @@ describe.each(backends)('devices on $name', (backend) => {
 				? { ...body, publicKey: device.publicKey }
 				: body;
 		const before = await deviceCount();
-		expectError(await register(app, withKey, headers), status, code);
+		expectError(await register(suite.app, withKey, headers), status, code);
 		expect(await deviceCount()).toBe(before);
 	});
 
 	it('answers an unregistered device 401 unknown_device, and takes it once registered', async () => {
 		const device = await unregisteredDevice();
-		const before = await counts(t.db);
+		const before = await counts(suite.db);
 		const body = { mutations: [submit()] };
 
-		expectError(await push(app, device, body), 401, 'unknown_device');
-		expect(await counts(t.db)).toEqual(before);
+		expectError(await push(suite.app, device, body), 401, 'unknown_device');
+		expect(await counts(suite.db)).toEqual(before);
 
 		// What the client does on 401 unknown_device: register, then repeat the request.
-		await register(app, { publicKey: device.publicKey });
-		const again = await push(app, device, body);
+		await register(suite.app, { publicKey: device.publicKey });
+		const again = await push(suite.app, device, body);
 		expect(again.status).toBe(200);
 		expect(again.json.results[0].status).toBe('applied');
 	});
 
 	it('knows a device registered through another server at once (no cached "unknown")', async () => {
-		const otherServer = testApp(t.db);
+		const otherServer = testApp(suite.db);
 		const device = await unregisteredDevice();
 		expectError(await push(otherServer, device, { mutations: [submit()] }), 401, 'unknown_device');
 
-		await register(app, { publicKey: device.publicKey });
+		await register(suite.app, { publicKey: device.publicKey });
 		const res = await push(otherServer, device, { mutations: [submit()] });
 		expect(res.status).toBe(200);
 	});
 
 	it('does not let one device act for another, even with a valid signature of its own', async () => {
-		const victim = await newDevice(app);
-		const intruder = await newDevice(app);
-		const before = await counts(t.db);
+		const victim = await newDevice(suite.app);
+		const intruder = await newDevice(suite.app);
+		const before = await counts(suite.db);
 		// The intruder signs correctly with its own key, but names the victim's device.
 		const res = await push(
-			app,
+			suite.app,
 			intruder,
 			{ mutations: [submit()] },
 			{ headers: (signed) => ({ ...signed, [Header.device]: victim.id }) }
 		);
 		expectError(res, 401, 'bad_signature');
-		expect(await counts(t.db)).toEqual(before);
+		expect(await counts(suite.db)).toEqual(before);
 	});
 });

@@ -2,6 +2,7 @@
 import { gzipSync } from 'node:zlib';
 import { eq, sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
+import { afterAll, beforeAll } from 'vitest';
 import { deviceIdOf, generateDeviceKey, signRequest } from '../../shared/device-signature';
 import { iinCheckDigit } from '../../shared/iin';
 import {
@@ -16,8 +17,24 @@ import type { Database } from '../../sync-server/db/open';
 import { applications, changes, devices, mutations } from '../../sync-server/db/schema';
 import { createLogger } from '../../sync-server/log';
 import { decide, type DecisionInput } from '../../sync-server/review';
+import type { Backend, TestDatabase } from './backends';
 
 export type App = ReturnType<typeof createApp>;
+
+/**
+ * A suite's fresh database and app on one backend: opened before its tests, closed after.
+ * Read the fields inside tests (`suite.app`, `suite.db`).
+ */
+export function useSuite(backend: Backend, options: Parameters<typeof testApp>[1] = {}) {
+	const suite = {} as { db: Database; url?: string; app: App };
+	let opened: TestDatabase | undefined;
+	beforeAll(async () => {
+		opened = await backend.open();
+		Object.assign(suite, { db: opened.db, url: opened.url, app: testApp(opened.db, options) });
+	});
+	afterAll(() => opened?.close());
+	return suite;
+}
 
 /** The app with a logger that writes nothing: failures show in assertions, not noise. */
 export function testApp(

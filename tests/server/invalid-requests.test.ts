@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import * as v from 'valibot';
 import { signRequest } from '../../shared/device-signature';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
 	ErrorBody,
 	Header,
@@ -9,7 +9,7 @@ import {
 	MAX_PUSH_BATCH,
 	PROTOCOL_VERSION
 } from '../../shared/protocol';
-import { backends, type TestDatabase } from './backends';
+import { backends } from './backends';
 import {
 	amend,
 	answer,
@@ -21,7 +21,7 @@ import {
 	rawAnswers,
 	submit,
 	syncHeaders,
-	testApp,
+	useSuite,
 	unregisteredDevice,
 	type Answer,
 	type App,
@@ -329,54 +329,48 @@ const cases: Case[] = [
 ];
 
 describe.each(backends)('invalid requests on $name', (backend) => {
-	let t: TestDatabase;
-	let app: App;
-	beforeAll(async () => {
-		t = await backend.open();
-		app = testApp(t.db);
-	});
-	afterAll(() => t?.close());
+	const suite = useSuite(backend);
 
 	it.each(cases)('refuses $name with $status $code and writes nothing', async (c) => {
-		const device = await newDevice(app);
-		const before = await counts(t.db);
+		const device = await newDevice(suite.app);
+		const before = await counts(suite.db);
 
-		const res = await c.send(app, device);
+		const res = await c.send(suite.app, device);
 
 		expect(res.status).toBe(c.status);
 		const body = v.parse(ErrorBody, res.json);
 		expect(body.error.code).toBe(c.code);
 		expect(body.error.message).not.toBe('');
 		for (const path of c.issues ?? []) expect(body.error.issues).toHaveProperty([path]);
-		expect(await counts(t.db)).toEqual(before);
-		expect(await lastSeq(t.db, device.id)).toBe(0);
+		expect(await counts(suite.db)).toEqual(before);
+		expect(await lastSeq(suite.db, device.id)).toBe(0);
 
 		// The server is unharmed: the next good request from the same device goes through.
-		const next = await push(app, device, { mutations: [good()] });
+		const next = await push(suite.app, device, { mutations: [good()] });
 		expect(next.status).toBe(200);
 		expect(next.json.results[0].status).toBe('applied');
 	});
 
 	it('checks the headers and the signature of a pull too', async () => {
-		const device = await newDevice(app);
+		const device = await newDevice(suite.app);
 		const path = '/api/sync/pull';
 		const expectError = async (res: Answer, status: number, code: string) => {
 			expect(res.status).toBe(status);
 			expect(v.parse(ErrorBody, res.json).error.code).toBe(code);
 		};
 		await expectError(
-			await pull(app, device, {}, { headers: without(Header.protocol) }),
+			await pull(suite.app, device, {}, { headers: without(Header.protocol) }),
 			426,
 			'unsupported_protocol'
 		);
 		await expectError(
-			await pull(app, device, {}, { headers: without(Header.device) }),
+			await pull(suite.app, device, {}, { headers: without(Header.device) }),
 			400,
 			'missing_device'
 		);
 		await expectError(
 			await pull(
-				app,
+				suite.app,
 				device,
 				{},
 				{
@@ -387,22 +381,22 @@ describe.each(backends)('invalid requests on $name', (backend) => {
 			'unknown_device'
 		);
 		await expectError(
-			await pull(app, device, {}, { headers: without(Header.signature) }),
+			await pull(suite.app, device, {}, { headers: without(Header.signature) }),
 			401,
 			'bad_signature'
 		);
 		// Signed for one query, sent with another: the query is part of what is signed.
 		await expectError(
-			await pull(app, device, { limit: 1 }, { signPath: path }),
+			await pull(suite.app, device, { limit: 1 }, { signPath: path }),
 			401,
 			'bad_signature'
 		);
 		await expectError(
-			await pull(app, device, {}, { signPath: '/api/sync/push' }),
+			await pull(suite.app, device, {}, { signPath: '/api/sync/push' }),
 			401,
 			'bad_signature'
 		);
-		const ok = await pull(app, device, { limit: 1 });
+		const ok = await pull(suite.app, device, { limit: 1 });
 		expect(ok.status).toBe(200);
 	});
 });

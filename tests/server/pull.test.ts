@@ -1,10 +1,10 @@
 import { eq } from 'drizzle-orm';
 import postgres from 'postgres';
 import * as v from 'valibot';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ErrorBody, MAX_PULL_LIMIT, PullResponse } from '../../shared/protocol';
 import { changes } from '../../sync-server/db/schema';
-import { backends, type TestDatabase } from './backends';
+import { backends } from './backends';
 import {
 	newDevice,
 	pull,
@@ -13,34 +13,27 @@ import {
 	review,
 	settleFeed,
 	submit,
-	testApp,
-	type App,
+	useSuite,
 	type Device
 } from './helpers';
 
 describe.each(backends)('pull on $name', (backend) => {
-	let t: TestDatabase;
-	let app: App;
-	beforeAll(async () => {
-		t = await backend.open();
-		app = testApp(t.db);
-	});
-	afterAll(() => t?.close());
+	const suite = useSuite(backend);
 
 	/** Pushes `n` submissions from `device`; the application states the server answered. */
 	async function submitted(device: Device, n: number) {
 		const batch = Array.from({ length: n }, (_, i) => submit({ seq: i + 1 }));
-		const res = await push(app, device, { mutations: batch });
+		const res = await push(suite.app, device, { mutations: batch });
 		expect(res.status).toBe(200);
 		return res.json.results.map((r: { application: unknown }) => r.application);
 	}
 
 	it('returns what a push stored, exactly as the push answered it', async () => {
-		const device = await newDevice(app);
+		const device = await newDevice(suite.app);
 		const [state] = await submitted(device, 1);
 
-		await settleFeed(t.db);
-		const res = await pull(app, device);
+		await settleFeed(suite.db);
+		const res = await pull(suite.app, device);
 
 		expect(res.status).toBe(200);
 		const body = v.parse(PullResponse, res.json);
@@ -50,26 +43,26 @@ describe.each(backends)('pull on $name', (backend) => {
 	});
 
 	it('returns nothing new, and the same cursor, once caught up', async () => {
-		const device = await newDevice(app);
+		const device = await newDevice(suite.app);
 		await submitted(device, 2);
-		const { cursor } = await pullAll(app, t.db, device);
+		const { cursor } = await pullAll(suite.app, suite.db, device);
 
-		const again = await pull(app, device, { cursor });
+		const again = await pull(suite.app, device, { cursor });
 		expect(again.json).toEqual({ changes: [], cursor, hasMore: false });
-		const empty = await pull(app, await newDevice(app));
+		const empty = await pull(suite.app, await newDevice(suite.app));
 		expect(empty.json).toMatchObject({ changes: [], hasMore: false });
 	});
 
 	it('pages with limit and hasMore, and every application arrives exactly once', async () => {
-		const device = await newDevice(app);
+		const device = await newDevice(suite.app);
 		const states = await submitted(device, 5);
-		await settleFeed(t.db);
+		await settleFeed(suite.db);
 
 		const seen: unknown[] = [];
 		const pages: boolean[] = [];
 		let cursor: string | undefined;
 		for (let i = 0; i < 5; i++) {
-			const res = await pull(app, device, cursor ? { cursor, limit: 2 } : { limit: 2 });
+			const res = await pull(suite.app, device, cursor ? { cursor, limit: 2 } : { limit: 2 });
 			expect(res.status).toBe(200);
 			expect(res.json.changes.length).toBeLessThanOrEqual(2);
 			seen.push(...res.json.changes);
@@ -82,24 +75,24 @@ describe.each(backends)('pull on $name', (backend) => {
 	});
 
 	it("returns only this device's applications", async () => {
-		const mine = await newDevice(app);
-		const theirs = await newDevice(app);
+		const mine = await newDevice(suite.app);
+		const theirs = await newDevice(suite.app);
 		const myStates = await submitted(mine, 2);
 		await submitted(theirs, 3);
 
-		const { changes: got } = await pullAll(app, t.db, mine);
+		const { changes: got } = await pullAll(suite.app, suite.db, mine);
 		expect(got).toEqual(myStates);
 	});
 
 	it("returns a reviewer's decision made after the last pull, once per application", async () => {
-		const device = await newDevice(app);
+		const device = await newDevice(suite.app);
 		const [approved, rejected, untouched] = await submitted(device, 3);
-		const { cursor } = await pullAll(app, t.db, device);
+		const { cursor } = await pullAll(suite.app, suite.db, device);
 
-		await review(t.db, approved.id, 'in_review');
-		await review(t.db, approved.id, 'approved');
-		await review(t.db, rejected.id, 'rejected', 'The address is outside the district.');
-		const { changes: got } = await pullAll(app, t.db, device, cursor);
+		await review(suite.db, approved.id, 'in_review');
+		await review(suite.db, approved.id, 'approved');
+		await review(suite.db, rejected.id, 'rejected', 'The address is outside the district.');
+		const { changes: got } = await pullAll(suite.app, suite.db, device, cursor);
 
 		expect(got).toHaveLength(2);
 		expect(got.map((s: { id: string }) => s.id)).not.toContain(untouched.id);
@@ -124,31 +117,31 @@ describe.each(backends)('pull on $name', (backend) => {
 		['a non-canonical encoding', Buffer.from('12.3').toString('base64url') + '='],
 		['a cursor bound to no device', Buffer.from('12.3').toString('base64url')]
 	])('refuses %s as a cursor with 400 invalid_cursor', async (_name, cursor) => {
-		const res = await pull(app, await newDevice(app), { cursor });
+		const res = await pull(suite.app, await newDevice(suite.app), { cursor });
 		expect(res.status).toBe(400);
 		expect(v.parse(ErrorBody, res.json).error.code).toBe('invalid_cursor');
 	});
 
 	it("refuses another device's cursor with 400 invalid_cursor", async () => {
-		const mine = await newDevice(app);
-		const theirs = await newDevice(app);
+		const mine = await newDevice(suite.app);
+		const theirs = await newDevice(suite.app);
 		await submitted(mine, 1);
 		await submitted(theirs, 1);
-		const { cursor: theirCursor } = await pullAll(app, t.db, theirs);
-		const { cursor: myCursor } = await pullAll(app, t.db, mine);
+		const { cursor: theirCursor } = await pullAll(suite.app, suite.db, theirs);
+		const { cursor: myCursor } = await pullAll(suite.app, suite.db, mine);
 
-		const borrowed = await pull(app, mine, { cursor: theirCursor });
+		const borrowed = await pull(suite.app, mine, { cursor: theirCursor });
 		expect(borrowed.status).toBe(400);
 		expect(v.parse(ErrorBody, borrowed.json).error.code).toBe('invalid_cursor');
 		// Its own cursor still works.
-		const own = await pull(app, mine, { cursor: myCursor });
+		const own = await pull(suite.app, mine, { cursor: myCursor });
 		expect(own.json).toEqual({ changes: [], cursor: myCursor, hasMore: false });
 	});
 
 	it.each([['0'], ['-1'], [String(MAX_PULL_LIMIT + 1)], ['ten'], ['2.5']])(
 		'refuses limit=%s with 400',
 		async (limit) => {
-			const res = await pull(app, await newDevice(app), { limit });
+			const res = await pull(suite.app, await newDevice(suite.app), { limit });
 			expect(res.status).toBe(400);
 			expect(v.parse(ErrorBody, res.json).error.issues).toHaveProperty('limit');
 		}
@@ -167,11 +160,11 @@ describe.each(backends)('pull on $name', (backend) => {
 	it.skipIf(backend.kind === 'pglite')(
 		'never skips a change committed late by an older transaction',
 		async () => {
-			const device = await newDevice(app);
+			const device = await newDevice(suite.app);
 			const [first, second] = await submitted(device, 2);
-			const { cursor: start } = await pullAll(app, t.db, device);
+			const { cursor: start } = await pullAll(suite.app, suite.db, device);
 
-			const client = postgres(t.url!, { max: 2, onnotice: () => {} });
+			const client = postgres(suite.url!, { max: 2, onnotice: () => {} });
 			const a = await client.reserve();
 			let cursorWhileOpen: string;
 			try {
@@ -186,10 +179,10 @@ describe.each(backends)('pull on $name', (backend) => {
 					await b`insert into changes (application_id, device_id) values (${second.id}, ${device.id})`;
 				});
 				// B is committed: the server's own connection can read its change row.
-				const committed = await t.db.$count(changes, eq(changes.applicationId, second.id));
+				const committed = await suite.db.$count(changes, eq(changes.applicationId, second.id));
 				expect(committed).toBe(2);
 
-				const whileOpen = await pull(app, device, { cursor: start });
+				const whileOpen = await pull(suite.app, device, { cursor: start });
 				expect(whileOpen.status).toBe(200);
 				// ...but its txid is not below xmin while A runs, so it is held back.
 				expect(whileOpen.json).toEqual({ changes: [], cursor: start, hasMore: false });
@@ -202,7 +195,7 @@ describe.each(backends)('pull on $name', (backend) => {
 			}
 
 			// Pull on from the cursor the server gave while A was open: A must be there.
-			const { changes: after } = await pullAll(app, t.db, device, cursorWhileOpen);
+			const { changes: after } = await pullAll(suite.app, suite.db, device, cursorWhileOpen);
 			const byId = new Map(after.map((s: { id: string }) => [s.id, s]));
 			expect(byId.get(first.id)).toMatchObject({ status: 'in_review', version: 2 });
 			expect(byId.get(second.id)).toMatchObject({ status: 'approved', version: 2 });

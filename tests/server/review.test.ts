@@ -1,8 +1,8 @@
 import * as v from 'valibot';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ApplicationState, ErrorBody } from '../../shared/protocol';
 import { decide } from '../../sync-server/review';
-import { backends, type TestDatabase } from './backends';
+import { backends } from './backends';
 import {
 	answer,
 	counts,
@@ -12,34 +12,29 @@ import {
 	storedApplication,
 	submit,
 	testApp,
+	useSuite,
 	type App
 } from './helpers';
 
 const TOKEN = 'review-token-for-tests-0123456789';
 
 describe.each(backends)('decide on $name', (backend) => {
-	let t: TestDatabase;
-	let app: App;
-	beforeAll(async () => {
-		t = await backend.open();
-		app = testApp(t.db);
-	});
-	afterAll(() => t?.close());
+	const suite = useSuite(backend);
 
 	async function submitted(): Promise<ApplicationState> {
-		const device = await newDevice(app);
-		const res = await push(app, device, { mutations: [submit()] });
+		const device = await newDevice(suite.app);
+		const res = await push(suite.app, device, { mutations: [submit()] });
 		return res.json.results[0].application;
 	}
 
 	it('records a decision: version + 1, one change in the owner feed, the new state', async () => {
-		const device = await newDevice(app);
-		const pushed = await push(app, device, { mutations: [submit()] });
+		const device = await newDevice(suite.app);
+		const pushed = await push(suite.app, device, { mutations: [submit()] });
 		const state: ApplicationState = pushed.json.results[0].application;
-		const { cursor } = await pullAll(app, t.db, device);
-		const before = await counts(t.db);
+		const { cursor } = await pullAll(suite.app, suite.db, device);
+		const before = await counts(suite.db);
 
-		const outcome = await decide(t.db, state.id, {
+		const outcome = await decide(suite.db, state.id, {
 			status: 'rejected',
 			reason: '  The address is outside the district. ',
 			baseVersion: 1
@@ -54,24 +49,24 @@ describe.each(backends)('decide on $name', (backend) => {
 			version: 2,
 			answers: state.answers
 		});
-		expect(await counts(t.db)).toEqual({ ...before, changes: before.changes + 1 });
-		const { changes } = await pullAll(app, t.db, device, cursor);
+		expect(await counts(suite.db)).toEqual({ ...before, changes: before.changes + 1 });
+		const { changes } = await pullAll(suite.app, suite.db, device, cursor);
 		expect(changes).toEqual([outcome.application]);
 	});
 
 	it('answers conflict with the current state when the version moved, and writes nothing', async () => {
 		const state = await submitted();
-		await decide(t.db, state.id, { status: 'in_review', baseVersion: 1 });
-		const before = await counts(t.db);
+		await decide(suite.db, state.id, { status: 'in_review', baseVersion: 1 });
+		const before = await counts(suite.db);
 
-		const outcome = await decide(t.db, state.id, { status: 'approved', baseVersion: 1 });
+		const outcome = await decide(suite.db, state.id, { status: 'approved', baseVersion: 1 });
 
 		expect(outcome).toMatchObject({
 			status: 'conflict',
 			application: { id: state.id, status: 'in_review', version: 2 }
 		});
-		expect(await counts(t.db)).toEqual(before);
-		expect(await storedApplication(t.db, state.id)).toMatchObject({
+		expect(await counts(suite.db)).toEqual(before);
+		expect(await storedApplication(suite.db, state.id)).toMatchObject({
 			status: 'in_review',
 			version: 2
 		});
@@ -79,14 +74,14 @@ describe.each(backends)('decide on $name', (backend) => {
 
 	it('keeps a decision once made', async () => {
 		const state = await submitted();
-		await decide(t.db, state.id, { status: 'approved', baseVersion: 1 });
-		const outcome = await decide(t.db, state.id, {
+		await decide(suite.db, state.id, { status: 'approved', baseVersion: 1 });
+		const outcome = await decide(suite.db, state.id, {
 			status: 'rejected',
 			reason: 'Changed my mind',
 			baseVersion: 2
 		});
 		expect(outcome).toMatchObject({ status: 'closed', application: { status: 'approved' } });
-		expect((await storedApplication(t.db, state.id))?.version).toBe(2);
+		expect((await storedApplication(suite.db, state.id))?.version).toBe(2);
 	});
 
 	it.each([
@@ -105,16 +100,16 @@ describe.each(backends)('decide on $name', (backend) => {
 		]
 	] as const)('refuses %s as invalid, writing nothing', async (_name, input, path) => {
 		const state = await submitted();
-		const before = await counts(t.db);
-		const outcome = await decide(t.db, state.id, input);
+		const before = await counts(suite.db);
+		const outcome = await decide(suite.db, state.id, input);
 		expect(outcome).toMatchObject({ status: 'invalid', issues: { [path]: expect.any(String) } });
-		expect(await counts(t.db)).toEqual(before);
-		expect((await storedApplication(t.db, state.id))?.version).toBe(1);
+		expect(await counts(suite.db)).toEqual(before);
+		expect((await storedApplication(suite.db, state.id))?.version).toBe(1);
 	});
 
 	it('answers not_found for an id no application has', async () => {
 		expect(
-			await decide(t.db, submit().applicationId, { status: 'approved', baseVersion: 1 })
+			await decide(suite.db, submit().applicationId, { status: 'approved', baseVersion: 1 })
 		).toEqual({
 			status: 'not_found'
 		});
@@ -122,15 +117,11 @@ describe.each(backends)('decide on $name', (backend) => {
 });
 
 describe.each(backends)('review API on $name', (backend) => {
-	let t: TestDatabase;
-	let app: App;
+	const suite = useSuite(backend, { reviewToken: TOKEN });
 	let closed: App;
-	beforeAll(async () => {
-		t = await backend.open();
-		app = testApp(t.db, { reviewToken: TOKEN });
-		closed = testApp(t.db);
+	beforeAll(() => {
+		closed = testApp(suite.db);
 	});
-	afterAll(() => t?.close());
 
 	function decision(target: App, id: string, body: unknown, token: string | null = TOKEN) {
 		return answer(
@@ -146,8 +137,8 @@ describe.each(backends)('review API on $name', (backend) => {
 	}
 
 	async function submitted(): Promise<ApplicationState> {
-		const device = await newDevice(app);
-		const res = await push(app, device, { mutations: [submit()] });
+		const device = await newDevice(suite.app);
+		const res = await push(suite.app, device, { mutations: [submit()] });
 		return res.json.results[0].application;
 	}
 
@@ -156,7 +147,7 @@ describe.each(backends)('review API on $name', (backend) => {
 		const res = await decision(closed, state.id, { status: 'approved', baseVersion: 1 });
 		expect(res.status).toBe(404);
 		expect(v.parse(ErrorBody, res.json).error.code).toBe('not_found');
-		expect((await storedApplication(t.db, state.id))?.version).toBe(1);
+		expect((await storedApplication(suite.db, state.id))?.version).toBe(1);
 	});
 
 	it.each([
@@ -166,17 +157,17 @@ describe.each(backends)('review API on $name', (backend) => {
 		['the token and more', TOKEN + 'X']
 	])('answers 401 to %s and decides nothing', async (_name, token) => {
 		const state = await submitted();
-		const res = await decision(app, state.id, { status: 'approved', baseVersion: 1 }, token);
+		const res = await decision(suite.app, state.id, { status: 'approved', baseVersion: 1 }, token);
 		expect(res.status).toBe(401);
 		expect(res.json).toMatchObject({ error: { code: 'unauthorized' } });
 		expect(res.headers.get('WWW-Authenticate')).toBe('Bearer');
-		expect((await storedApplication(t.db, state.id))?.version).toBe(1);
+		expect((await storedApplication(suite.db, state.id))?.version).toBe(1);
 	});
 
 	it('refuses a Basic credential carrying the token', async () => {
 		const state = await submitted();
 		const res = await answer(
-			app.request(`/api/review/applications/${state.id}/decision`, {
+			suite.app.request(`/api/review/applications/${state.id}/decision`, {
 				method: 'POST',
 				headers: { Authorization: `Basic ${TOKEN}` },
 				body: JSON.stringify({ status: 'approved', baseVersion: 1 })
@@ -188,19 +179,19 @@ describe.each(backends)('review API on $name', (backend) => {
 	it('records a decision with the right token, and answers 409 with the state on a stale one', async () => {
 		const state = await submitted();
 
-		const approved = await decision(app, state.id, { status: 'in_review', baseVersion: 1 });
+		const approved = await decision(suite.app, state.id, { status: 'in_review', baseVersion: 1 });
 		expect(approved.status).toBe(200);
 		expect(approved.json).toMatchObject({
 			status: 'applied',
 			application: { id: state.id, status: 'in_review', version: 2 }
 		});
 
-		const stale = await decision(app, state.id, { status: 'approved', baseVersion: 1 });
+		const stale = await decision(suite.app, state.id, { status: 'approved', baseVersion: 1 });
 		expect(stale.status).toBe(409);
 		expect(stale.json).toEqual({ status: 'conflict', application: approved.json.application });
 
-		await decision(app, state.id, { status: 'approved', baseVersion: 2 });
-		const closedAnswer = await decision(app, state.id, {
+		await decision(suite.app, state.id, { status: 'approved', baseVersion: 2 });
+		const closedAnswer = await decision(suite.app, state.id, {
 			status: 'rejected',
 			reason: 'Too late',
 			baseVersion: 3
@@ -221,17 +212,17 @@ describe.each(backends)('review API on $name', (backend) => {
 		]
 	])('answers %s with %i', async (_name, body, status, code) => {
 		const state = await submitted();
-		const res = await decision(app, state.id, body);
+		const res = await decision(suite.app, state.id, body);
 		expect(res.status).toBe(status);
 		expect(v.parse(ErrorBody, res.json).error.code).toBe(code);
-		expect((await storedApplication(t.db, state.id))?.version).toBe(1);
+		expect((await storedApplication(suite.db, state.id))?.version).toBe(1);
 	});
 
 	it.each([
 		['an id no application has', submit().applicationId],
 		['an id that is no UUID', 'nope']
 	])('answers 404 for %s', async (_name, id) => {
-		const res = await decision(app, id, { status: 'approved', baseVersion: 1 });
+		const res = await decision(suite.app, id, { status: 'approved', baseVersion: 1 });
 		expect(res.status).toBe(404);
 		expect(v.parse(ErrorBody, res.json).error.code).toBe('not_found');
 	});

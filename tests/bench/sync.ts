@@ -8,7 +8,7 @@
  * database is made there and dropped), BENCH_DOCUMENTS (20000), DATABASE_POOL_SIZE (10),
  * BENCH_LOAD_SECONDS (30), BENCH_NO_WRITE=1 to leave docs/benchmarks.md alone.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { catchUp } from './catch-up';
 import { applicationRows, corpus, pouchDocuments } from './corpus';
@@ -21,7 +21,8 @@ import { startPouch, type PouchResult } from './pouchdb-replication';
 import { ROOT, startSyncServer } from './processes';
 import { markdown, writeResults } from './report';
 import { figures, summaryLine, type Measurements } from './results';
-import { createScratchDatabase, postgresVersion } from './scratch-database';
+import { createScratchDatabase } from '../support/scratch-database';
+import { postgresVersion } from './scratch-database';
 import { medianRun, ROUNDS } from './stats';
 import { serverWrites } from './server-writes';
 
@@ -39,7 +40,10 @@ const step = (text: string) => console.log(`… ${text}`);
 async function main(): Promise<void> {
 	const began = performance.now();
 	const machine = describeMachine(await postgresVersion(ADMIN_URL), ROOT);
-	const database = await createScratchDatabase(ADMIN_URL);
+	const database = await createScratchDatabase(
+		ADMIN_URL,
+		`dala_bench_${randomUUID().replaceAll('-', '').slice(0, 12)}`
+	);
 	const reviewToken = randomBytes(32).toString('base64url');
 	step(`scratch database ${database.name}; starting the sync server (pool ${POOL})`);
 	const server = await startSyncServer(database.url, POOL, reviewToken);

@@ -12,46 +12,6 @@ const STARTUP_MS = 60_000;
 // Enough of a killed server's output to explain a failure, without keeping every line.
 const KEEP_LINES = 200;
 
-export interface ScratchDatabase {
-	url: string;
-	name: string;
-	drop(): Promise<void>;
-}
-
-/**
- * Makes an empty database next to the one `adminUrl` names. Throws a message that says
- * how to get PostgreSQL when none answers.
- */
-export async function createScratchDatabase(
-	adminUrl: string,
-	name: string
-): Promise<ScratchDatabase> {
-	const admin = postgres(adminUrl, { max: 1, onnotice: () => {}, connect_timeout: 5 });
-	try {
-		await admin.unsafe(`create database "${name}"`);
-	} catch (error) {
-		await admin.end({ timeout: 1 });
-		throw new Error(
-			`cannot create a scratch database through ${adminUrl}: ${String(error)}. ` +
-				'The chaos test needs PostgreSQL (pg_ctlcluster 15 main start), or point ' +
-				'CHAOS_DATABASE_URL at one.'
-		);
-	}
-	const url = new URL(adminUrl);
-	url.pathname = `/${name}`;
-	return {
-		url: url.toString(),
-		name,
-		async drop() {
-			try {
-				await admin.unsafe(`drop database if exists "${name}" with (force)`);
-			} finally {
-				await admin.end({ timeout: 5 });
-			}
-		}
-	};
-}
-
 /** True when a PostgreSQL answers at `url` within a couple of seconds. */
 export async function canConnect(url: string): Promise<boolean> {
 	const probe = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 2 });
@@ -185,3 +145,4 @@ export class ServerProcess {
 }
 
 export { freePort } from '../support/free-port';
+export { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database';

@@ -16,7 +16,10 @@ export const ErrorCode = {
 	badSignature: 'bad_signature',
 	/** A new mutation's seq is not above every seq this device sent before. */
 	outOfOrder: 'out_of_order',
+	/** The cursor was not issued to this device's owner: pull again without one. */
 	invalidCursor: 'invalid_cursor',
+	/** The link code is unknown, expired or used: offer a new one on the other device. */
+	invalidLinkCode: 'invalid_link_code',
 	notFound: 'not_found',
 	internal: 'internal'
 } as const;

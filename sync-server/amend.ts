@@ -5,7 +5,7 @@ import { findService } from '../shared/services/catalog';
 import { validateAnswers } from '../shared/services/validate';
 import { ApplicationStatus } from '../shared/status';
 import { stateColumns, toApplicationState } from './application-state';
-import { applications, changes } from './db/schema';
+import { applications, feedMove } from './db/schema';
 import { rejected, type Transaction } from './mutation-result';
 
 export type Amend = Extract<Mutation, { type: 'application.amend' }>;
@@ -13,22 +13,23 @@ export type Amend = Extract<Mutation, { type: 'application.amend' }>;
 const DECIDED: readonly string[] = [ApplicationStatus.approved, ApplicationStatus.rejected];
 
 /**
- * The citizen corrects the answers of an application they own. Runs inside the push's
+ * The citizen corrects the answers of an application they own, from any of their devices. Runs inside the push's
  * transaction, after every earlier mutation of the batch, so it sees an application
  * submitted earlier in the same batch. The row is locked until the push commits, so a
  * reviewer's decision lands either wholly before (and this answers `conflict`) or after.
  */
 export async function amendApplication(
 	tx: Transaction,
-	deviceId: string,
+	sender: { ownerId: string },
 	m: Amend
 ): Promise<MutationResult> {
-	// Owner and existence in one condition: another device's application is "not found",
-	// exactly like one that does not exist, so ids reveal nothing.
+	// Owner and existence in one condition: someone else's application is "not found",
+	// exactly like one that does not exist, so ids reveal nothing. Any device of the owner
+	// may correct it, not only the one that sent it.
 	const [row] = await tx
 		.select(stateColumns)
 		.from(applications)
-		.where(and(eq(applications.id, m.applicationId), eq(applications.deviceId, deviceId)))
+		.where(and(eq(applications.id, m.applicationId), eq(applications.ownerId, sender.ownerId)))
 		.for('update');
 	if (!row) return rejected(m.id, RejectCode.notFound);
 	// A decision is a legal record: once made, the answers it was made on stay.
@@ -49,11 +50,11 @@ export async function amendApplication(
 		.set({
 			answers: validation.answers,
 			version: sql`${applications.version} + 1`,
-			updatedAt: sql`now()`
+			updatedAt: sql`now()`,
+			...feedMove
 		})
 		.where(eq(applications.id, row.id))
 		.returning(stateColumns);
 	if (!updated) throw new Error(`application ${row.id} was locked but cannot be updated`);
-	await tx.insert(changes).values({ applicationId: row.id, deviceId });
 	return { mutationId: m.id, status: 'applied', application: toApplicationState(updated) };
 }

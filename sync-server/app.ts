@@ -7,6 +7,7 @@ import { deviceKeys } from './device-auth';
 import { errorResponse } from './http-error';
 import { requestLogger, type Logger } from './log';
 import { healthRoutes } from './routes/health';
+import { linkRoutes } from './routes/link';
 import { reviewRoutes } from './routes/review';
 import { staticFiles } from './routes/static-files';
 import { syncRoutes } from './routes/sync';
@@ -28,15 +29,17 @@ export function createApp({ db, log, staticDir, reviewToken }: AppOptions) {
 	const notFound = () =>
 		errorResponse(404, { code: ErrorCode.notFound, message: 'No such endpoint.' });
 
+	// Public keys are cached per app, never per module: two apps in one process (tests)
+	// or two processes share nothing but the database.
+	const keys = deviceKeys(db);
 	const app = new Hono()
 		.use('*', requestLogger(log))
 		// Pull pages and push results are JSON that shrinks several-fold; data costs money.
 		// Static files are not compressed here: the build ships .br/.gz beside each file.
 		.use('/api/*', compress())
 		.route('/api/health', healthRoutes(db, log))
-		// Public keys are cached per app, never per module: two apps in one process (tests)
-		// or two processes share nothing but the database.
-		.route('/api/sync', syncRoutes(db, deviceKeys(db)));
+		.route('/api/sync/link', linkRoutes(db, keys))
+		.route('/api/sync', syncRoutes(db, keys));
 	// Mounted before the catch-all below, which would otherwise answer its paths first.
 	if (reviewToken) app.route('/api/review', reviewRoutes(db, reviewToken));
 	// Any other /api path is a JSON 404, never the SPA's index.html.

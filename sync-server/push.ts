@@ -8,7 +8,7 @@ import { ApplicationStatus } from '../shared/status';
 import { amendApplication } from './amend';
 import { stateColumns, toApplicationState } from './application-state';
 import type { Database } from './db/open';
-import { applications, changes, devices, mutations, nextReference } from './db/schema';
+import { applications, devices, feedMove, mutations, nextReference } from './db/schema';
 import { httpError } from './http-error';
 import { canonical, rejected, withoutEchoedAnswers, type Transaction } from './mutation-result';
 import { rowsFrom, selectForInsert, uuidsFrom } from './sql-rows';
@@ -20,21 +20,29 @@ type Checked =
 	| { ok: true; service: ServiceDefinition; answers: Answers }
 	| { ok: false; result: MutationResult };
 
+/** The pushing device as its locked row says: who owns what it sends, where its seqs are. */
+interface Sender {
+	deviceId: string;
+	ownerId: string;
+	lastSeq: number;
+}
+
 /**
  * Applies one push from an authenticated device and answers one result per mutation, in
  * the order sent.
  *
- * Atomic per batch: one transaction records every new mutation with its result, applies
- * it, appends its change and moves the device's `last_seq`. If the database fails anywhere,
- * nothing of the batch stays, the device gets a 5xx and sends the batch again; the
- * idempotency records make that safe, and because they commit only with their effects a
- * retry never finds half a batch.
+ * Atomic per batch: one transaction applies every new mutation, records how it was
+ * answered and moves the device's `last_seq`. If the database fails anywhere, nothing of
+ * the batch stays, the device gets a 5xx and sends the batch again; the idempotency
+ * records make that safe, and because they commit only with their effects a retry never
+ * finds half a batch.
  *
- * A fixed handful of statements whatever the batch size: lock the device, read the stored
- * results of ids seen before, insert all new applications together with their change rows,
- * read the few ids that were taken, and insert all idempotency records together with the
- * new `last_seq`. Amends, which must read before they write, take a per-row path in the
- * same transaction, in device order.
+ * The usual push (new submits) is four statements whatever its size: lock the device,
+ * read the answers of ids seen before, insert every application (each row is also its
+ * change-feed entry and the record of the submit that made it), and move `last_seq`. Only
+ * what is unusual costs more: a submit that was refused, or found its id taken, is
+ * recorded in `mutations` with its result; an amend, which must read before it writes,
+ * takes a per-row path in the same transaction, in device order.
  */
 export async function applyPush(
 	db: Database,
@@ -50,14 +58,15 @@ export async function applyPush(
 
 	return db.transaction(async (tx) => {
 		// The device row is the lock that puts one device's pushes one after another, on
-		// any number of servers. Idempotency rests on it: mutation ids are scoped by device,
-		// so while this push holds the lock nobody else can record one of this device's
-		// ids, and a retry sent while the first attempt still runs waits here, then finds
-		// every id recorded and answers from the store. (The read of known ids must be a
-		// statement of its own after this one: in READ COMMITTED a statement that waited
-		// for the lock still sees the rows of its own, older snapshot.)
+		// any number of servers. Idempotency rests on it: mutation ids are scoped by
+		// device, so while this push holds the lock nobody else can record one of this
+		// device's ids, and a retry sent while the first attempt still runs waits here,
+		// then finds every id recorded and answers from the store. (The read of known
+		// ids must be a statement of its own after this one: in READ COMMITTED a
+		// statement that waited for the lock still sees the rows of its own, older
+		// snapshot.)
 		const [device] = await tx
-			.select({ lastSeq: devices.lastSeq })
+			.select({ lastSeq: devices.lastSeq, ownerId: devices.ownerId })
 			.from(devices)
 			.where(eq(devices.id, deviceId))
 			.for('update')
@@ -66,21 +75,10 @@ export async function applyPush(
 		if (!device) {
 			throw httpError(401, ErrorCode.unknownDevice, 'This device is not registered here.');
 		}
+		const sender: Sender = { deviceId, ...device };
 
-		const results = new Map<string, MutationResult>();
-		const stored = await tx
-			.select({ id: mutations.id, result: mutations.result })
-			.from(mutations)
-			.where(
-				and(
-					eq(mutations.deviceId, deviceId),
-					sql`${mutations.id} = any(${uuidsFrom(batch.map((m) => m.id))})`
-				)
-			)
-			.prepare('push_known_mutations')
-			.execute();
 		// Seen before: answer exactly what was answered then, and write nothing for them.
-		for (const row of stored) results.set(row.id, canonical(row.result));
+		const results = await answeredBefore(tx, deviceId, batch, checked);
 		const fresh = batch.filter((m) => !results.has(m.id));
 
 		// Promise 3: a device's mutations take effect in the order it made them. A new
@@ -88,66 +86,172 @@ export async function applyPush(
 		// taken effect; applying it now would reorder the device's history, so the whole
 		// batch is refused, before anything is written. A known id with an old seq is a
 		// replay, answered from the store above.
-		const late = fresh.find((m) => m.seq <= device.lastSeq);
+		const late = fresh.find((m) => m.seq <= sender.lastSeq);
 		if (late) {
 			throw httpError(
 				400,
 				ErrorCode.outOfOrder,
 				`Mutation ${late.id} has seq ${late.seq}, but this device already sent seq ` +
-					`${device.lastSeq}: new mutations must come after every earlier one.`
+					`${sender.lastSeq}: new mutations must come after every earlier one.`
 			);
 		}
 
 		const last = fresh.at(-1);
 		if (!last) return answersInOrder(batch, results);
 
-		// In seq order; consecutive submits go together, each amend on its own.
+		// In seq order; consecutive submits go together, each amend on its own. Submits
+		// that made their application are recorded on it; every other answer goes to
+		// `mutations`.
+		const records: Mutation[] = [];
 		let run: Submit[] = [];
 		for (const m of fresh) {
 			if (m.type === 'application.submit') {
 				run.push(m);
 				continue;
 			}
-			await submitRun(tx, deviceId, run, checked, results);
+			records.push(...(await submitRun(tx, sender, run, checked, results)));
 			run = [];
-			results.set(m.id, await amendApplication(tx, deviceId, m));
+			results.set(m.id, await amendApplication(tx, sender, m));
+			records.push(m);
 		}
-		await submitRun(tx, deviceId, run, checked, results);
+		records.push(...(await submitRun(tx, sender, run, checked, results)));
 
-		const records = fresh.map((m) => {
-			const result = withoutEchoedAnswers(canonical(results.get(m.id)), m);
-			results.set(m.id, result);
-			return { id: m.id, seq: m.seq, application_id: m.applicationId, result };
-		});
-		// The idempotency records, with their final answers, and the device's new last seq,
-		// in one statement. No ON CONFLICT: under the device lock no id here can exist, and
-		// if one ever did, failing the batch (and answering it from the store on retry) is
-		// right where silently skipping the record of an applied mutation would not be.
-		const moveLastSeq = tx.$with('move_last_seq', {})
-			.as(sql`update ${devices} set ${sql.identifier(devices.lastSeq.name)} = ${last.seq}
-				where ${sql.identifier(devices.id.name)} = ${deviceId}`);
-		await tx
-			.with(moveLastSeq)
-			.insert(mutations)
-			.select(
-				selectForInsert(
-					mutations,
-					{
-						deviceId: sql`${deviceId}::text`,
-						id: sql`r.id`,
-						seq: sql`r.seq`,
-						applicationId: sql`r.application_id`,
-						result: sql`r.result`,
-						createdAt: sql`now()`
-					},
-					rowsFrom(records, 'r', 'id uuid, seq integer, application_id uuid, result jsonb')
-				)
-			)
-			.prepare('push_record_mutations')
-			.execute();
-
+		for (const m of fresh) {
+			results.set(m.id, withoutEchoedAnswers(canonical(results.get(m.id)), m));
+		}
+		await recordAnswers(tx, sender, last.seq, records, results);
 		return answersInOrder(batch, results);
 	});
+}
+
+/**
+ * The answers already given to mutations of this batch, by mutation id: from `mutations`,
+ * and for the submits that made an application, rebuilt from that application. Such a
+ * submit was answered `applied` with the state it created: version 1, received, its
+ * reference and its normalized answers, which the shared rules derive again from the
+ * resent mutation, so the rebuilt answer is the original byte for byte whatever has
+ * happened to the application since.
+ */
+async function answeredBefore(
+	tx: Transaction,
+	deviceId: string,
+	batch: readonly Mutation[],
+	checked: ReadonlyMap<string, Checked>
+): Promise<Map<string, MutationResult>> {
+	const ids = uuidsFrom(batch.map((m) => m.id));
+	// One statement for both homes of a record: a round trip is most of what it costs.
+	const rows = await tx
+		.select({
+			mutationId: mutations.id,
+			result: sql<MutationResult | null>`${mutations.result}`,
+			created: sql<CreatedRow | null>`null::jsonb`
+		})
+		.from(mutations)
+		.where(and(eq(mutations.deviceId, deviceId), sql`${mutations.id} = any(${ids})`))
+		.unionAll(
+			tx
+				.select({
+					mutationId: applications.mutationId,
+					result: sql<MutationResult | null>`null::jsonb`,
+					created: sql<CreatedRow | null>`jsonb_build_object(
+						'id', ${applications.id}, 'serviceId', ${applications.serviceId},
+						'serviceVersion', ${applications.serviceVersion},
+						'reference', ${applications.reference}, 'answers', ${applications.answers},
+						'createdAt', ${applications.createdAt})`
+				})
+				.from(applications)
+				.where(
+					and(eq(applications.deviceId, deviceId), sql`${applications.mutationId} = any(${ids})`)
+				)
+		)
+		.prepare('push_known_mutations')
+		.execute();
+
+	const results = new Map<string, MutationResult>();
+	for (const row of rows) {
+		let result: MutationResult;
+		if (row.created) {
+			const check = checked.get(row.mutationId);
+			const state = toApplicationState({
+				...row.created,
+				status: ApplicationStatus.received,
+				version: 1,
+				answers: check?.ok ? check.answers : row.created.answers,
+				reason: null,
+				updatedAt: new Date(row.created.createdAt)
+			});
+			result = { mutationId: row.mutationId, status: 'applied', application: state };
+		} else result = row.result!;
+		results.set(row.mutationId, canonical(result));
+	}
+	for (const m of batch) {
+		const result = results.get(m.id);
+		if (result) results.set(m.id, withoutEchoedAnswers(result, m));
+	}
+	return results;
+}
+
+/** What `answeredBefore` reads of an application to rebuild the answer to its submit. */
+interface CreatedRow {
+	id: string;
+	serviceId: string;
+	serviceVersion: number;
+	reference: string;
+	answers: Answers;
+	/** As jsonb renders a timestamptz: ISO 8601 with the database's offset. */
+	createdAt: string;
+}
+
+/**
+ * The idempotency records of `records`, with their final answers, and the device's new
+ * last seq, in one statement. No ON CONFLICT: under the device lock no id here can exist,
+ * and if one ever did, failing the batch is right where silently skipping the record of an
+ * applied mutation would not be.
+ */
+async function recordAnswers(
+	tx: Transaction,
+	sender: Sender,
+	lastSeq: number,
+	records: readonly Mutation[],
+	results: ReadonlyMap<string, MutationResult>
+): Promise<void> {
+	if (records.length === 0) {
+		await tx
+			.update(devices)
+			.set({ lastSeq })
+			.where(eq(devices.id, sender.deviceId))
+			.prepare('push_move_last_seq')
+			.execute();
+		return;
+	}
+	const moveLastSeq = tx.$with('move_last_seq', {})
+		.as(sql`update ${devices} set ${sql.identifier(devices.lastSeq.name)} = ${lastSeq}
+			where ${sql.identifier(devices.id.name)} = ${sender.deviceId}`);
+	const rows = records.map((m) => ({
+		id: m.id,
+		seq: m.seq,
+		application_id: m.applicationId,
+		result: results.get(m.id)
+	}));
+	await tx
+		.with(moveLastSeq)
+		.insert(mutations)
+		.select(
+			selectForInsert(
+				mutations,
+				{
+					deviceId: sql`${sender.deviceId}::text`,
+					id: sql`r.id`,
+					seq: sql`r.seq`,
+					applicationId: sql`r.application_id`,
+					result: sql`r.result`,
+					createdAt: sql`now()`
+				},
+				rowsFrom(rows, 'r', 'id uuid, seq integer, application_id uuid, result jsonb')
+			)
+		)
+		.prepare('push_record_mutations')
+		.execute();
 }
 
 function answersInOrder(
@@ -215,79 +319,75 @@ interface ValidSubmit {
 }
 
 /**
- * Applies consecutive submits: one statement inserts all their applications and appends
- * their change rows; the database is asked only what it alone knows, whether an id is free.
+ * Applies consecutive submits: one statement inserts all their applications, each row its
+ * own feed entry and the record of the submit that made it; the database is asked only
+ * what it alone knows, whether an id is free. Returns the submits whose answers must be
+ * recorded in `mutations`: every one that did not make its application.
  */
 async function submitRun(
 	tx: Transaction,
-	deviceId: string,
+	sender: Sender,
 	run: readonly Submit[],
 	checked: ReadonlyMap<string, Checked>,
 	results: Map<string, MutationResult>
-): Promise<void> {
+): Promise<Submit[]> {
 	const valid: ValidSubmit[] = [];
+	const unrecorded: Submit[] = [];
 	for (const m of run) {
 		const check = checked.get(m.id);
 		if (!check) throw new Error(`submit ${m.id} was not checked`);
 		if (check.ok) valid.push({ m, service: check.service, answers: check.answers });
-		else results.set(m.id, check.result);
+		else {
+			results.set(m.id, check.result);
+			unrecorded.push(m);
+		}
 	}
-	if (valid.length === 0) return;
+	if (valid.length === 0) return unrecorded;
 
 	// The first submit of each application id is the one that may create it; a later one
 	// in the same run is a duplicate of it, as it would be one batch later.
 	const creators = new Map<string, ValidSubmit>();
 	for (const s of valid) if (!creators.has(s.m.applicationId)) creators.set(s.m.applicationId, s);
 
-	const inserted = tx.$with('inserted').as(
-		tx
-			.insert(applications)
-			.select(
-				selectForInsert(
-					applications,
-					{
-						id: sql`a.id`,
-						deviceId: sql`${deviceId}::text`,
-						serviceId: sql`a.service_id`,
-						serviceVersion: sql`a.service_version`,
-						answers: sql`a.answers`,
-						status: sql`${ApplicationStatus.received}::text`,
-						// Numbered in device order: rows are inserted in array order.
-						reference: nextReference,
-						version: sql`1`,
-						reason: sql`null`,
-						createdAt: sql`now()`,
-						updatedAt: sql`now()`
-					},
-					rowsFrom(
-						[...creators.values()].map((s) => ({
-							id: s.m.applicationId,
-							service_id: s.service.id,
-							service_version: s.service.version,
-							answers: s.answers
-						})),
-						'a',
-						'id uuid, service_id text, service_version integer, answers jsonb'
-					)
+	const rows = await tx
+		.insert(applications)
+		.select(
+			selectForInsert(
+				applications,
+				{
+					id: sql`a.id`,
+					ownerId: sql`${sender.ownerId}::text`,
+					deviceId: sql`${sender.deviceId}::text`,
+					mutationId: sql`a.mutation_id`,
+					serviceId: sql`a.service_id`,
+					serviceVersion: sql`a.service_version`,
+					answers: sql`a.answers`,
+					status: sql`${ApplicationStatus.received}::text`,
+					// Numbered in device order: rows are inserted in array order.
+					reference: nextReference,
+					version: sql`1`,
+					reason: sql`null`,
+					createdAt: sql`now()`,
+					updatedAt: sql`now()`,
+					...feedMove
+				},
+				rowsFrom(
+					[...creators.values()].map((s) => ({
+						id: s.m.applicationId,
+						mutation_id: s.m.id,
+						service_id: s.service.id,
+						service_version: s.service.version,
+						answers: s.answers
+					})),
+					'a',
+					'id uuid, mutation_id uuid, service_id text, service_version integer, answers jsonb'
 				)
 			)
-			// An id already in use (or being inserted by a transaction still running, which
-			// this waits for) is skipped here and answered from the select below.
-			.onConflictDoNothing({ target: applications.id })
-			.returning(stateColumns)
-	);
-	// Every inserted application gets its row in the owner's feed, in the same statement.
-	const feed = tx
-		.$with('feed', {})
-		.as(
-			sql`insert into ${changes} (${sql.identifier(changes.applicationId.name)}, ${sql.identifier(
-				changes.deviceId.name
-			)}) select ${sql.identifier(applications.id.name)}, ${deviceId}::text from ${inserted}`
-		);
-	const rows = await tx
-		.with(inserted, feed)
-		.select()
-		.from(inserted)
+		)
+		// An id already in use (or being inserted by a transaction still running, which
+		// this waits for) is skipped here and answered from the select below.
+		.onConflictDoNothing({ target: applications.id })
+		.returning(stateColumns)
 		.prepare('push_insert_applications')
 		.execute();
 	const created = new Map(rows.map((row) => [row.id, row]));
@@ -295,7 +395,7 @@ async function submitRun(
 	const taken = [...creators.keys()].filter((id) => !created.has(id));
 	const existing = taken.length
 		? await tx
-				.select({ ...stateColumns, deviceId: applications.deviceId })
+				.select({ ...stateColumns, ownerId: applications.ownerId })
 				.from(applications)
 				.where(sql`${applications.id} = any(${uuidsFrom(taken)})`)
 				.prepare('push_taken_applications')
@@ -306,19 +406,27 @@ async function submitRun(
 	for (const { m } of valid) {
 		const mine = created.get(m.applicationId);
 		if (mine) {
-			const status = creators.get(m.applicationId)?.m === m ? 'applied' : 'duplicate';
-			results.set(m.id, { mutationId: m.id, status, application: toApplicationState(mine) });
+			const creator = creators.get(m.applicationId)?.m === m;
+			if (!creator) unrecorded.push(m);
+			results.set(m.id, {
+				mutationId: m.id,
+				status: creator ? 'applied' : 'duplicate',
+				application: toApplicationState(mine)
+			});
 			continue;
 		}
+		unrecorded.push(m);
 		const row = existingById.get(m.applicationId);
 		if (!row) throw new Error(`application ${m.applicationId} conflicted but cannot be read`);
 		// The owner learns the current state; anyone else learns only that the id is
 		// taken, never whose it is or what it holds.
 		results.set(
 			m.id,
-			row.deviceId === deviceId
+			row.ownerId === sender.ownerId
 				? { mutationId: m.id, status: 'duplicate', application: toApplicationState(row) }
 				: rejected(m.id, RejectCode.applicationIdTaken)
 		);
 	}
+	// In device order, as `mutations` records them.
+	return unrecorded.sort((a, b) => a.seq - b.seq);
 }

@@ -1,7 +1,8 @@
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { ErrorCode } from '../shared/errors';
-import { httpError } from './http-error';
+import * as v from 'valibot';
+import { httpError, issuesOf } from './http-error';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -89,4 +90,20 @@ export function parseJson(bytes: Uint8Array): unknown {
 	} catch {
 		throw httpError(400, ErrorCode.invalidJson, 'The request body is not valid JSON.');
 	}
+}
+
+/**
+ * The body parsed with a protocol schema, or a 400 naming what is wrong. The whole
+ * request is checked before anything is written: a malformed request is a client bug,
+ * and applying half of it would only make the bug harder to see.
+ */
+export function parseBody<S extends v.GenericSchema>(schema: S, body: unknown, what: string) {
+	const parsed = v.safeParse(schema, body);
+	if (parsed.success) return parsed.output;
+	throw httpError(
+		400,
+		ErrorCode.invalidBody,
+		`The request body does not match the ${what} schema.`,
+		issuesOf(parsed.issues)
+	);
 }

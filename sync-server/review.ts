@@ -4,7 +4,7 @@ import type { ApplicationState } from '../shared/protocol';
 import { ApplicationStatus } from '../shared/status';
 import { stateColumns, toApplicationState } from './application-state';
 import type { Database } from './db/open';
-import { applications, changes } from './db/schema';
+import { applications, feedMove } from './db/schema';
 import { issuesOf } from './http-error';
 
 const BaseVersion = v.pipe(v.number(), v.integer(), v.minValue(1));
@@ -64,7 +64,7 @@ const DECIDED: readonly string[] = [ApplicationStatus.approved, ApplicationStatu
 
 /**
  * Records a reviewer's decision under the same rules as a citizen's amend: only on the
- * version the reviewer saw, version + 1, one row in the owner's feed, one transaction.
+ * version the reviewer saw, version + 1, moved to the end of the owner's feed, one transaction.
  * The row lock makes a decision and a concurrent amend take effect one after the other,
  * so whichever comes second sees the first and answers conflict.
  */
@@ -78,7 +78,7 @@ export async function decide(
 	const decision = parsed.output;
 	return db.transaction(async (tx) => {
 		const [row] = await tx
-			.select({ ...stateColumns, deviceId: applications.deviceId })
+			.select(stateColumns)
 			.from(applications)
 			.where(eq(applications.id, applicationId))
 			.for('update');
@@ -95,12 +95,12 @@ export async function decide(
 				status: decision.status,
 				reason: decision.status === ApplicationStatus.rejected ? decision.reason : null,
 				version: sql`${applications.version} + 1`,
-				updatedAt: sql`now()`
+				updatedAt: sql`now()`,
+				...feedMove
 			})
 			.where(eq(applications.id, applicationId))
 			.returning(stateColumns);
 		if (!updated) throw new Error(`application ${applicationId} was locked but cannot be updated`);
-		await tx.insert(changes).values({ applicationId, deviceId: row.deviceId });
 		return { status: 'applied', application: toApplicationState(updated) };
 	});
 }

@@ -4,7 +4,7 @@
  */
 import { sql } from 'drizzle-orm';
 import {
-	bigserial,
+	bigint,
 	check,
 	customType,
 	index,
@@ -15,6 +15,7 @@ import {
 	primaryKey,
 	text,
 	timestamp,
+	uniqueIndex,
 	uuid
 } from 'drizzle-orm/pg-core';
 import type { DevicePublicKey, MutationResult } from '../../shared/protocol';
@@ -50,6 +51,15 @@ export const devices = pgTable('devices', {
 	id: text('id').primaryKey(),
 	publicKey: jsonb('public_key').$type<DevicePublicKey>().notNull(),
 	/**
+	 * Whose applications this device sees and may change. A new device is an owner of its
+	 * own; accepting a link code (routes/link.ts) moves it, and everything its owner had,
+	 * to the owner of the device that offered the code. Until people sign in, an owner is
+	 * nothing more than this shared id.
+	 */
+	ownerId: text('owner_id')
+		.notNull()
+		.default(sql`gen_random_uuid()::text`),
+	/**
 	 * The highest seq of any mutation this device sent that was recorded. A new mutation
 	 * must come above it (promise 3); the row is locked for the length of each push, so
 	 * one device's pushes take effect one after another, on any number of servers.
@@ -60,13 +70,29 @@ export const devices = pgTable('devices', {
 
 const statusList = sql.raw(APPLICATION_STATUSES.map((s) => `'${s}'`).join(', '));
 
+/** Positions in the change feed: taken by every insert and update of an application. */
+export const applicationFeedSeq = pgSequence('application_feed_seq');
+
+/**
+ * An application is also its own entry in the change feed and the idempotency record of
+ * the submit that made it, so the usual push writes one row per application and nothing
+ * else (promises 2 and 5 without a second table to keep in step).
+ */
 export const applications = pgTable(
 	'applications',
 	{
 		/** Made on the device (UUIDv7), so a device can refer to it before it is synced. */
 		id: uuid('id').primaryKey(),
-		/** The owner until people sign in; only this device may see the application. */
+		/** Who may see and change it: the owner of the device that sent it (devices.owner_id). */
+		ownerId: text('owner_id').notNull(),
+		/** The device that submitted it. */
 		deviceId: text('device_id').notNull(),
+		/**
+		 * The submit mutation that made it: with `device_id`, the idempotency key of that
+		 * submit. Its answer can be rebuilt from this row and the resent mutation
+		 * (push.ts), so it is not stored a second time.
+		 */
+		mutationId: uuid('mutation_id').notNull(),
 		serviceId: text('service_id').notNull(),
 		serviceVersion: integer('service_version').notNull(),
 		/** Normalized by the service definition; only the fields it asks for. */
@@ -78,20 +104,42 @@ export const applications = pgTable(
 		/** Why it was rejected, in the reviewer's words. */
 		reason: text('reason'),
 		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-		updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
+		updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+		/**
+		 * Where the row stands in its owner's change feed: the transaction that last wrote
+		 * it and a position taken at that write. Every write sets both again (`feedMove`),
+		 * so a changed row moves to the end of the feed. The pull reads in (txid, feed_seq)
+		 * order and only below the oldest running transaction, so no row can ever appear
+		 * behind a cursor already handed out (see routes/sync.ts).
+		 */
+		txid: xid8('txid')
+			.notNull()
+			.default(sql`pg_current_xact_id()`),
+		feedSeq: bigint('feed_seq', { mode: 'bigint' })
+			.notNull()
+			.default(sql`nextval('application_feed_seq')`)
 	},
 	(t) => [
-		index('applications_device_id_idx').on(t.deviceId),
+		uniqueIndex('applications_device_mutation_idx').on(t.deviceId, t.mutationId),
+		index('applications_owner_feed_idx').on(t.ownerId, t.txid, t.feedSeq),
 		// Statuses are the server's word (promise 7): the database refuses any other.
 		check('applications_status_check', sql`${t.status} in (${statusList})`),
 		check('applications_version_check', sql`${t.version} >= 1`)
 	]
 );
 
+/** Set with every change to an application: moves it to the end of its owner's feed. */
+export const feedMove = {
+	txid: sql`pg_current_xact_id()`,
+	feedSeq: sql`nextval('application_feed_seq')`
+};
+
 /**
- * The idempotency record: one row per mutation a device ever sent, holding the exact
- * result it was answered. Written in the same transaction as the mutation's effect, so
- * a retry after a lost response finds the row and gets the same answer, and nothing twice.
+ * The idempotency record of every mutation that did not create an application (those are
+ * recorded on their application): amends, refused submits, duplicates. It holds the exact
+ * result the device was answered. Written in the same transaction as the mutation's
+ * effect, so a retry after a lost response finds the row and gets the same answer, and
+ * nothing happens twice.
  */
 export const mutations = pgTable(
 	'mutations',
@@ -108,23 +156,14 @@ export const mutations = pgTable(
 );
 
 /**
- * The change feed devices pull from: a row for every change to an application, in the
- * transaction that made it. `txid` is that transaction's id; the pull reads the feed in
- * (txid, seq) order and only below the oldest running transaction, so no row can ever
- * appear behind a cursor already handed out (see routes/sync.ts).
+ * Link codes offered by a device (link.ts). Only a hash of the code is kept: the table is
+ * a list of keys to someone's applications for as long as a code lives. The owner a code
+ * leads to is the offering device's owner when the code is accepted, not when offered.
  */
-export const changes = pgTable(
-	'changes',
-	{
-		seq: bigserial('seq', { mode: 'bigint' }).primaryKey(),
-		txid: xid8('txid')
-			.notNull()
-			.default(sql`pg_current_xact_id()`),
-		applicationId: uuid('application_id')
-			.notNull()
-			.references(() => applications.id),
-		/** Whose feed the change belongs to: the application's owner. */
-		deviceId: text('device_id').notNull()
-	},
-	(t) => [index('changes_device_feed_idx').on(t.deviceId, t.txid, t.seq)]
-);
+export const linkOffers = pgTable('link_offers', {
+	codeHash: text('code_hash').primaryKey(),
+	offeredBy: text('offered_by').notNull(),
+	expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+	/** The device that used it; a code works once. */
+	acceptedBy: text('accepted_by')
+});

@@ -16,13 +16,12 @@ import {
 } from '../../shared/protocol';
 import { stateColumns, toApplicationState } from '../application-state';
 import type { Database } from '../db/open';
-import { applications, changes, devices } from '../db/schema';
+import { applications, devices } from '../db/schema';
 import { authenticateDevice, protocolHeader, type DeviceKeys } from '../device-auth';
 import { FEED_START, decodeCursor, encodeCursor } from '../feed-cursor';
 import { httpError, issuesOf } from '../http-error';
 import { applyPush } from '../push';
-import { decodeBody, parseJson, readRawBody } from '../request-body';
-import { uuidsFrom } from '../sql-rows';
+import { decodeBody, parseBody, parseJson, readRawBody } from '../request-body';
 
 const DEFAULT_PULL_LIMIT = 200;
 // A registration is one small JSON Web Key; nothing honest comes near this.
@@ -41,22 +40,6 @@ const PullQuery = v.object({
 		String(DEFAULT_PULL_LIMIT)
 	)
 });
-
-/**
- * The body parsed with a protocol schema, or a 400 naming what is wrong. The whole
- * request is checked before anything is written: a malformed request is a client bug,
- * and applying half of it would only make the bug harder to see.
- */
-function parseBody<S extends v.GenericSchema>(schema: S, body: unknown, what: string) {
-	const parsed = v.safeParse(schema, body);
-	if (parsed.success) return parsed.output;
-	throw httpError(
-		400,
-		ErrorCode.invalidBody,
-		`The request body does not match the ${what} schema.`,
-		issuesOf(parsed.issues)
-	);
-}
 
 /**
  * True when the key is a point on P-256 that WebCrypto accepts. The schema checks only
@@ -131,8 +114,17 @@ export function syncRoutes(db: Database, keys: DeviceKeys) {
 					);
 				}
 				const { cursor, limit } = query.output;
-				const deviceId = c.var.deviceId;
-				const after = cursor === undefined ? FEED_START : decodeCursor(cursor, deviceId);
+				const [device] = await db
+					.select({ ownerId: devices.ownerId })
+					.from(devices)
+					.where(eq(devices.id, c.var.deviceId))
+					.prepare('pull_owner')
+					.execute();
+				if (!device) {
+					throw httpError(401, ErrorCode.unknownDevice, 'This device is not registered here.');
+				}
+				const { ownerId } = device;
+				const after = cursor === undefined ? FEED_START : decodeCursor(cursor, ownerId);
 				if (!after) {
 					throw httpError(
 						400,
@@ -141,26 +133,26 @@ export function syncRoutes(db: Database, keys: DeviceKeys) {
 					);
 				}
 
-				// Sequence numbers are handed out when a row is inserted but become visible when
+				// Sequence numbers are handed out when a row is written but become visible when
 				// its transaction commits, so a transaction that started earlier can commit a
-				// lower seq after we have already served a higher one; a cursor on seq alone
-				// would skip it forever. So the feed is ordered by (txid, seq) and read only
-				// below pg_snapshot_xmin: every transaction with a lower id has finished
-				// (committed or aborted), and every transaction still running or yet to start
-				// has an id at or above it. No row can therefore ever appear behind the cursor
-				// we hand out. The price: one long-running writing transaction delays (never
-				// loses) pulls.
+				// lower position after we have already served a higher one; a cursor on the
+				// position alone would skip it forever. So the feed is ordered by (txid,
+				// feed_seq) and read only below pg_snapshot_xmin: every transaction with a lower
+				// id has finished (committed or aborted), and every transaction still running or
+				// yet to start has an id at or above it. No row can therefore ever appear behind
+				// the cursor we hand out: a row written later moves to a position after it. The
+				// price: one long-running writing transaction delays (never loses) pulls.
 				const rows = await db
-					.select({ txid: changes.txid, seq: changes.seq, applicationId: changes.applicationId })
-					.from(changes)
+					.select({ ...stateColumns, txid: applications.txid, feedSeq: applications.feedSeq })
+					.from(applications)
 					.where(
 						and(
-							eq(changes.deviceId, deviceId),
-							sql`(${changes.txid}, ${changes.seq}) > (${after.txid}::xid8, ${after.seq}::bigint)`,
-							sql`${changes.txid} < pg_snapshot_xmin(pg_current_snapshot())`
+							eq(applications.ownerId, ownerId),
+							sql`(${applications.txid}, ${applications.feedSeq}) > (${after.txid}::xid8, ${after.seq}::bigint)`,
+							sql`${applications.txid} < pg_snapshot_xmin(pg_current_snapshot())`
 						)
 					)
-					.orderBy(asc(changes.txid), asc(changes.seq))
+					.orderBy(asc(applications.txid), asc(applications.feedSeq))
 					.limit(limit + 1)
 					.prepare('pull_feed')
 					.execute();
@@ -169,30 +161,10 @@ export function syncRoutes(db: Database, keys: DeviceKeys) {
 				const page = rows.slice(0, limit);
 				const last = page.at(-1);
 				const nextCursor = last
-					? encodeCursor({ txid: last.txid, seq: last.seq.toString() }, deviceId)
-					: (cursor ?? encodeCursor(FEED_START, deviceId));
-
-				// Each application once, in the order of its latest change in this page, with
-				// its state as it is now: a device keeps the highest version it has seen, so a
-				// state newer than the page is harmless and its own change arrives in a later
-				// page.
-				const ids = [...new Set(page.map((r) => r.applicationId).reverse())].reverse();
-				const states = ids.length
-					? await db
-							.select(stateColumns)
-							.from(applications)
-							// Owner checked again here, not only in the feed: least privilege.
-							.where(
-								and(
-									sql`${applications.id} = any(${uuidsFrom(ids)})`,
-									eq(applications.deviceId, deviceId)
-								)
-							)
-							.prepare('pull_states')
-							.execute()
-					: [];
-				const byId = new Map(states.map((row) => [row.id, toApplicationState(row)]));
-				const changed = ids.flatMap((id) => byId.get(id) ?? []);
+					? encodeCursor({ txid: last.txid, seq: last.feedSeq.toString() }, ownerId)
+					: (cursor ?? encodeCursor(FEED_START, ownerId));
+				// Each application at most once, at its latest change, as it is now.
+				const changed = page.map(toApplicationState);
 
 				return c.json({ changes: changed, cursor: nextCursor, hasMore } satisfies PullResponse);
 			})

@@ -14,7 +14,7 @@ import {
 } from '../../shared/protocol';
 import { createApp } from '../../sync-server/app';
 import type { Database } from '../../sync-server/db/open';
-import { applications, changes, devices, mutations } from '../../sync-server/db/schema';
+import { applications, devices, mutations } from '../../sync-server/db/schema';
 import { createLogger } from '../../sync-server/log';
 import { decide, type DecisionInput } from '../../sync-server/review';
 import type { Backend, TestDatabase } from './backends';
@@ -261,12 +261,21 @@ export function get(app: App, path: string, headers: Record<string, string> = {}
 	return answer(app.request(path, { headers }));
 }
 
-/** Row counts of every table a push may write. */
+/**
+ * What pushes and decisions have written: applications; mutations recorded (each
+ * application records the submit that made it, `mutations` every other); and changes
+ * made, which is the sum of the versions, since every change adds one to a version and
+ * every new application starts at 1.
+ */
 export async function counts(db: Database) {
+	const [changes] = await db
+		.select({ total: sql<string>`coalesce(sum(${applications.version}), 0)` })
+		.from(applications);
+	const created = await db.$count(applications);
 	return {
-		applications: await db.$count(applications),
-		mutations: await db.$count(mutations),
-		changes: await db.$count(changes)
+		applications: created,
+		mutations: created + (await db.$count(mutations)),
+		changes: Number(changes?.total)
 	};
 }
 

@@ -443,6 +443,35 @@ describe.each(backends)('push batches on $name', (backend) => {
 		]);
 	});
 
+	/*
+	 * Idempotency is by mutation id: an id the device used before is answered as it was
+	 * then, whatever seq or content it comes with now (a client bug), and applies nothing,
+	 * wherever its record is kept (on the application it made, or in `mutations`).
+	 */
+	it.each([
+		['made an application', () => submit({ seq: 1 })],
+		['was refused', () => submit({ seq: 1, serviceId: 'no-such-service' })]
+	])(
+		'answers a mutation id that %s, sent again under a new seq, as before',
+		async (_name, make) => {
+			const device = await newDevice(suite.app);
+			const first = make();
+			const original = await push(suite.app, device, { mutations: [first] });
+			const before = await counts(suite.db);
+
+			const reused = { ...submit({ seq: 3 }), id: first.id };
+			const res = await push(suite.app, device, { mutations: [submit({ seq: 2 }), reused] });
+			expect(res.status).toBe(200);
+			expect(res.json.results[0]).toMatchObject({ status: 'applied' });
+			expect(res.json.results[1]).toEqual(original.json.results[0]);
+			expect(await counts(suite.db)).toEqual({
+				applications: before.applications + 1,
+				mutations: before.mutations + 1,
+				changes: before.changes + 1
+			});
+		}
+	);
+
 	it('refuses a new mutation at or below the last seq recorded, with all its batch', async () => {
 		const device = await newDevice(suite.app);
 		await push(suite.app, device, { mutations: [submit({ seq: 5 })] });
@@ -501,24 +530,23 @@ describe.each(backends)('push batches on $name', (backend) => {
 	});
 
 	/*
-	 * Atomic per batch: a database failure in a late statement of the push (here the change
-	 * feed insert, made to fail by a trigger) must take the claims, the applications and
-	 * last_seq with it, answer 5xx, and leave the batch to apply whole when it is retried.
+	 * Atomic per batch: a database failure in the last statement of the push (here the move
+	 * of last_seq, made to fail by a trigger) must take the applications with it, answer
+	 * 5xx, and leave the batch to apply whole when it is retried.
 	 */
 	it('keeps nothing of a batch when the database fails part-way, and applies it on retry', async () => {
 		const device = await newDevice(suite.app);
 		const batch = [submit({ seq: 1 }), submit({ seq: 2 }), submit({ seq: 3 })];
-		const poisoned = batch[2]!.applicationId;
 		await suite.db.execute(
-			sql.raw(`create function fail_feed() returns trigger language plpgsql as $$
+			sql.raw(`create function fail_last_seq() returns trigger language plpgsql as $$
 				begin
-					if new.application_id = '${poisoned}' then raise exception 'disk full'; end if;
+					if new.last_seq <> old.last_seq then raise exception 'disk full'; end if;
 					return new;
 				end $$`)
 		);
 		await suite.db.execute(
-			sql.raw(`create trigger fail_feed before insert on changes
-				for each row execute function fail_feed()`)
+			sql.raw(`create trigger fail_last_seq before update on devices
+				for each row execute function fail_last_seq()`)
 		);
 		const before = await counts(suite.db);
 		try {
@@ -527,8 +555,8 @@ describe.each(backends)('push batches on $name', (backend) => {
 			expect(await counts(suite.db)).toEqual(before);
 			expect(await lastSeq(suite.db, device.id)).toBe(0);
 		} finally {
-			await suite.db.execute(sql`drop trigger fail_feed on changes`);
-			await suite.db.execute(sql`drop function fail_feed`);
+			await suite.db.execute(sql`drop trigger fail_last_seq on devices`);
+			await suite.db.execute(sql`drop function fail_last_seq`);
 		}
 
 		const retry = await push(suite.app, device, { mutations: batch });

@@ -55,6 +55,12 @@ function deviceIdFor(n: number): string {
 	return createHash('sha256').update(`bench device ${n}`).digest('base64url');
 }
 
+/** An owner id of the real shape (a UUID), made from a number. */
+function uuidFor(n: number): string {
+	const hex = createHash('sha256').update(`bench owner ${n}`).digest('hex');
+	return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
 let nextReference = 1;
 
 /**
@@ -69,7 +75,9 @@ export function applicationRows(
 	const share = Math.ceil(answers.length / devices);
 	const rows = answers.map((a, i): ApplicationRow => ({
 		id: uuidv7(),
+		owner_id: uuidFor(Math.floor(i / share)),
 		device_id: deviceIdFor(Math.floor(i / share)),
+		mutation_id: uuidv7(),
 		service_id: individualEntrepreneur.id,
 		service_version: individualEntrepreneur.version,
 		answers: asQueued(a),

@@ -1,9 +1,9 @@
 /**
- * A diagnostic between the raw ceiling and the server: what a push writes — the device
- * lock, the applications, the change feed, the idempotency records with their results,
- * the device's last seq — issued straight from here, one transaction per 100, with the
- * statements sync-server/push.ts sends (jsonb_to_recordset, prepared), into copies of its
- * tables. No HTTP, no signature, no validation. Ingest ÷ this says what the
+ * A diagnostic between the raw ceiling and the server: what a push does in the database —
+ * the device lock, the lookup of mutations seen before, the applications (each its own
+ * feed entry and submit record), the device's last seq — issued straight from here, one
+ * transaction per 100, with the statements sync-server/push.ts sends (jsonb_to_recordset,
+ * prepared), into copies of its tables. No HTTP, no signature, no validation. Ingest ÷ this says what the
  * server process costs; this ÷ the raw ceiling says what the promises cost the database.
  */
 import postgres from 'postgres';
@@ -17,7 +17,7 @@ export interface ServerWritesResult {
 	connections: number;
 }
 
-const TABLES = ['devices', 'applications', 'mutations', 'changes'] as const;
+const TABLES = ['devices', 'applications', 'mutations'] as const;
 const copy = (table: string) => `bench_raw_${table}`;
 
 // The reference as push.ts makes it: the database's year and the next number.
@@ -42,8 +42,8 @@ const prepared = { prepare: true } as const;
 
 /**
  * One batch of one device, as applyPush writes it: lock the device, look up ids seen
- * before, insert the applications with their change rows, then record every mutation with
- * its result while moving the device's last seq. Four statements, each prepared.
+ * before (in both homes of a record), insert the applications, move the device's last
+ * seq. Four statements, each prepared.
  */
 async function writeBatch(
 	tx: Sql,
@@ -51,67 +51,50 @@ async function writeBatch(
 	batch: readonly ApplicationRow[],
 	seq: number
 ) {
-	await tx.unsafe(
-		`select last_seq from ${copy('devices')} where id = $1 for update`,
+	const [device] = await tx.unsafe<{ last_seq: number; owner_id: string }[]>(
+		`select last_seq, owner_id from ${copy('devices')} where id = $1 for update`,
 		[deviceId],
 		prepared
 	);
-	const ids = batch.map((row) => row.id);
+	if (!device) throw new Error(`no device ${deviceId}`);
+	const ids = batch.map((row) => row.mutation_id);
 	await tx.unsafe(
-		`select id, result from ${copy('mutations')} where device_id = $1
-		 and id = any(array(select jsonb_array_elements_text($2::jsonb)::uuid))`,
+		`select id, result, null::jsonb as created from ${copy('mutations')}
+		 where device_id = $1 and id = any(array(select jsonb_array_elements_text($2::jsonb)::uuid))
+		 union all
+		 select mutation_id, null::jsonb, jsonb_build_object('id', id, 'serviceId', service_id,
+		   'serviceVersion', service_version, 'reference', reference, 'answers', answers,
+		   'createdAt', created_at)
+		 from ${copy('applications')}
+		 where device_id = $1 and mutation_id = any(array(select jsonb_array_elements_text($2::jsonb)::uuid))`,
 		[deviceId, ids],
 		prepared
 	);
 	const apps = batch.map((row) => ({
 		id: row.id,
+		mutation_id: row.mutation_id,
 		service_id: row.service_id,
 		service_version: row.service_version,
 		answers: row.answers
 	}));
-	const inserted = await tx.unsafe<StateRow[]>(
-		`with inserted as (
-		   insert into ${copy('applications')}
-		   select a.id, $1::text, a.service_id, a.service_version, a.answers, $3::text,
-		          ${REFERENCE}, 1, null, now(), now()
-		   from jsonb_to_recordset($2::jsonb)
-		        as a(id uuid, service_id text, service_version integer, answers jsonb)
-		   on conflict (id) do nothing
-		   returning id, service_id, service_version, status, reference, version, reason,
-		             updated_at, answers),
-		 feed as (insert into ${copy('changes')} (application_id, device_id)
-		          select id, $1::text from inserted)
-		 select * from inserted`,
-		[deviceId, apps, ApplicationStatus.received],
+	await tx.unsafe<StateRow[]>(
+		`insert into ${copy('applications')} (id, owner_id, device_id, mutation_id, service_id,
+		   service_version, answers, status, reference, version, reason, created_at, updated_at,
+		   txid, feed_seq)
+		 select a.id, $2::text, $1::text, a.mutation_id, a.service_id, a.service_version,
+		        a.answers, $4::text, ${REFERENCE}, 1, null, now(), now(),
+		        pg_current_xact_id(), nextval('application_feed_seq')
+		 from jsonb_to_recordset($3::jsonb)
+		      as a(id uuid, mutation_id uuid, service_id text, service_version integer, answers jsonb)
+		 on conflict (id) do nothing
+		 returning id, service_id, service_version, status, reference, version, reason,
+		           updated_at, answers`,
+		[deviceId, device.owner_id, apps, ApplicationStatus.received],
 		prepared
 	);
-	// The stored result is the answer the device gets: the new state, without the answers
-	// it sent itself (they are the normalized ones, so the server leaves them out).
-	const records = inserted.map((row, i) => ({
-		id: row.id,
-		seq: seq + i,
-		application_id: row.id,
-		result: {
-			mutationId: row.id,
-			status: 'applied',
-			application: {
-				id: row.id,
-				serviceId: row.service_id,
-				serviceVersion: row.service_version,
-				status: row.status,
-				reference: row.reference,
-				version: row.version,
-				updatedAt: row.updated_at.toISOString()
-			}
-		}
-	}));
 	await tx.unsafe(
-		`with move_last_seq as (update ${copy('devices')} set last_seq = $3 where id = $1)
-		 insert into ${copy('mutations')} (device_id, id, seq, application_id, result, created_at)
-		 select $1::text, r.id, r.seq, r.application_id, r.result, now()
-		 from jsonb_to_recordset($2::jsonb)
-		      as r(id uuid, seq integer, application_id uuid, result jsonb)`,
-		[deviceId, records, seq + batch.length - 1],
+		`update ${copy('devices')} set last_seq = $2 where id = $1`,
+		[deviceId, seq + batch.length - 1],
 		prepared
 	);
 }
@@ -139,10 +122,6 @@ export async function serverWrites(
 			await sql.unsafe(`drop table if exists ${copy(table)} cascade`);
 			await sql.unsafe(`create table ${copy(table)} (like ${table} including all)`);
 		}
-		// LIKE copies no foreign keys; the feed's key to its application costs a check per row.
-		await sql.unsafe(
-			`alter table ${copy('changes')} add foreign key (application_id) references ${copy('applications')} (id)`
-		);
 		const devices = Array.from({ length: connections }, (_, i) => `bench-writer-${i}`);
 		for (const id of devices) {
 			await sql.unsafe(`insert into ${copy('devices')} (id, public_key) values ($1, '{}')`, [id]);

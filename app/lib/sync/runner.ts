@@ -1,16 +1,25 @@
 import { liveQuery } from 'dexie';
+import type { LinkAcceptResponse, LinkOfferResponse } from '../../../shared/protocol';
 import { getMeta, type DalaDatabase } from '../db/database';
 import { deviceIdentity } from './device';
 import { SyncEngine } from './engine';
 import { electLeader } from './leader';
+import { acceptLinkCode } from './link';
 import { BACKGROUND_SYNC_TAG } from './names';
-import { httpTransport } from './transport';
+import { httpTransport, type SyncTransport } from './transport';
 
 const POLL_MS = 60_000;
 
 export interface SyncRunner {
 	/** Sync now, in whichever tab leads. */
 	request(): void;
+	/** A code for another device of this person; throws a SyncError. */
+	offerLink(): Promise<LinkOfferResponse>;
+	/**
+	 * Joins the owner of the device that offered `code` and asks for a sync, which brings
+	 * that owner's applications; throws a SyncError (`invalid_link_code` when refused).
+	 */
+	acceptLink(code: string): Promise<LinkAcceptResponse>;
 }
 
 /**
@@ -25,6 +34,16 @@ export function startSyncRunner(db: DalaDatabase): SyncRunner {
 	const channel = new BroadcastChannel('dala-sync');
 	let engine: SyncEngine | null = null;
 	let retryTimer: ReturnType<typeof setTimeout> | undefined;
+	// One per tab: the leading tab's engine and any tab's link requests share it.
+	let transport: Promise<SyncTransport> | undefined;
+	const transportOnce = () =>
+		(transport ??= deviceIdentity(db).then(
+			(device) => httpTransport(device),
+			(error: unknown) => {
+				transport = undefined;
+				throw error;
+			}
+		));
 
 	const run = () => {
 		if (engine && leading()) void engine.sync().then((ok) => ok || askForBackgroundSync());
@@ -43,7 +62,7 @@ export function startSyncRunner(db: DalaDatabase): SyncRunner {
 	const leading = electLeader(async () => {
 		engine ??= new SyncEngine({
 			db,
-			transport: httpTransport(await deviceIdentity(db)),
+			transport: await transportOnce(),
 			scheduleRetry: (delay) => {
 				clearTimeout(retryTimer);
 				retryTimer = setTimeout(run, delay);
@@ -70,7 +89,18 @@ export function startSyncRunner(db: DalaDatabase): SyncRunner {
 		newest = seq;
 	});
 
-	return { request: run };
+	return {
+		request: run,
+		// Linking is not syncing: the request goes from whichever tab the person uses (the
+		// leader may be another tab, or the service worker), and only the sync that follows
+		// runs in the leader.
+		offerLink: async () => (await transportOnce()).offerLink(),
+		async acceptLink(code) {
+			const linked = await acceptLinkCode(db, await transportOnce(), code);
+			run();
+			return linked;
+		}
+	};
 }
 
 /**

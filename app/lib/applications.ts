@@ -26,7 +26,10 @@ export type Correction =
 	| { kind: 'conflict'; entry: OutboxEntry; server: ApplicationState };
 
 export interface ApplicationView {
+	/** As sent from this device; for one sent from another device, made from the server's state. */
 	application: SubmittedApplication;
+	/** Sent from another device of the same person: this device knows only the server's state. */
+	fromOtherDevice: boolean;
 	state: DisplayState;
 	/** The latest correction the server has not settled yet, if any. */
 	correction?: Correction;
@@ -36,7 +39,8 @@ function view(
 	application: SubmittedApplication,
 	entries: OutboxEntry[],
 	server: ApplicationState | undefined,
-	inFlight: ReadonlySet<number>
+	inFlight: ReadonlySet<number>,
+	fromOtherDevice: boolean
 ): ApplicationView {
 	const sending = (entry: OutboxEntry) => entry.seq !== undefined && inFlight.has(entry.seq);
 	const submit = entries.find((e) => e.type === 'application.submit');
@@ -55,10 +59,30 @@ function view(
 		correction = { kind: 'refused', entry: amend, rejection: amend.rejection };
 	} else if (amend) correction = { kind: sending(amend) ? 'sending' : 'waiting', entry: amend };
 
-	return { application, state, correction };
+	return { application, fromOtherDevice, state, correction };
 }
 
-async function load(db: DalaDatabase, applications: SubmittedApplication[]) {
+/**
+ * What the views need of an application submitted on another linked device, made from the
+ * server's state and never stored: `db.applications` holds what this device sent, and
+ * nothing was sent from here. The submission time is not in the state; its last change
+ * stands in for it (the views say so).
+ */
+function fromMirror(server: ApplicationState): SubmittedApplication {
+	return {
+		id: server.id,
+		serviceId: server.serviceId,
+		serviceVersion: server.serviceVersion,
+		answers: { ...server.answers },
+		submittedAt: Date.parse(server.updatedAt) || 0
+	};
+}
+
+async function load(
+	db: DalaDatabase,
+	applications: SubmittedApplication[],
+	otherDevice: ReadonlySet<string> = new Set()
+) {
 	const ids = applications.map((a) => a.id);
 	const [outbox, mirror, sync] = await Promise.all([
 		db.outbox.where('applicationId').anyOf(ids).sortBy('seq'),
@@ -71,25 +95,36 @@ async function load(db: DalaDatabase, applications: SubmittedApplication[]) {
 			application,
 			outbox.filter((e) => e.applicationId === application.id),
 			mirror[i],
-			inFlight
+			inFlight,
+			otherDevice.has(application.id)
 		)
 	);
 }
 
-/** Every application on this device with its state, newest first. */
+/**
+ * Every application of this person the device knows with its state, newest first: those
+ * sent from here, and those sent from their other linked devices, which only the server's
+ * state (the mirror) tells about.
+ */
 export async function listApplications(db: DalaDatabase): Promise<ApplicationView[]> {
-	return db.transaction('r', db.applications, db.outbox, db.mirror, db.meta, async () =>
-		load(db, await db.applications.orderBy('submittedAt').reverse().toArray())
-	);
+	return db.transaction('r', db.applications, db.outbox, db.mirror, db.meta, async () => {
+		const [own, servers] = await Promise.all([db.applications.toArray(), db.mirror.toArray()]);
+		const ownIds = new Set(own.map((a) => a.id));
+		const others = servers.filter((s) => !ownIds.has(s.id)).map(fromMirror);
+		const all = [...own, ...others].sort((a, b) => b.submittedAt - a.submittedAt);
+		return load(db, all, new Set(others.map((a) => a.id)));
+	});
 }
 
-/** One application with its state, or null when this device has none by that id. */
+/** One application with its state, or null when this device knows none by that id. */
 export async function getApplication(
 	db: DalaDatabase,
 	id: string
 ): Promise<ApplicationView | null> {
 	return db.transaction('r', db.applications, db.outbox, db.mirror, db.meta, async () => {
-		const application = await db.applications.get(id);
-		return application ? ((await load(db, [application]))[0] ?? null) : null;
+		const own = await db.applications.get(id);
+		if (own) return (await load(db, [own]))[0] ?? null;
+		const server = await db.mirror.get(id);
+		return server ? ((await load(db, [fromMirror(server)], new Set([id])))[0] ?? null) : null;
 	});
 }

@@ -39,3 +39,39 @@ export function rejectionMessage(code: RejectCode | 'refused'): string {
 			return m.refused_other();
 	}
 }
+
+/**
+ * What kept a device from linking. The first five are about the code the person typed and
+ * are shown at its field; the rest are about the connection or the app.
+ */
+export type LinkProblem =
+	| 'required'
+	| 'format'
+	| 'own_code'
+	| 'invalid_code'
+	| 'maybe_used'
+	| 'offline'
+	| 'server'
+	| 'update_required';
+
+/** Why linking a device did not happen, and what to do. */
+export function linkProblemMessage(problem: LinkProblem): string {
+	switch (problem) {
+		case 'required':
+			return m.link_error_required();
+		case 'format':
+			return m.link_error_format();
+		case 'own_code':
+			return m.link_error_own_code();
+		case 'invalid_code':
+			return m.link_error_code();
+		case 'maybe_used':
+			return m.link_error_code_maybe_used();
+		case 'offline':
+			return m.link_error_offline();
+		case 'server':
+			return m.link_error_server();
+		case 'update_required':
+			return m.sync_error_update();
+	}
+}

@@ -196,8 +196,11 @@ export type LinkOfferResponse = v.InferOutput<typeof LinkOfferResponse>;
 export const LinkAcceptRequest = v.object({ code: LinkCode });
 export type LinkAcceptRequest = v.InferInput<typeof LinkAcceptRequest>;
 export const LinkAcceptResponse = v.object({
-	/** How many devices the person now has linked, this one included. */
-	devices: v.pipe(v.number(), v.integer(), v.minValue(2))
+	/**
+	 * How many devices the person now has linked, this one included: 1 only when a device
+	 * accepted a code offered by itself (another of its tabs), which changes nothing.
+	 */
+	devices: v.pipe(v.number(), v.integer(), v.minValue(1))
 });
 export type LinkAcceptResponse = v.InferOutput<typeof LinkAcceptResponse>;
 

@@ -1,7 +1,12 @@
 import { eq, sql } from 'drizzle-orm';
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
-import { ErrorBody, LinkOfferResponse, LINK_CODE_TTL_MS } from '../../shared/protocol';
+import {
+	ErrorBody,
+	LinkAcceptResponse,
+	LinkOfferResponse,
+	LINK_CODE_TTL_MS
+} from '../../shared/protocol';
 import { devices, linkOffers } from '../../sync-server/db/schema';
 import { backends } from './backends';
 import {
@@ -169,6 +174,7 @@ describe.each(backends)('linking devices on $name', (backend) => {
 		const owner = await ownerOf(phone);
 		const res = await accept(suite.app, phone, await codeOf(phone));
 		expect(res.status).toBe(200);
+		expect(v.parse(LinkAcceptResponse, res.json)).toEqual({ devices: 1 });
 		expect(await ownerOf(phone)).toBe(owner);
 	});
 

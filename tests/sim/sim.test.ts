@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type OpenDatabase } from '../../sync-server/db/open';
 import { replayCommand, seedsToRun } from './seeds';
-import { runSeed } from './world';
+import { runSeed, type Coverage } from './world';
 
 const SEEDS = seedsToRun(Number(process.env.SIM_SEEDS ?? 300));
 
@@ -18,8 +18,11 @@ afterAll(async () => {
 describe('deterministic simulation: devices, faulty network, restarts, reviewers', () => {
 	it(`keeps every promise over ${SEEDS.length} seeds`, async () => {
 		const failures: string[] = [];
+		const seen: Coverage = { linkedDevices: 0, crossDeviceAmends: 0, conflicts: 0 };
 		for (const seed of SEEDS) {
-			const broken = await runSeed(seed, database.db);
+			const broken = await runSeed(seed, database.db, undefined, (c) => {
+				for (const key of Object.keys(seen) as (keyof Coverage)[]) seen[key] += c[key];
+			});
 			if (broken.length > 0) {
 				failures.push(
 					`seed ${seed} — replay: ${replayCommand(seed)}\n  ${broken.slice(0, 8).join('\n  ')}`
@@ -28,5 +31,13 @@ describe('deterministic simulation: devices, faulty network, restarts, reviewers
 			}
 		}
 		expect(failures.join('\n\n')).toBe('');
+		// Passing proves little unless the hard cases happened: several devices of one
+		// person, one correcting what another sent, and corrections that conflicted.
+		if (SEEDS.length >= 100) {
+			expect(seen.linkedDevices).toBeGreaterThan(SEEDS.length / 4);
+			expect(seen.crossDeviceAmends).toBeGreaterThan(SEEDS.length / 20);
+			expect(seen.conflicts).toBeGreaterThan(SEEDS.length / 20);
+		}
+		console.log(`coverage over ${SEEDS.length} seeds: ${JSON.stringify(seen)}`);
 	});
 });

@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { asc, sql } from 'drizzle-orm';
 import { createApp } from '../../sync-server/app';
 import type { Database } from '../../sync-server/db/open';
-import { applications, changes } from '../../sync-server/db/schema';
+import { applications, devices } from '../../sync-server/db/schema';
 import { createLogger } from '../../sync-server/log';
 import { decide } from '../../sync-server/review';
 import { invalidAnswers, validAnswers } from './answers';
@@ -14,8 +14,9 @@ const silent = createLogger({ level: 'silent' });
 
 /** Empties the central database between seeds; PGlite takes seconds to start, this does not. */
 export async function resetDatabase(db: Database): Promise<void> {
-	await db.execute(sql`truncate applications, mutations, changes, devices restart identity`);
+	await db.execute(sql`truncate applications, mutations, devices, link_offers`);
 	await db.execute(sql`alter sequence application_reference_seq restart`);
+	await db.execute(sql`alter sequence application_feed_seq restart`);
 }
 
 type Action =
@@ -28,7 +29,8 @@ type Action =
 	| 'restart-server'
 	| 'restart-device'
 	| 'apply-then-restart'
-	| 'stale-replay';
+	| 'stale-replay'
+	| 'link';
 
 /**
  * One seeded run: the real device code and the real server code in one process, wired
@@ -84,7 +86,8 @@ export class World {
 			'restart-server': 4,
 			'restart-device': 4,
 			'apply-then-restart': 4,
-			'stale-replay': 5
+			'stale-replay': 5,
+			link: 3
 		});
 		this.log.push(`${action} ${device.name}`);
 		switch (action) {
@@ -121,6 +124,31 @@ export class World {
 			case 'stale-replay':
 				await this.network.replayStale();
 				return;
+			case 'link':
+				await this.#link(device);
+				return;
+		}
+	}
+
+	/**
+	 * The person links a second device: the code shown on one is typed on the other. Over
+	 * the faulty network either request may be lost, before or after the server acted;
+	 * the person then simply does not link this time.
+	 */
+	async #link(offering: SimDevice): Promise<void> {
+		const others = this.devices.filter((d) => d !== offering);
+		const accepting = this.random.pick(others);
+		this.log.push(`  ${accepting.name} joins ${offering.name}`);
+		let code: string;
+		try {
+			code = (await offering.engine.offerLink()).code;
+		} catch {
+			return;
+		}
+		try {
+			await accepting.engine.acceptLink(code);
+		} catch {
+			// Unknown whether it linked: the server knows, and pulls follow the server.
 		}
 	}
 
@@ -145,7 +173,7 @@ export class World {
 
 	/**
 	 * The link comes back for good: faults off, every person settles what the server
-	 * answered, every device syncs until nothing is left to send or to receive.
+	 * answered, every device syncs until a round in which nobody had anything to send.
 	 */
 	async quiesce(): Promise<void> {
 		this.network.faultRate = 0;
@@ -153,6 +181,9 @@ export class World {
 			let busy = false;
 			for (const device of this.devices) {
 				await device.settle(this.random);
+				// A push changes the feed of every device of its owner: after a round in which
+				// anyone sent something, every device pulls once more.
+				if ((await device.pendingCount()) > 0) busy = true;
 				if (!(await device.engine.sync())) busy = true;
 				if ((await device.pendingCount()) > 0) busy = true;
 				if ((await device.db.outbox.filter((e) => !!e.conflict).count()) > 0) busy = true;
@@ -179,30 +210,31 @@ export class World {
 		const expected = this.queued.filter((q) => q.valid).length;
 		if (rows.length !== expected) broken.push(`${rows.length} applications, expected ${expected}`);
 
-		// 3: one device's submissions took effect in the order it made them.
-		const firstChange = new Map<string, bigint>();
-		const feed = await this.#db
-			.select({ applicationId: changes.applicationId, seq: changes.seq })
-			.from(changes)
-			.orderBy(asc(changes.seq));
-		for (const c of feed) {
-			if (!firstChange.has(c.applicationId)) firstChange.set(c.applicationId, BigInt(c.seq));
-		}
+		// 3: one device's submissions took effect in the order it made them. References are
+		// numbered in the order applications are inserted.
+		const number = (id: string) => Number(byId.get(id)?.reference.split('-')[2] ?? -1);
 		for (const device of this.devices) {
 			const mine = this.queued
 				.filter((q) => q.device === device.id && q.valid)
 				.sort((a, b) => a.seq - b.seq)
-				.map((q) => firstChange.get(q.applicationId) ?? -1n);
+				.map((q) => number(q.applicationId));
 			for (let i = 1; i < mine.length; i++) {
 				if (mine[i]! <= mine[i - 1]!) broken.push(`order broken on ${device.name}`);
 			}
 		}
 
-		// 4 and 5: every device shows exactly what the server holds for it, having pulled
-		// every change (a skipped change would leave an older version in the mirror).
+		// 4 and 5: every device shows exactly what the server holds for its owner (its own
+		// applications and those of every device linked with it), having pulled every change
+		// (a skipped change would leave an older version in the mirror).
+		const owners = new Map(
+			(await this.#db.select({ id: devices.id, ownerId: devices.ownerId }).from(devices)).map(
+				(d) => [d.id, d.ownerId]
+			)
+		);
 		for (const device of this.devices) {
+			const owner = owners.get(device.id);
 			const mirror = await device.db.mirror.toArray();
-			const serverRows = rows.filter((r) => r.deviceId === device.id);
+			const serverRows = rows.filter((r) => r.ownerId === owner);
 			if (mirror.length !== serverRows.length) {
 				broken.push(
 					`${device.name} shows ${mirror.length} applications, server holds ${serverRows.length}`
@@ -210,8 +242,8 @@ export class World {
 			}
 			for (const state of mirror) {
 				const row = byId.get(state.id);
-				if (!row || row.deviceId !== device.id) {
-					broken.push(`${device.name} shows ${state.id}, which is not its own`);
+				if (!row || row.ownerId !== owner) {
+					broken.push(`${device.name} shows ${state.id}, which is not its owner's`);
 					continue;
 				}
 				const same =
@@ -250,14 +282,51 @@ function sameAnswers(a: Record<string, string>, b: Record<string, string>): bool
 	return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 }
 
+/** How often a seed reached the situations the simulation exists to produce. */
+export interface Coverage {
+	/** Devices that share their owner with another device at the end. */
+	linkedDevices: number;
+	/** Corrections applied by a device to an application another device submitted. */
+	crossDeviceAmends: number;
+	/** Corrections answered `conflict`. */
+	conflicts: number;
+}
+
+async function coverageOf(db: Database): Promise<Coverage> {
+	const count = async (query: ReturnType<typeof sql>) => {
+		const [row] = await db
+			.select({ n: sql<number>`(${query})::int` })
+			.from(sql`(values (1)) as one`);
+		return row?.n ?? 0;
+	};
+	return {
+		linkedDevices: await count(
+			sql`select count(*) from devices d where exists (select 1 from devices o
+				where o.owner_id = d.owner_id and o.id <> d.id)`
+		),
+		crossDeviceAmends: await count(
+			sql`select count(*) from mutations m join applications a on a.id = m.application_id
+				where m.result->>'status' = 'applied' and m.device_id <> a.device_id`
+		),
+		conflicts: await count(sql`select count(*) from mutations where result->>'status' = 'conflict'`)
+	};
+}
+
 /** Runs one seed; resolves to the violations found (empty when every promise held). */
-export async function runSeed(seed: number, db: Database, steps = 40): Promise<string[]> {
+export async function runSeed(
+	seed: number,
+	db: Database,
+	steps = 40,
+	coverage?: (seen: Coverage) => void
+): Promise<string[]> {
 	await resetDatabase(db);
 	const world = await World.create(seed, db);
 	try {
 		for (let i = 0; i < steps; i++) await world.step();
 		await world.quiesce();
-		return await world.violations();
+		const broken = await world.violations();
+		coverage?.(await coverageOf(db));
+		return broken;
 	} catch (error) {
 		return [`crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`];
 	} finally {

@@ -72,8 +72,8 @@ export function markdown(m: Measurements, f: Figures): string {
 			);
 		}),
 		'',
-		`Where the gap goes: the promises' writes (idempotency record with its result, change ` +
-			`feed, device lock; ${'`'}server-writes.ts${'`'}) cost the database ${ratio(f.ceilingOne / f.writesOne)}× the raw ` +
+		`Where the gap goes: the promises (device lock, lookup of mutations seen before, ` +
+			`feed position, last seq; ${'`'}server-writes.ts${'`'}) cost the database ${ratio(f.ceilingOne / f.writesOne)}× the raw ` +
 			`INSERT over 1 connection and ${ratio(f.ceilingPool / f.writesPool)}× over ${pool}; the server process ` +
 			`(HTTP, signature, gzip, parsing, validation, query building, round trips) then keeps ` +
 			`${ratio(f.ingestOne / f.writesOne)} and ${ratio(f.ingestPool / f.writesPool)} of what is left.`,

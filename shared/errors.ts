@@ -21,6 +21,16 @@ export const ErrorCode = {
 	/** The link code is unknown, expired or used: offer a new one on the other device. */
 	invalidLinkCode: 'invalid_link_code',
 	notFound: 'not_found',
+	/** An upload's declared type is not one the server accepts (shared/files.ts). */
+	fileTypeNotAllowed: 'file_type_not_allowed',
+	/** An upload's declared length is above MAX_FILE_BYTES, or missing. */
+	fileTooLarge: 'file_too_large',
+	/** The file's first bytes are not those of its declared type. */
+	fileTypeMismatch: 'file_type_mismatch',
+	/** The bytes stored do not hash to the SHA-256 the device declared. */
+	fileHashMismatch: 'file_hash_mismatch',
+	/** The tus request is malformed (missing headers, a wrong offset, bad metadata). */
+	invalidUpload: 'invalid_upload',
 	internal: 'internal'
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

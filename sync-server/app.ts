@@ -4,6 +4,8 @@ import { HTTPException } from 'hono/http-exception';
 import { ErrorCode } from '../shared/errors';
 import type { Database } from './db/open';
 import { deviceKeys } from './device-auth';
+import { fileRoutes } from './files/routes';
+import type { UploadStore } from './files/store';
 import { errorResponse } from './http-error';
 import { requestLogger, type Logger } from './log';
 import { healthRoutes } from './routes/health';
@@ -22,10 +24,12 @@ export interface AppOptions {
 	 * (its paths are 404s), so a server nobody configured for reviewers exposes nothing.
 	 */
 	reviewToken?: string;
+	/** Where uploaded photos and documents are kept; without one /api/files does not exist. */
+	uploads?: UploadStore;
 }
 
 /** The whole HTTP surface of the sync server, with no socket: `main.ts` serves it. */
-export function createApp({ db, log, staticDir, reviewToken }: AppOptions) {
+export function createApp({ db, log, staticDir, reviewToken, uploads }: AppOptions) {
 	const notFound = () =>
 		errorResponse(404, { code: ErrorCode.notFound, message: 'No such endpoint.' });
 
@@ -42,6 +46,7 @@ export function createApp({ db, log, staticDir, reviewToken }: AppOptions) {
 		.route('/api/sync', syncRoutes(db, keys));
 	// Mounted before the catch-all below, which would otherwise answer its paths first.
 	if (reviewToken) app.route('/api/review', reviewRoutes(db, reviewToken));
+	if (uploads) app.route('/api/files', fileRoutes(db, keys, uploads, log));
 	// Any other /api path is a JSON 404, never the SPA's index.html.
 	app.all('/api', notFound).all('/api/*', notFound);
 

@@ -2,13 +2,16 @@
  * Starts the sync server: `PORT` (3000), `HOST` (0.0.0.0), `DATABASE_URL` (postgres://…,
  * else embedded PGlite under `DATA_DIR`, default ./data), `DATABASE_POOL_SIZE` (10
  * connections per process, PostgreSQL only), `STATIC_DIR` (the built app, default
- * ./build), `REVIEW_TOKEN` (enables the back-office review API), `LOG_LEVEL` (info).
+ * ./build), `REVIEW_TOKEN` (enables the back-office review API), `LOG_LEVEL` (info), and
+ * `S3_BUCKET`, `S3_ENDPOINT`, `S3_REGION`, `S3_ACCESS_KEY_ID`, `S3_SECRET_ACCESS_KEY` (keep
+ * uploaded files in an S3-compatible bucket rather than under `DATA_DIR/files`).
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { serve } from '@hono/node-server';
 import { createApp } from './app';
 import { DEFAULT_POOL_SIZE, openDatabase } from './db/open';
+import { uploadStoreFromEnv } from './files/store';
 import { createLogger, isLogLevel, type Logger } from './log';
 
 // Requests still in flight get this long to finish after a shutdown signal.
@@ -38,6 +41,7 @@ async function main(log: Logger): Promise<void> {
 	}
 
 	const database = await openDatabase({ url: process.env.DATABASE_URL, dataDir, poolSize });
+	const uploads = await uploadStoreFromEnv(process.env, dataDir);
 
 	const staticDir = resolve(process.env.STATIC_DIR ?? 'build');
 	const hasBuild = existsSync(resolve(staticDir, 'index.html'));
@@ -49,14 +53,16 @@ async function main(log: Logger): Promise<void> {
 		db: database.db,
 		log,
 		staticDir: hasBuild ? staticDir : undefined,
-		reviewToken
+		reviewToken,
+		uploads: uploads.store
 	});
 	const server = serve({ fetch: app.fetch, port, hostname }, (info) => {
 		const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
 		log.info(`listening on http://${host}:${info.port}`, {
 			database: database.kind,
 			...(database.kind === 'pglite' ? { dataDir: resolve(dataDir) } : { poolSize }),
-			reviewApi: reviewToken ? 'on' : 'off'
+			reviewApi: reviewToken ? 'on' : 'off',
+			uploads: uploads.description
 		});
 	});
 

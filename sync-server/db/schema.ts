@@ -167,3 +167,32 @@ export const linkOffers = pgTable('link_offers', {
 	/** The device that used it; a code works once. */
 	acceptedBy: text('accepted_by')
 });
+
+// ── Files (sync-server/files/) ─────────────────────────────────────────────────────────
+
+/**
+ * Photos and documents that arrived whole and hashed to what their device declared. A
+ * file is its owner's by SHA-256: the same bytes sent twice are one row, and a device
+ * asks by hash whether an application's files all arrived. The bytes themselves live in
+ * the upload store (a directory or an S3 bucket) under `storage_key`, the tus upload id.
+ */
+export const files = pgTable(
+	'files',
+	{
+		ownerId: text('owner_id').notNull(),
+		/** 64 lowercase hex digits, computed by the server over the stored bytes. */
+		sha256: text('sha256').notNull(),
+		size: integer('size').notNull(),
+		/** The declared type, whose magic number the first bytes were checked against. */
+		type: text('type').notNull(),
+		/** The device that uploaded it. */
+		deviceId: text('device_id').notNull(),
+		storageKey: text('storage_key').notNull(),
+		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow()
+	},
+	(t) => [
+		primaryKey({ columns: [t.ownerId, t.sha256] }),
+		check('files_sha256_check', sql`${t.sha256} ~ '^[0-9a-f]{64}$'`),
+		check('files_size_check', sql`${t.size} >= 0`)
+	]
+);

@@ -39,7 +39,7 @@ export function useSuite(backend: Backend, options: Parameters<typeof testApp>[1
 /** The app with a logger that writes nothing: failures show in assertions, not noise. */
 export function testApp(
 	db: Database,
-	options: { staticDir?: string; reviewToken?: string } = {}
+	options: Omit<Parameters<typeof createApp>[0], 'db' | 'log'> = {}
 ): App {
 	return createApp({ db, log: createLogger({ level: 'silent' }), ...options });
 }

@@ -1,0 +1,274 @@
+/**
+ * Photos and documents over tus 1.0 (resumable uploads), at /api/files:
+ *
+ * - `POST /api/files` creates an upload of a declared SHA-256, type and length;
+ * - `HEAD` / `PATCH /api/files/:id` resume and append, for the device that created it only;
+ * - `GET /api/files/:sha256` tells the owner whether that file arrived and was verified.
+ *
+ * Every request is signed by a registered device (shared/files.ts `tusSigningBody` says
+ * what is signed and why the chunk bytes are not). When the last byte arrives, the server
+ * hashes what it stored; only a file that is the declared SHA-256 and starts like its
+ * declared type is recorded, anything else is deleted and refused.
+ */
+import { createHash } from 'node:crypto';
+import { Metadata, Server, type Upload } from '@tus/server';
+import { and, eq } from 'drizzle-orm';
+import { Hono } from 'hono';
+import { createMiddleware } from 'hono/factory';
+import * as v from 'valibot';
+import { verifyRequest } from '../../shared/device-signature';
+import { ErrorCode } from '../../shared/errors';
+import {
+	FILES_PATH,
+	FILE_TYPES,
+	hasMagic,
+	isFileType,
+	MAGIC_BYTES,
+	MAX_FILE_BYTES,
+	Sha256,
+	tusSigningBody,
+	UploadMetadata,
+	type FileStatus
+} from '../../shared/files';
+import { DeviceId, Header } from '../../shared/protocol';
+import type { Database } from '../db/open';
+import { devices, files } from '../db/schema';
+import { pathAndQuery, protocolHeader, type DeviceKeys } from '../device-auth';
+import { errorResponse, httpError } from '../http-error';
+import type { Logger } from '../log';
+import type { UploadStore } from './store';
+
+/** A refusal thrown from a tus hook: tus answers with this status and body. */
+function refusal(status: number, code: ErrorCode, message: string) {
+	return { status_code: status, body: JSON.stringify({ error: { code, message } }) };
+}
+
+/** The device that signed a files request, checked the same way as a sync call. */
+function authenticateUpload(keys: DeviceKeys) {
+	return createMiddleware<{ Variables: { deviceId: string } }>(async (c, next) => {
+		const deviceId = c.req.header(Header.device);
+		if (!v.is(DeviceId, deviceId)) {
+			throw httpError(400, ErrorCode.missingDevice, `The ${Header.device} header is missing.`);
+		}
+		const publicKey = await keys.get(deviceId);
+		if (!publicKey) {
+			throw httpError(401, ErrorCode.unknownDevice, 'This device is not registered here.');
+		}
+		const signature = c.req.header(Header.signature) ?? '';
+		const verified = await verifyRequest(
+			publicKey,
+			signature,
+			c.req.method,
+			pathAndQuery(c.req.url),
+			tusSigningBody(c.req.raw.headers)
+		).catch(() => false);
+		if (!verified) {
+			throw httpError(
+				401,
+				ErrorCode.badSignature,
+				`The ${Header.signature} header is missing or does not match this request.`
+			);
+		}
+		c.set('deviceId', deviceId);
+		await next();
+	});
+}
+
+/** The SHA-256 (hex) of a stored upload and its first bytes. */
+async function digestOf(store: UploadStore, id: string) {
+	const hash = createHash('sha256');
+	const head: Buffer[] = [];
+	let headLength = 0;
+	for await (const chunk of await store.read(id)) {
+		const bytes = chunk as Buffer;
+		hash.update(bytes);
+		if (headLength < MAGIC_BYTES) {
+			head.push(bytes.subarray(0, MAGIC_BYTES - headLength));
+			headLength += Math.min(bytes.length, MAGIC_BYTES - headLength);
+		}
+	}
+	return { sha256: hash.digest('hex'), head: new Uint8Array(Buffer.concat(head)) };
+}
+
+/** The tus endpoint and the status endpoint, for devices registered with `keys`. */
+export function fileRoutes(db: Database, keys: DeviceKeys, store: UploadStore, log: Logger) {
+	const ownerOf = async (deviceId: string) => {
+		const [row] = await db
+			.select({ ownerId: devices.ownerId })
+			.from(devices)
+			.where(eq(devices.id, deviceId));
+		if (!row) throw refusal(401, ErrorCode.unknownDevice, 'This device is not registered here.');
+		return row.ownerId;
+	};
+	// The device each request was authenticated as, for the tus hooks (which see only the
+	// Request). Keyed by the Request object itself, so it lives exactly as long as it does.
+	const signedBy = new WeakMap<Request, string>();
+
+	const tus = new Server({
+		path: FILES_PATH,
+		datastore: store,
+		relativeLocation: true,
+		maxSize: MAX_FILE_BYTES,
+		// A verified file is referred to by the files table; it is never deleted by a device.
+		disableTerminationForFinishedUploads: true,
+		async onUploadCreate(req, upload) {
+			const deviceId = signedBy.get(req as unknown as Request);
+			if (!deviceId) throw refusal(401, ErrorCode.badSignature, 'Not authenticated.');
+			// The uploader is recorded with the upload: only it may append or resume.
+			return { metadata: { ...upload.metadata, device: deviceId } };
+		},
+		async onUploadFinish(_req, upload) {
+			await verifyUpload(upload);
+			return {};
+		}
+	});
+
+	/**
+	 * Hashes what was stored and records it; deletes and refuses a file that is not what
+	 * its device declared. Runs once, when the last byte arrived.
+	 */
+	async function verifyUpload(upload: Upload) {
+		const { sha256, type, device } = upload.metadata ?? {};
+		if (!sha256 || !type || !device || !isFileType(type)) {
+			await store.remove(upload.id);
+			throw refusal(400, ErrorCode.invalidUpload, 'The upload has no valid metadata.');
+		}
+		const stored = await digestOf(store, upload.id);
+		if (stored.sha256 !== sha256) {
+			await store.remove(upload.id);
+			throw refusal(
+				422,
+				ErrorCode.fileHashMismatch,
+				`The bytes received hash to ${stored.sha256}, not the declared ${sha256}.`
+			);
+		}
+		if (!hasMagic(type, stored.head)) {
+			await store.remove(upload.id);
+			throw refusal(415, ErrorCode.fileTypeMismatch, `The file is not a ${type}.`);
+		}
+		const ownerId = await ownerOf(device);
+		const inserted = await db
+			.insert(files)
+			.values({
+				ownerId,
+				sha256,
+				size: upload.size ?? upload.offset,
+				type,
+				deviceId: device,
+				storageKey: upload.id
+			})
+			.onConflictDoNothing()
+			.returning({ sha256: files.sha256 });
+		// The owner already had these bytes: keep the first copy, drop this one.
+		if (inserted.length === 0) await store.remove(upload.id);
+	}
+
+	/**
+	 * Hands a request to tus and gives its refusals the shape of every other API error.
+	 * tus writes plain-text bodies; ours (from the hooks above) are already JSON.
+	 */
+	async function forward(request: Request, deviceId: string): Promise<Response> {
+		signedBy.set(request, deviceId);
+		const response = await tus.handleWeb(request);
+		if (response.status < 400) return response;
+		const text = await response.text();
+		try {
+			const body = JSON.parse(text) as { error: { code: ErrorCode; message: string } };
+			return errorResponse(response.status as 400, body.error);
+		} catch {
+			// tus's own refusal, e.g. 409 for a wrong offset, 404 for an unknown upload.
+		}
+		if (response.status >= 500) {
+			log.error('tus failed', { status: response.status, body: text });
+			return errorResponse(500, { code: ErrorCode.internal, message: 'Internal error' });
+		}
+		const code =
+			response.status === 404 || response.status === 410
+				? ErrorCode.notFound
+				: response.status === 413
+					? ErrorCode.fileTooLarge
+					: ErrorCode.invalidUpload;
+		const res = errorResponse(response.status as 400, { code, message: text.trim() });
+		res.headers.set('Tus-Resumable', '1.0.0');
+		return res;
+	}
+
+	/** 404 unless the upload exists and this device created it: never says which. */
+	async function ownUpload(id: string, deviceId: string) {
+		const upload = await store.getUpload(id).catch(() => undefined);
+		if (upload?.metadata?.device !== deviceId) {
+			throw httpError(404, ErrorCode.notFound, 'No such upload.');
+		}
+	}
+
+	return (
+		new Hono<{ Variables: { deviceId: string } }>()
+			.use('*', protocolHeader, authenticateUpload(keys))
+			.post('/', async (c) => {
+				// Checked here, before tus creates anything, so the refusals carry our codes.
+				if (c.req.header('Upload-Concat') || c.req.header('Upload-Defer-Length')) {
+					throw httpError(400, ErrorCode.invalidUpload, 'Declare the length of the file.');
+				}
+				const length = c.req.header('Upload-Length') ?? '';
+				if (!/^\d{1,10}$/.test(length)) {
+					throw httpError(400, ErrorCode.invalidUpload, 'Upload-Length is required.');
+				}
+				if (Number(length) > MAX_FILE_BYTES) {
+					throw httpError(
+						413,
+						ErrorCode.fileTooLarge,
+						`A file may have at most ${MAX_FILE_BYTES} bytes.`
+					);
+				}
+				let declared: Record<string, string | null>;
+				try {
+					declared = Metadata.parse(c.req.header('Upload-Metadata') ?? '');
+				} catch {
+					throw httpError(400, ErrorCode.invalidUpload, 'Upload-Metadata is malformed.');
+				}
+				if (typeof declared.type === 'string' && !isFileType(declared.type)) {
+					throw httpError(
+						415,
+						ErrorCode.fileTypeNotAllowed,
+						`Accepted types: ${Object.keys(FILE_TYPES).join(', ')}.`
+					);
+				}
+				if (!v.is(UploadMetadata, declared)) {
+					throw httpError(
+						400,
+						ErrorCode.invalidUpload,
+						'Upload-Metadata must name the sha256 (hex) and type of the file, and nothing else.'
+					);
+				}
+				return forward(c.req.raw, c.var.deviceId);
+			})
+			.patch('/:id', async (c) => {
+				await ownUpload(c.req.param('id'), c.var.deviceId);
+				return forward(c.req.raw, c.var.deviceId);
+			})
+			.delete('/:id', async (c) => {
+				await ownUpload(c.req.param('id'), c.var.deviceId);
+				return forward(c.req.raw, c.var.deviceId);
+			})
+			// Hono answers HEAD with the GET route (and drops the body): tus's HEAD is here too.
+			.get('/:key', async (c) => {
+				const key = c.req.param('key');
+				if (c.req.method === 'HEAD') {
+					await ownUpload(key, c.var.deviceId);
+					return forward(c.req.raw, c.var.deviceId);
+				}
+				if (!v.is(Sha256, key)) throw httpError(404, ErrorCode.notFound, 'No such file.');
+				const ownerId = await ownerOf(c.var.deviceId).catch(() => {
+					throw httpError(401, ErrorCode.unknownDevice, 'This device is not registered here.');
+				});
+				const [row] = await db
+					.select({ sha256: files.sha256, size: files.size, type: files.type })
+					.from(files)
+					.where(and(eq(files.ownerId, ownerId), eq(files.sha256, key)));
+				if (!row || !isFileType(row.type)) {
+					throw httpError(404, ErrorCode.notFound, 'No such file.');
+				}
+				return c.json({ ...row, type: row.type, verified: true } satisfies FileStatus);
+			})
+	);
+}

@@ -1,5 +1,6 @@
 import Dexie, { type EntityTable, type Table } from 'dexie';
 import type { FieldErrors, RejectCode } from '../../../shared/errors';
+import type { FileType } from '../../../shared/files';
 import type { ApplicationState, Mutation } from '../../../shared/protocol';
 import type { DeviceIdentity } from '../sync/device';
 import type { Answers } from '../../../shared/services/validate';
@@ -72,6 +73,33 @@ export interface SyncErrorInfo {
 	detail?: string;
 }
 
+/**
+ * A photo or document kept on the device until the server has it (app/lib/files/). The
+ * Blob is what will be sent: already downscaled and re-encoded, so it has no metadata left.
+ */
+export interface StoredFile {
+	/** A UUIDv7. */
+	id: string;
+	/** The draft (later the application: the same id) it belongs to. */
+	draftId: string;
+	/** The form field it answers. */
+	field: string;
+	/** SHA-256 of `blob`, 64 hex digits: how the server names and verifies it. */
+	sha256: string;
+	type: FileType;
+	size: number;
+	blob: Blob;
+	/** waiting: not (fully) on the server; uploaded: verified there; refused: for good. */
+	state: 'waiting' | 'uploaded' | 'refused';
+	/** The tus upload URL once created: a reload or a cut resumes from it. */
+	uploadUrl?: string;
+	/** Bytes the server confirmed, as of the last chunk. */
+	offset: number;
+	/** Why the server refused it (an ErrorCode). */
+	refusal?: string;
+	createdAt: number;
+}
+
 type Meta =
 	| { key: 'device'; value: DeviceIdentity }
 	| { key: 'cursor'; value: string }
@@ -88,6 +116,7 @@ export type DalaDatabase = Dexie & {
 	/** Server state of this device's applications (promise 7: only the server sets it). */
 	mirror: EntityTable<ApplicationState, 'id'>;
 	meta: EntityTable<Meta, 'key'>;
+	files: EntityTable<StoredFile, 'id'>;
 };
 
 /** Opens (and on first use creates) the device database. */
@@ -100,6 +129,8 @@ export function openDatabase(name = 'dala'): DalaDatabase {
 		mirror: 'id',
 		meta: 'key'
 	});
+	// Never change a version once shipped: add the next one.
+	db.version(2).stores({ files: 'id, draftId, sha256, state' });
 	return db;
 }
 

@@ -1,0 +1,127 @@
+/**
+ * What runs inside the page for the upload test and bench:upload: a camera-like photo,
+ * and the globals the steps hand each other. Functions here are passed to
+ * `page.evaluate`, so they use nothing from their module scope.
+ */
+import type { DalaDatabase } from '../../../app/lib/db/database';
+import type { DeviceIdentity } from '../../../app/lib/sync/device';
+import type * as FilesModule from './entry';
+
+/** The page's globals while a test drives app/lib/files. */
+export interface InPage {
+	files: typeof FilesModule;
+	photo: Blob;
+	db: DalaDatabase;
+	identity: DeviceIdentity;
+	fileId: string;
+	progress: { sent: number; total: number };
+	result?: string;
+}
+
+/** The script that imports the bundled module into the page as `globalThis.files`. */
+export function importScript(moduleCode: string): string {
+	// A string, not a function: vitest would rewrite a function's import() for Node.
+	return `(async () => {
+		const url = URL.createObjectURL(new Blob([${JSON.stringify(moduleCode)}], { type: 'text/javascript' }));
+		globalThis.files = await import(url);
+	})()`;
+}
+
+/**
+ * A camera-like JPEG (3000×4000, several MB: text on paper with sensor noise) with an
+ * APP1 Exif segment where a camera puts the GPS position; kept as `globalThis.photo`.
+ */
+export async function cameraPhoto(): Promise<{ size: number; hasExif: boolean }> {
+	const g = globalThis as unknown as InPage;
+	const canvas = new OffscreenCanvas(3000, 4000);
+	const context = canvas.getContext('2d')!;
+	const gradient = context.createLinearGradient(0, 0, 3000, 4000);
+	gradient.addColorStop(0, '#f4efe4');
+	gradient.addColorStop(1, '#d9d2c0');
+	context.fillStyle = gradient;
+	context.fillRect(0, 0, 3000, 4000);
+	context.fillStyle = '#1d1d1d';
+	context.font = '64px serif';
+	for (let line = 0; line < 48; line++) {
+		context.fillText(
+			`Line ${line}: Қазақстан Республикасы · Republic of Kazakhstan · ${line * 7919}`,
+			120,
+			200 + line * 78
+		);
+	}
+	// Sensor noise: what makes a real photo large.
+	const noise = context.getImageData(0, 0, 3000, 4000);
+	let seed = 7;
+	for (let i = 0; i < noise.data.length; i += 4) {
+		seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+		const n = ((seed >> 16) % 25) - 12;
+		for (let c = 0; c < 3; c++) noise.data[i + c] = noise.data[i + c]! + n;
+	}
+	context.putImageData(noise, 0, 0);
+	const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.92 });
+	const jpeg = new Uint8Array(await blob.arrayBuffer());
+	// Exif, then a minimal TIFF header (little-endian) with an empty IFD.
+	const payload = [0x45, 0x78, 0x69, 0x66, 0, 0, 0x49, 0x49, 0x2a, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+	const app1 = [0xff, 0xe1, 0x00, payload.length + 2, ...payload];
+	const withExif = new Uint8Array(jpeg.length + app1.length);
+	withExif.set(jpeg.subarray(0, 2));
+	withExif.set(app1, 2);
+	withExif.set(jpeg.subarray(2), 2 + app1.length);
+	g.photo = new Blob([withExif], { type: 'image/jpeg' });
+	return { size: withExif.length, hasExif: g.files.jpegHasApp1(withExif) };
+}
+
+/**
+ * Prepares `globalThis.photo` as a form will (downscaled, re-encoded, hashed, kept in
+ * Dexie), registers the device with the server, and reports what the photo became.
+ */
+export async function prepareAndStore() {
+	const g = globalThis as unknown as InPage;
+	const prepared = await g.files.prepareImage(g.photo);
+	const db = g.files.openDatabase();
+	const identity = await g.files.deviceIdentity(db);
+	const registered = await fetch('/api/sync/register', {
+		method: 'POST',
+		headers: { 'Content-Type': 'application/json', 'Dala-Protocol': '1' },
+		body: JSON.stringify({ publicKey: identity.publicKey })
+	});
+	if (!registered.ok) throw new Error(`register answered ${registered.status}`);
+	const fileId = await g.files.storeFile(db, 'draft-1', 'sitePhoto', prepared);
+	const bytes = new Uint8Array(await prepared.blob.arrayBuffer());
+	Object.assign(g, { db, identity, fileId, progress: { sent: 0, total: 0 } });
+	return {
+		size: prepared.size,
+		sha256: prepared.sha256,
+		image: prepared.image!,
+		hasExif: g.files.jpegHasApp1(bytes)
+	};
+}
+
+/** Starts uploading the stored file; `globalThis.result` becomes its final state. */
+export function startUpload(): void {
+	const g = globalThis as unknown as InPage;
+	g.files
+		.uploadFile({
+			db: g.db,
+			identity: g.identity,
+			fileId: g.fileId,
+			onProgress: (sent, total) => Object.assign(g.progress, { sent, total })
+		})
+		.then(
+			(row) => (g.result = row.state),
+			(error: Error) => (g.result = `error: ${error.message}`)
+		);
+}
+
+/** Where the stored file stands in Dexie. */
+export async function storedState() {
+	const g = globalThis as unknown as InPage;
+	const row = await g.db.files.get(g.fileId);
+	return { state: row?.state, uploadUrl: row?.uploadUrl, offset: row?.offset };
+}
+
+/** What the server says of the owner's file with this hash. */
+export function serverStatus(sha256: string) {
+	const g = globalThis as unknown as InPage;
+	return g.files.remoteFileStatus(location.origin, g.identity, sha256);
+}

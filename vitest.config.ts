@@ -26,7 +26,9 @@ export default defineConfig({
 					include: ['tests/sim/**/*.test.ts'],
 					environment: 'node',
 					// Hundreds of seeded runs in one test; each seed takes a fraction of a second.
-					testTimeout: 600_000
+					testTimeout: 600_000,
+					// Starting and migrating PGlite takes seconds, more on a busy machine.
+					hookTimeout: 60_000
 				}
 			},
 			{

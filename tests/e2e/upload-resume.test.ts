@@ -43,7 +43,7 @@ describe('a photo upload cut half-way', () => {
 		await page.goto(proxy.url);
 		await page.evaluate(importScript(moduleCode));
 
-		const original = await page.evaluate(cameraPhoto);
+		const original = await page.evaluate(cameraPhoto, 7);
 		expect(original.hasExif).toBe(true);
 		const prepared = await page.evaluate(prepareAndStore);
 		console.log(
@@ -63,6 +63,8 @@ describe('a photo upload cut half-way', () => {
 			if (Date.now() > deadline) throw new Error(`stuck at ${proxy.sent} bytes`);
 			await sleep(20);
 		}
+		// The link drops: the PATCH in flight dies, and nothing gets through until it is back.
+		proxy.setLinkDown(true);
 		await context.setOffline(true);
 		const atCut = proxy.sent;
 		await sleep(2500);
@@ -70,6 +72,7 @@ describe('a photo upload cut half-way', () => {
 		const waiting = await page.evaluate(storedState);
 		expect(waiting.state).toBe('waiting');
 		expect(waiting.uploadUrl).toMatch(/\/api\/files\/[0-9a-f]{32}$/);
+		proxy.setLinkDown(false);
 		await context.setOffline(false);
 
 		await page.waitForFunction(() => (globalThis as unknown as InPage).result, undefined, {

@@ -11,11 +11,19 @@ export interface CountingProxy {
 	url: string;
 	/** Bytes passed to the server since the last reset. */
 	readonly sent: number;
+	/** Bytes passed back from the server since the last reset. */
+	readonly received: number;
 	/** Request lines seen since the last reset (`PATCH /api/files/…`), in order. */
 	readonly requests: string[];
 	reset(): void;
 	/** Bytes per second towards the server; 0 for no limit. */
 	setRate(bytesPerSecond: number): void;
+	/**
+	 * Drops the link: every open connection breaks (requests in flight fail on the client,
+	 * the server sees their bodies end early) and, until the link is up again, new ones are
+	 * closed at once, so a browser's own quiet resend of a request gets nowhere either.
+	 */
+	setLinkDown(down: boolean): void;
 	close(): Promise<void>;
 }
 
@@ -24,11 +32,17 @@ const REQUEST_LINE = /^(GET|HEAD|POST|PATCH|PUT|DELETE|OPTIONS) (\S+) HTTP\/1\.1
 
 export async function countingProxy(upstreamPort: number): Promise<CountingProxy> {
 	let sent = 0;
+	let received = 0;
 	let rate = 0;
+	let linkDown = false;
 	let requests: string[] = [];
 	const sockets = new Set<Socket>();
 
 	const server: Server = createServer((client) => {
+		if (linkDown) {
+			client.destroy();
+			return;
+		}
 		const upstream = connect(upstreamPort, '127.0.0.1');
 		sockets.add(client).add(upstream);
 		client.setNoDelay(true);
@@ -41,6 +55,9 @@ export async function countingProxy(upstreamPort: number): Promise<CountingProxy
 		};
 		client.on('error', closeBoth).on('close', closeBoth);
 		upstream.on('error', closeBoth).on('close', closeBoth);
+		upstream.on('data', (chunk: Buffer) => {
+			received += chunk.length;
+		});
 		upstream.pipe(client);
 
 		client.on('data', (chunk: Buffer) => {
@@ -78,15 +95,23 @@ export async function countingProxy(upstreamPort: number): Promise<CountingProxy
 		get sent() {
 			return sent;
 		},
+		get received() {
+			return received;
+		},
 		get requests() {
 			return requests;
 		},
 		reset() {
 			sent = 0;
+			received = 0;
 			requests = [];
 		},
 		setRate(bytesPerSecond) {
 			rate = bytesPerSecond;
+		},
+		setLinkDown(down) {
+			linkDown = down;
+			if (down) for (const socket of sockets) socket.destroy();
 		},
 		close() {
 			for (const socket of sockets) socket.destroy();

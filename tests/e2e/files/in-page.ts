@@ -30,8 +30,9 @@ export function importScript(moduleCode: string): string {
 /**
  * A camera-like JPEG (3000×4000, several MB: text on paper with sensor noise) with an
  * APP1 Exif segment where a camera puts the GPS position; kept as `globalThis.photo`.
+ * Each `seed` makes different noise, so different bytes.
  */
-export async function cameraPhoto(): Promise<{ size: number; hasExif: boolean }> {
+export async function cameraPhoto(seed = 7): Promise<{ size: number; hasExif: boolean }> {
 	const g = globalThis as unknown as InPage;
 	const canvas = new OffscreenCanvas(3000, 4000);
 	const context = canvas.getContext('2d')!;
@@ -51,10 +52,10 @@ export async function cameraPhoto(): Promise<{ size: number; hasExif: boolean }>
 	}
 	// Sensor noise: what makes a real photo large.
 	const noise = context.getImageData(0, 0, 3000, 4000);
-	let seed = 7;
+	let state = seed;
 	for (let i = 0; i < noise.data.length; i += 4) {
-		seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-		const n = ((seed >> 16) % 25) - 12;
+		state = (state * 1103515245 + 12345) & 0x7fffffff;
+		const n = ((state >> 16) % 25) - 12;
 		for (let c = 0; c < 3; c++) noise.data[i + c] = noise.data[i + c]! + n;
 	}
 	context.putImageData(noise, 0, 0);

@@ -56,7 +56,37 @@ export const FieldErrorCode = {
 	invalidType: 'invalid_type',
 	invalidIin: 'invalid_iin',
 	invalidPhone: 'invalid_phone',
-	invalidChoice: 'invalid_choice'
+	invalidChoice: 'invalid_choice',
+	/** Not a whole number. */
+	invalidNumber: 'invalid_number',
+	/** Not an amount of tenge (digits, at most two after the point). */
+	invalidAmount: 'invalid_amount',
+	/** Below the field's minimum (a negative income, no employees below zero). */
+	tooSmall: 'too_small',
+	/** Above the field's maximum. */
+	tooLarge: 'too_large',
+	/** Not a real calendar date. */
+	invalidDate: 'invalid_date',
+	/** After today, where only the past makes sense (a birth). */
+	dateInFuture: 'date_in_future',
+	dateTooEarly: 'date_too_early',
+	dateTooLate: 'date_too_late',
+	invalidBin: 'invalid_bin',
+	/** Text that does not have the shape the field asks for (a record number). */
+	invalidFormat: 'invalid_format',
+	/** The child's birth date is before the parent's, as the parent's IIN encodes it. */
+	bornBeforeParent: 'born_before_parent',
+	/** A declaration for a half-year that has not ended yet. */
+	periodNotEnded: 'period_not_ended',
+	/** The tax table has no rates for the year (too old, or this app is out of date). */
+	noTaxRates: 'no_tax_rates',
+	/** A payroll declared with no employees. */
+	payrollWithoutEmployees: 'payroll_without_employees',
+	/**
+	 * A computed figure (the tax due) is not what the server works out from its rate table:
+	 * the device's table is stale. Refused, never overwritten; the app recomputes on update.
+	 */
+	computedMismatch: 'computed_mismatch'
 } as const;
 export type FieldErrorCode = (typeof FieldErrorCode)[keyof typeof FieldErrorCode];
 

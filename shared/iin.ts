@@ -26,3 +26,29 @@ export function isValidIin(value: string): boolean {
 	if (!/^\d{12}$/.test(value)) return false;
 	return iinCheckDigit(value.slice(0, 11)) === Number(value[11]);
 }
+
+/**
+ * True when `value` is a valid BIN: twelve digits, the same check digit as an IIN, a
+ * registration month 01–12 in digits 3–4, and in digit 5 the kind of organisation
+ * (4 a resident legal entity, 5 a non-resident one, 6 a joint individual entrepreneurship).
+ */
+export function isValidBin(value: string): boolean {
+	if (!isValidIin(value)) return false;
+	const month = Number(value.slice(2, 4));
+	return month >= 1 && month <= 12 && '456'.includes(value[4]!);
+}
+
+/**
+ * The birth date an IIN encodes (`yymmdd`, the century and sex in digit 7: 1–2 for the
+ * 1800s, 3–4 the 1900s, 5–6 the 2000s; odd for men, even for women), or null for IINs
+ * that encode none (digit 7 of 0, issued to some foreigners).
+ */
+export function iinBirthDate(iin: string): string | null {
+	if (!/^\d{12}$/.test(iin)) return null;
+	const centuryDigit = Number(iin[6]);
+	if (centuryDigit < 1 || centuryDigit > 6) return null;
+	const year = 1800 + Math.floor((centuryDigit - 1) / 2) * 100 + Number(iin.slice(0, 2));
+	const date = `${year}-${iin.slice(2, 4)}-${iin.slice(4, 6)}`;
+	const parsed = new Date(`${date}T00:00:00Z`);
+	return Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== date ? null : date;
+}

@@ -292,13 +292,18 @@ function checkBatch(batch: readonly Mutation[]): void {
 	}
 }
 
-/** The shared rules for a submission: a known service and version, valid answers. */
-function checkSubmit(m: Submit): Checked {
+/**
+ * The shared rules for a submission: a known, supported service version and valid
+ * answers, before any database work. Exported for the property test that the device and
+ * the server never disagree.
+ */
+export function checkSubmit(m: Submit): Checked {
 	if (!findService(m.serviceId)) {
 		return { ok: false, result: rejected(m.id, RejectCode.unknownService) };
 	}
 	const service = findService(m.serviceId, m.serviceVersion);
-	if (!service) {
+	// A retired version stays known (its applications are still shown) but takes no more.
+	if (!service?.supported) {
 		return { ok: false, result: rejected(m.id, RejectCode.unsupportedServiceVersion) };
 	}
 	// The device validated too, but the server trusts only its own run of the same rules.

@@ -1,10 +1,34 @@
+import { birthRegistration } from './birth-registration';
 import type { ServiceDefinition } from './definition';
-import { individualEntrepreneur } from './individual-entrepreneur';
+import { individualEntrepreneur, individualEntrepreneurV2 } from './individual-entrepreneur';
+import { simplifiedTaxDeclaration } from './simplified-tax-declaration';
 
-/** Every service Dala offers, in the order the catalogue shows them. */
-export const SERVICES: readonly ServiceDefinition[] = [individualEntrepreneur];
+/**
+ * Every version of every service Dala knows, retired ones included, so an application
+ * made on any of them can still be shown. Whether a version is still accepted is its
+ * `supported` flag.
+ */
+export const SERVICES: readonly ServiceDefinition[] = [
+	individualEntrepreneur,
+	individualEntrepreneurV2,
+	birthRegistration,
+	simplifiedTaxDeclaration
+];
 
 /** The definition for a service id and version, or undefined when there is none. */
 export function findService(id: string, version?: number): ServiceDefinition | undefined {
 	return SERVICES.find((s) => s.id === id && (version === undefined || s.version === version));
+}
+
+/** What the catalogue offers: the newest supported version of each service, in order. */
+export function currentServices(
+	services: readonly ServiceDefinition[] = SERVICES
+): ServiceDefinition[] {
+	const newest = new Map<string, ServiceDefinition>();
+	for (const s of services) {
+		if (!s.supported) continue;
+		const known = newest.get(s.id);
+		if (!known || s.version > known.version) newest.set(s.id, s);
+	}
+	return [...newest.values()];
 }

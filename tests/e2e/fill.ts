@@ -1,13 +1,21 @@
 import type { Page } from 'playwright-core';
 
-/** Answers that pass every rule of the individual-entrepreneur service. */
+/** Today in UTC, which is never after today in Kazakhstan: a start date the form accepts. */
+const today = new Date().toISOString().slice(0, 10);
+
+/** Answers that pass every rule of the individual-entrepreneur service (version 2). */
 export const GOOD_ANSWERS = {
 	iin: '061211600012',
 	fullName: 'Сейтқали Айгүл Нұрланқызы',
+	phone: '+7 701 234 56 78',
 	businessName: 'ЖК Сейтқали',
 	activity: 'retail',
-	address: 'Түркістан облысы, Сайрам ауданы, Ақсу ауылы, Абай көшесі, 12',
-	phone: '+7 701 234 56 78'
+	taxRegime: 'simplified',
+	startDate: today,
+	region: 'turkistan',
+	settlement: 'Ақсу',
+	street: 'Абай көшесі',
+	house: '12'
 };
 
 /** Starts the individual-entrepreneur application from the catalogue (English). */
@@ -18,12 +26,18 @@ export async function startApplication(page: Page): Promise<void> {
 
 /** Fills the form by its labels, as a person would. */
 export async function fillApplication(page: Page, answers = GOOD_ANSWERS): Promise<void> {
-	await page.getByLabel('Your IIN').fill(answers.iin);
-	await page.getByLabel('Full name').fill(answers.fullName);
-	await page.getByLabel('Business name').fill(answers.businessName);
-	await page.getByLabel('Type of activity').selectOption(answers.activity);
-	await page.getByLabel('Business address').fill(answers.address);
-	await page.getByLabel('Phone number').fill(answers.phone);
+	const field = (label: string) => page.getByLabel(label, { exact: true });
+	await field('Your IIN').fill(answers.iin);
+	await field('Full name').fill(answers.fullName);
+	await field('Phone number').fill(answers.phone);
+	await field('Business name').fill(answers.businessName);
+	await field('Type of activity').selectOption(answers.activity);
+	await field('Tax regime').selectOption(answers.taxRegime);
+	await field('Date you start business').fill(answers.startDate);
+	await field('Region or city').selectOption(answers.region);
+	await field('Town or village').fill(answers.settlement);
+	await field('Street').fill(answers.street);
+	await field('House').fill(answers.house);
 }
 
 /** From the filled form through check-your-answers to the confirmation page. */

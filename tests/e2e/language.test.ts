@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fillApplication, startApplication } from './fill';
+import { GOOD_ANSWERS, fillApplication, startApplication } from './fill';
 import { openControlled, useAppAndBrowser } from './harness';
 
 const app = useAppAndBrowser({ browser: { locale: 'ru-RU' } });
@@ -26,12 +26,10 @@ describe('the interface language', () => {
 		await page.getByRole('button', { name: 'English' }).click();
 		await startApplication(page);
 		await fillApplication(page, {
+			...GOOD_ANSWERS,
 			iin: '061211600013',
 			fullName: 'Айгүл',
-			businessName: '',
-			activity: 'retail',
-			address: 'Ақсу',
-			phone: '+7 701 234 56 78'
+			businessName: ''
 		});
 		await page.getByRole('button', { name: 'Русский' }).click();
 		await expect.poll(() => page.getByLabel('Фамилия, имя, отчество').inputValue()).toBe('Айгүл');

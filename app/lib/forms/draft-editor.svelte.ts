@@ -1,6 +1,6 @@
 import type { FieldErrors } from '../../../shared/errors';
 import type { ServiceDefinition } from '../../../shared/services/definition';
-import { validateAnswers, type Answers } from '../../../shared/services/validate';
+import { computedAnswers, validateAnswers, type Answers } from '../../../shared/services/validate';
 import type { DalaDatabase, Draft } from '../db/database';
 import { track } from '../db/pending-writes';
 
@@ -19,12 +19,15 @@ export class DraftEditor {
 		this.#db = db;
 		this.id = draft.id;
 		this.service = service;
-		this.answers = { ...draft.answers };
+		this.answers = { ...draft.answers, ...computedAnswers(service, draft.answers) };
 	}
 
 	/** Records one answer and saves the draft. */
 	set(name: string, value: string): void {
 		this.answers[name] = value;
+		// Figures worked out from answers (the tax due) follow every change, so the draft
+		// holds what the person saw.
+		Object.assign(this.answers, computedAnswers(this.service, $state.snapshot(this.answers)));
 		if (this.errors[name]) {
 			const { [name]: _fixed, ...rest } = this.errors;
 			this.errors = rest;

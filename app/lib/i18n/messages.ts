@@ -1,7 +1,26 @@
+import { addDays, displayDate, todayInKazakhstan } from '../../../shared/dates';
 import type { FieldErrorCode, RejectCode } from '../../../shared/errors';
+import { displayTenge } from '../../../shared/money';
 import type { FieldDefinition } from '../../../shared/services/definition';
 import { m } from '../paraglide/messages';
 import { localized } from './locale.svelte';
+
+/** A field's bound as the person reads it: a number, an amount or a date. */
+function bound(field: FieldDefinition, which: 'min' | 'max'): string {
+	switch (field.kind) {
+		case 'number':
+			return String(field[which]);
+		case 'money':
+			return displayTenge(field[which]);
+		case 'date': {
+			const b = field[which];
+			if (!b) return '';
+			return displayDate('date' in b ? b.date : addDays(todayInKazakhstan(), b.daysFromToday));
+		}
+		default:
+			return '';
+	}
+}
 
 /** What is wrong with one answer, in the person's language. */
 export function fieldErrorMessage(code: FieldErrorCode, field: FieldDefinition): string {
@@ -19,6 +38,36 @@ export function fieldErrorMessage(code: FieldErrorCode, field: FieldDefinition):
 			return m.error_choose({ label });
 		case 'invalid_type':
 			return m.error_invalid_type({ label });
+		case 'invalid_number':
+			return m.error_invalid_number({ label });
+		case 'invalid_amount':
+			return m.error_invalid_amount({ label });
+		case 'too_small':
+			return m.error_too_small({ label, min: bound(field, 'min') });
+		case 'too_large':
+			return m.error_too_large({ label, max: bound(field, 'max') });
+		case 'invalid_date':
+			return m.error_invalid_date({ label });
+		case 'date_in_future':
+			return m.error_date_in_future({ label });
+		case 'date_too_early':
+			return m.error_date_too_early({ label, date: bound(field, 'min') });
+		case 'date_too_late':
+			return m.error_date_too_late({ label, date: bound(field, 'max') });
+		case 'invalid_bin':
+			return m.error_invalid_bin();
+		case 'invalid_format':
+			return m.error_invalid_format({ label });
+		case 'born_before_parent':
+			return m.error_born_before_parent();
+		case 'period_not_ended':
+			return m.error_period_not_ended();
+		case 'no_tax_rates':
+			return m.error_no_tax_rates();
+		case 'payroll_without_employees':
+			return m.error_payroll_without_employees();
+		case 'computed_mismatch':
+			return m.error_computed_mismatch({ label });
 	}
 }
 

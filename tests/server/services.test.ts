@@ -12,7 +12,7 @@ import {
 	submit,
 	useSuite
 } from './helpers';
-import { GOOD_BIRTH, GOOD_TAX } from '../support/service-answers';
+import { GOOD_BIRTH, GOOD_IE_V2, GOOD_TAX } from '../support/service-answers';
 
 // This suite's catalogue has retired version 1 of the entrepreneur service, as a later
 // release will: it is still known (its applications are shown) but takes no submission.
@@ -40,6 +40,16 @@ describe.each(backends)('services on $name', (backend) => {
 		expect(res.status).toBe(200);
 		return v.parse(PushResponse, res.json).results[0]!;
 	}
+
+	it('receives an entrepreneur registration on version 2, its address in parts', async () => {
+		const answers = { ...GOOD_IE_V2, startDate: todayInKazakhstan() };
+		const m = submit({ serviceVersion: 2, answers: { ...answers, address: 'not in v2' } });
+		expect(await pushOne(m)).toMatchObject({ status: 'applied' });
+		expect(await storedApplication(suite.db, m.applicationId)).toMatchObject({
+			serviceVersion: 2,
+			answers
+		});
+	});
 
 	it('receives a birth registration and stores its normalized answers', async () => {
 		const m = submit({

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { iinBirthDate, isValidBin } from '../../shared/iin';
 import { birthRegistration } from '../../shared/services/birth-registration';
 import { currentServices, findService, SERVICES } from '../../shared/services/catalog';
+import { defineService } from '../../shared/services/definition';
 import {
 	individualEntrepreneur,
 	individualEntrepreneurV2
@@ -302,5 +303,54 @@ describe('migrating an entrepreneur draft from version 1 to 2', () => {
 
 	it('refuses to migrate between unrelated versions', () => {
 		expect(() => migrateAnswers(birthRegistration, individualEntrepreneurV2, {})).toThrow();
+	});
+});
+
+describe('kinds no service uses yet', () => {
+	const service = defineService({
+		...birthRegistration,
+		id: 'kinds',
+		rules: [],
+		steps: [
+			{
+				id: 'only',
+				title: birthRegistration.title,
+				fields: [
+					{
+						name: 'idPhoto',
+						kind: 'photo',
+						required: true,
+						accept: ['image/jpeg', 'image/webp'],
+						maxBytes: 200_000,
+						label: birthRegistration.title
+					},
+					{
+						name: 'rooms',
+						kind: 'number',
+						required: false,
+						min: 1,
+						max: 50,
+						label: birthRegistration.title
+					}
+				]
+			}
+		]
+	});
+	const sha256 = 'a'.repeat(64);
+
+	it('takes a photo as the SHA-256 of its upload, and a number as its canonical text', () => {
+		expect(check(service, { idPhoto: sha256, rooms: ' 007 ' })).toEqual({
+			ok: true,
+			answers: { idPhoto: sha256, rooms: '7' }
+		});
+	});
+
+	it.each([
+		[{ idPhoto: 'photo.jpg' }, { idPhoto: 'invalid_type' }],
+		[{ idPhoto: sha256, rooms: '0' }, { rooms: 'too_small' }],
+		[{ idPhoto: sha256, rooms: '51' }, { rooms: 'too_large' }],
+		[{ idPhoto: sha256, rooms: 'three' }, { rooms: 'invalid_number' }]
+	])('refuses %o', (input, fieldErrors) => {
+		expect(check(service, input)).toEqual({ ok: false, fieldErrors });
 	});
 });

@@ -43,7 +43,7 @@ describe('a photo upload cut half-way', () => {
 		await page.goto(proxy.url);
 		await page.evaluate(importScript(moduleCode));
 
-		const original = await page.evaluate(cameraPhoto, 7);
+		const original = await page.evaluate(cameraPhoto, {});
 		expect(original.hasExif).toBe(true);
 		const prepared = await page.evaluate(prepareAndStore);
 		console.log(

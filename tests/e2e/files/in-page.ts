@@ -30,9 +30,17 @@ export function importScript(moduleCode: string): string {
 /**
  * A camera-like JPEG (3000×4000, several MB: text on paper with sensor noise) with an
  * APP1 Exif segment where a camera puts the GPS position; kept as `globalThis.photo`.
- * Each `seed` makes different noise, so different bytes.
+ * Each `seed` makes different noise, so different bytes; `noise` is its amplitude (the
+ * larger, the larger the file: 12 makes ~5 MB).
  */
-export async function cameraPhoto(seed = 7): Promise<{ size: number; hasExif: boolean }> {
+export async function cameraPhoto({
+	seed = 7,
+	noise = 12,
+	quality = 0.92
+}: { seed?: number; noise?: number; quality?: number } = {}): Promise<{
+	size: number;
+	hasExif: boolean;
+}> {
 	const g = globalThis as unknown as InPage;
 	const canvas = new OffscreenCanvas(3000, 4000);
 	const context = canvas.getContext('2d')!;
@@ -51,15 +59,15 @@ export async function cameraPhoto(seed = 7): Promise<{ size: number; hasExif: bo
 		);
 	}
 	// Sensor noise: what makes a real photo large.
-	const noise = context.getImageData(0, 0, 3000, 4000);
+	const pixels = context.getImageData(0, 0, 3000, 4000);
 	let state = seed;
-	for (let i = 0; i < noise.data.length; i += 4) {
+	for (let i = 0; i < pixels.data.length; i += 4) {
 		state = (state * 1103515245 + 12345) & 0x7fffffff;
-		const n = ((state >> 16) % 25) - 12;
-		for (let c = 0; c < 3; c++) noise.data[i + c] = noise.data[i + c]! + n;
+		const n = ((state >> 16) % (2 * noise + 1)) - noise;
+		for (let c = 0; c < 3; c++) pixels.data[i + c] = pixels.data[i + c]! + n;
 	}
-	context.putImageData(noise, 0, 0);
-	const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality: 0.92 });
+	context.putImageData(pixels, 0, 0);
+	const blob = await canvas.convertToBlob({ type: 'image/jpeg', quality });
 	const jpeg = new Uint8Array(await blob.arrayBuffer());
 	// Exif, then a minimal TIFF header (little-endian) with an empty IFD.
 	const payload = [0x45, 0x78, 0x69, 0x66, 0, 0, 0x49, 0x49, 0x2a, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0];

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { LINK_CODE_ALPHABET, LINK_CODE_TTL_MS } from '../shared/protocol';
 import type { Database } from './db/open';
-import { applications, devices, feedMove, linkOffers } from './db/schema';
+import { applications, devices, feedMove, files, linkOffers } from './db/schema';
 
 /** What a device shows the person: the code and when it stops working. */
 export interface LinkOffer {
@@ -99,6 +99,20 @@ export async function acceptLink(
 				.update(applications)
 				.set({ ownerId: to, ...feedMove })
 				.where(eq(applications.ownerId, from));
+			// Files go too. Where both owners had the same bytes, the joined owner's row is
+			// kept (files are one row per owner and hash); the other copy stays in the store.
+			await tx
+				.delete(files)
+				.where(
+					and(
+						eq(files.ownerId, from),
+						inArray(
+							files.sha256,
+							tx.select({ sha256: files.sha256 }).from(files).where(eq(files.ownerId, to))
+						)
+					)
+				);
+			await tx.update(files).set({ ownerId: to }).where(eq(files.ownerId, from));
 		}
 		const count = await tx.$count(devices, eq(devices.ownerId, to));
 		return { status: 'linked', devices: count };

@@ -13,6 +13,7 @@ import { ErrorCode } from '../../shared/errors';
 import { MAX_FILE_BYTES, tusSigningBody } from '../../shared/files';
 import { files } from '../../sync-server/db/schema';
 import { directoryStore } from '../../sync-server/files/store';
+import { acceptLink, offerLink } from '../../sync-server/link';
 import { backends } from './backends';
 import {
 	answer,
@@ -239,6 +240,31 @@ describe.each(backends)('files on $name', (backend) => {
 		expect(done.status).toBe(204);
 		const peek = await tus(suite.app, other, 'GET', `/api/files/${sha256(file)}`);
 		expect(peek.status).toBe(404);
+	});
+
+	it('moves files with their owner when a device is linked to another', async () => {
+		const [offering, joining] = [await newDevice(suite.app), await newDevice(suite.app)];
+		const both = jpeg(8_000, 7);
+		const own = jpeg(8_000, 8);
+		for (const [device, file] of [
+			[offering, both],
+			[joining, both],
+			[joining, own]
+		] as const) {
+			const location = await created(suite.app, device, file);
+			expect((await patch(suite.app, device, location, 0, file)).status).toBe(204);
+		}
+		const { code } = await offerLink(suite.db, offering.id);
+		expect((await acceptLink(suite.db, joining.id, code)).status).toBe('linked');
+
+		// One row per hash for the joined owner, and each device sees both files.
+		expect(await storedRows(sha256(both))).toHaveLength(1);
+		for (const device of [offering, joining]) {
+			for (const file of [both, own]) {
+				const status = await tus(suite.app, device, 'GET', `/api/files/${sha256(file)}`);
+				expect(status.status).toBe(200);
+			}
+		}
 	});
 
 	it('keeps one copy when an owner uploads the same bytes twice', async () => {

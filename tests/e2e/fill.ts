@@ -46,3 +46,34 @@ export async function submitApplication(page: Page): Promise<void> {
 	await page.getByRole('heading', { name: 'Check your answers before sending' }).waitFor();
 	await page.getByRole('button', { name: 'Accept and send' }).click();
 }
+
+/**
+ * Resolves once the device database holds `value` for input `name` in some draft. A test
+ * that reloads right after typing waits for this first: the last keystroke's write may
+ * still be in flight, and a reload within milliseconds of it is not what this test means.
+ */
+export async function draftSaved(page: Page, name: string, value: string): Promise<void> {
+	await page.waitForFunction(
+		async ([name, value]) => {
+			const db = await new Promise<IDBDatabase>((resolve, reject) => {
+				const request = indexedDB.open('dala');
+				request.onsuccess = () => resolve(request.result);
+				request.onerror = () => reject(request.error);
+			});
+			try {
+				const drafts = await new Promise<{ answers: Record<string, string> }[]>(
+					(resolve, reject) => {
+						const request = db.transaction('drafts').objectStore('drafts').getAll();
+						request.onsuccess = () => resolve(request.result);
+						request.onerror = () => reject(request.error);
+					}
+				);
+				return drafts.some((d) => d.answers[name!] === value);
+			} finally {
+				db.close();
+			}
+		},
+		[name, value],
+		{ timeout: 10_000 }
+	);
+}

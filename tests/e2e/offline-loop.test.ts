@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { fillApplication, startApplication, submitApplication } from './fill';
+import {
+	draftSaved,
+	fillApplication,
+	GOOD_ANSWERS,
+	startApplication,
+	submitApplication
+} from './fill';
 import { applicationsStored, openControlled, useAppAndBrowser } from './harness';
 
 const app = useAppAndBrowser();
@@ -18,6 +24,7 @@ describe('the offline loop in real Chromium', () => {
 
 		await startApplication(page);
 		await fillApplication(page);
+		await draftSaved(page, 'businessAddress.house', GOOD_ANSWERS.house);
 		// Reload mid-form while offline: the draft comes back from IndexedDB.
 		await page.reload();
 		await expect

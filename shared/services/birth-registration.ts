@@ -1,3 +1,4 @@
+import { contactPhone } from './applicant-fields';
 import { defineService, type FieldDefinition } from './definition';
 import type { Localized } from '../locale';
 
@@ -253,18 +254,7 @@ export const birthRegistration = defineService({
 						kk: 'Өтінішті басқа тұлға берген жағдайда ғана'
 					}
 				},
-				{
-					name: 'phone',
-					kind: 'phone',
-					required: true,
-					autocomplete: 'tel',
-					label: { en: 'Phone number', ru: 'Номер телефона', kk: 'Телефон нөмірі' },
-					hint: {
-						en: 'For example, +7 701 234 56 78',
-						ru: 'Например, +7 701 234 56 78',
-						kk: 'Мысалы, +7 701 234 56 78'
-					}
-				}
+				contactPhone
 			]
 		}
 	],

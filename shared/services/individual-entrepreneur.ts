@@ -1,3 +1,4 @@
+import { applicantFullName, applicantIin, contactPhone } from './applicant-fields';
 import type { ChoiceOption, FieldDefinition } from './definition';
 import { defineService } from './definition';
 
@@ -35,25 +36,8 @@ const ISSUES = {
 
 /** Version 1's questions, exactly as the first devices asked them. */
 const V1_FIELDS: readonly FieldDefinition[] = [
-	{
-		name: 'iin',
-		kind: 'iin',
-		required: true,
-		label: { en: 'Your IIN', ru: 'Ваш ИИН', kk: 'Сіздің ЖСН' },
-		hint: {
-			en: '12 digits, as on your ID card',
-			ru: '12 цифр, как в удостоверении личности',
-			kk: 'Жеке куәлігіңіздегідей 12 сан'
-		}
-	},
-	{
-		name: 'fullName',
-		kind: 'text',
-		required: true,
-		maxLength: 200,
-		autocomplete: 'name',
-		label: { en: 'Full name', ru: 'Фамилия, имя, отчество', kk: 'Тегі, аты, әкесінің аты' }
-	},
+	applicantIin,
+	applicantFullName,
 	{
 		name: 'businessName',
 		kind: 'text',
@@ -156,18 +140,7 @@ const V1_FIELDS: readonly FieldDefinition[] = [
 			kk: 'Облыс, аудан, ауыл немесе қала, көше және үй'
 		}
 	},
-	{
-		name: 'phone',
-		kind: 'phone',
-		required: true,
-		autocomplete: 'tel',
-		label: { en: 'Phone number', ru: 'Номер телефона', kk: 'Телефон нөмірі' },
-		hint: {
-			en: 'For example, +7 701 234 56 78',
-			ru: 'Например, +7 701 234 56 78',
-			kk: 'Мысалы, +7 701 234 56 78'
-		}
-	}
+	contactPhone
 ];
 
 function v1(name: string): FieldDefinition {

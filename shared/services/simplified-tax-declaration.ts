@@ -1,3 +1,4 @@
+import { applicantFullName, applicantIin } from './applicant-fields';
 import { defineService, type FieldDefinition } from './definition';
 import type { Localized } from '../locale';
 
@@ -50,27 +51,7 @@ export const simplifiedTaxDeclaration = defineService({
 		{
 			id: 'taxpayer',
 			title: { en: 'Taxpayer', ru: 'Налогоплательщик', kk: 'Салық төлеуші' },
-			fields: [
-				{
-					name: 'iin',
-					kind: 'iin',
-					required: true,
-					label: { en: 'Your IIN', ru: 'Ваш ИИН', kk: 'Сіздің ЖСН' },
-					hint: {
-						en: '12 digits, as on your ID card',
-						ru: '12 цифр, как в удостоверении личности',
-						kk: 'Жеке куәлігіңіздегідей 12 сан'
-					}
-				},
-				{
-					name: 'fullName',
-					kind: 'text',
-					required: true,
-					maxLength: 200,
-					autocomplete: 'name',
-					label: { en: 'Full name', ru: 'Фамилия, имя, отчество', kk: 'Тегі, аты, әкесінің аты' }
-				}
-			]
+			fields: [applicantIin, applicantFullName]
 		},
 		{
 			id: 'period',

@@ -3,10 +3,12 @@ import type { ServiceDefinition } from '../../../shared/services/definition';
 import { computedAnswers, validateAnswers, type Answers } from '../../../shared/services/validate';
 import type { DalaDatabase, Draft } from '../db/database';
 import { track } from '../db/pending-writes';
+import { clearJournal, writeJournal } from './draft-journal';
 
 /**
- * A draft being edited. Every change is written to IndexedDB at once, so a reload, a
- * crash or an app update restores exactly what the person typed.
+ * A draft being edited. Every change is written to a localStorage journal synchronously
+ * and to IndexedDB at once, so a reload, a crash or an app update restores exactly what
+ * the person typed, even the keystroke whose IndexedDB write had not committed.
  */
 export class DraftEditor {
 	readonly id: string;
@@ -14,11 +16,14 @@ export class DraftEditor {
 	answers = $state<Answers>({});
 	errors = $state.raw<FieldErrors>({});
 	readonly #db: DalaDatabase;
+	/** The stamp of the latest write; each change gets a later one, even within a millisecond. */
+	#lastAt: number;
 
 	constructor(db: DalaDatabase, draft: Draft, service: ServiceDefinition) {
 		this.#db = db;
 		this.id = draft.id;
 		this.service = service;
+		this.#lastAt = draft.updatedAt;
 		this.answers = { ...draft.answers, ...computedAnswers(service, draft.answers) };
 	}
 
@@ -33,7 +38,15 @@ export class DraftEditor {
 			this.errors = rest;
 		}
 		const answers = $state.snapshot(this.answers);
-		void track(this.#db.drafts.update(this.id, { answers, updatedAt: Date.now() }));
+		const at = (this.#lastAt = Math.max(Date.now(), this.#lastAt + 1));
+		// The journal is written before this returns; the IndexedDB write may not commit
+		// before a reload, and loading the draft applies the journal when it is newer.
+		writeJournal(localStorage, this.id, { answers, at });
+		void track(
+			this.#db.drafts
+				.update(this.id, { answers, updatedAt: at })
+				.then(() => clearJournal(localStorage, this.id, at))
+		);
 	}
 
 	/** Checks every answer with the service's rules; true when all are right. */

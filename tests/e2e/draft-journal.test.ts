@@ -25,5 +25,11 @@ describe('a reload right after a keystroke', () => {
 				)
 			)
 			.toEqual([]);
+
+		// The drafts list names the form version the draft was started on.
+		await page.goto(`${app.server.url}/applications`);
+		await expect
+			.poll(() => page.getByText('Form version 2', { exact: true }).isVisible())
+			.toBe(true);
 	});
 });

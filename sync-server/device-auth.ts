@@ -89,6 +89,60 @@ export interface DeviceVariables {
 }
 
 /**
+ * The registered device that signed this request over `signedBody`, or a 400/401 naming
+ * what is missing. One check for every signed endpoint; they differ only in what stands
+ * for the body in the signature.
+ */
+export async function verifiedDevice(
+	keys: DeviceKeys,
+	request: Request,
+	signedBody: () => Uint8Array | Promise<Uint8Array>
+): Promise<string> {
+	const deviceId = request.headers.get(Header.device) ?? undefined;
+	if (!v.is(DeviceId, deviceId)) {
+		throw httpError(
+			400,
+			ErrorCode.missingDevice,
+			`The ${Header.device} header must be the device's key thumbprint.`
+		);
+	}
+	const publicKey = await keys.get(deviceId);
+	if (!publicKey) {
+		throw httpError(
+			401,
+			ErrorCode.unknownDevice,
+			'This device is not registered here: register it, then try again.'
+		);
+	}
+	const badSignature = () =>
+		httpError(
+			401,
+			ErrorCode.badSignature,
+			`The ${Header.signature} header is missing or does not match this request.`
+		);
+	const signature = request.headers.get(Header.signature);
+	if (!signature) throw badSignature();
+
+	const body = await signedBody();
+	let verified = false;
+	try {
+		verified = await verifyRequest(
+			publicKey,
+			signature,
+			request.method,
+			pathAndQuery(request.url),
+			body
+		);
+	} catch {
+		// A signature that is not even well-formed base64url, or a stored key the
+		// platform cannot import: either way this request is not signed by the device.
+		verified = false;
+	}
+	if (!verified) throw badSignature();
+	return deviceId;
+}
+
+/**
  * Authenticates a sync call: the device must be registered and the request signed with
  * its key over the method, the path with its query and the exact body bytes. The order
  * matters: device, then signature, then anything else, so an unauthenticated request
@@ -97,49 +151,11 @@ export interface DeviceVariables {
  */
 export function authenticateDevice(keys: DeviceKeys, bodyLimit: number) {
 	return createMiddleware<{ Variables: DeviceVariables }>(async (c, next) => {
-		const deviceId = c.req.header(Header.device);
-		if (!v.is(DeviceId, deviceId)) {
-			throw httpError(
-				400,
-				ErrorCode.missingDevice,
-				`The ${Header.device} header must be the device's key thumbprint.`
-			);
-		}
-		const publicKey = await keys.get(deviceId);
-		if (!publicKey) {
-			throw httpError(
-				401,
-				ErrorCode.unknownDevice,
-				'This device is not registered here: register it, then try again.'
-			);
-		}
-		const badSignature = () =>
-			httpError(
-				401,
-				ErrorCode.badSignature,
-				`The ${Header.signature} header is missing or does not match this request.`
-			);
-		const signature = c.req.header(Header.signature);
-		if (!signature) throw badSignature();
-
-		const rawBody =
-			c.req.method === 'GET' ? new Uint8Array() : await readRawBody(c.req.raw, bodyLimit);
-		let verified = false;
-		try {
-			verified = await verifyRequest(
-				publicKey,
-				signature,
-				c.req.method,
-				pathAndQuery(c.req.url),
-				rawBody
-			);
-		} catch {
-			// A signature that is not even well-formed base64url, or a stored key the
-			// platform cannot import: either way this request is not signed by the device.
-			verified = false;
-		}
-		if (!verified) throw badSignature();
-
+		let rawBody: Uint8Array = new Uint8Array();
+		const deviceId = await verifiedDevice(keys, c.req.raw, async () => {
+			if (c.req.method !== 'GET') rawBody = await readRawBody(c.req.raw, bodyLimit);
+			return rawBody;
+		});
 		c.set('deviceId', deviceId);
 		c.set('rawBody', rawBody);
 		await next();

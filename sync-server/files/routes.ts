@@ -16,7 +16,6 @@ import { and, eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import * as v from 'valibot';
-import { verifyRequest } from '../../shared/device-signature';
 import { ErrorCode } from '../../shared/errors';
 import {
 	FILES_PATH,
@@ -30,10 +29,9 @@ import {
 	UploadMetadata,
 	type FileStatus
 } from '../../shared/files';
-import { DeviceId, Header } from '../../shared/protocol';
 import type { Database } from '../db/open';
 import { devices, files } from '../db/schema';
-import { pathAndQuery, protocolHeader, type DeviceKeys } from '../device-auth';
+import { protocolHeader, verifiedDevice, type DeviceKeys } from '../device-auth';
 import { errorResponse, httpError } from '../http-error';
 import type { Logger } from '../log';
 import type { UploadStore } from './store';
@@ -43,33 +41,11 @@ function refusal(status: number, code: ErrorCode, message: string) {
 	return { status_code: status, body: JSON.stringify({ error: { code, message } }) };
 }
 
-/** The device that signed a files request, checked the same way as a sync call. */
+/** The device that signed a files request, checked as a sync call is but over the tus headers. */
 function authenticateUpload(keys: DeviceKeys) {
 	return createMiddleware<{ Variables: { deviceId: string } }>(async (c, next) => {
-		const deviceId = c.req.header(Header.device);
-		if (!v.is(DeviceId, deviceId)) {
-			throw httpError(400, ErrorCode.missingDevice, `The ${Header.device} header is missing.`);
-		}
-		const publicKey = await keys.get(deviceId);
-		if (!publicKey) {
-			throw httpError(401, ErrorCode.unknownDevice, 'This device is not registered here.');
-		}
-		const signature = c.req.header(Header.signature) ?? '';
-		const verified = await verifyRequest(
-			publicKey,
-			signature,
-			c.req.method,
-			pathAndQuery(c.req.url),
-			tusSigningBody(c.req.raw.headers)
-		).catch(() => false);
-		if (!verified) {
-			throw httpError(
-				401,
-				ErrorCode.badSignature,
-				`The ${Header.signature} header is missing or does not match this request.`
-			);
-		}
-		c.set('deviceId', deviceId);
+		const headers = c.req.raw.headers;
+		c.set('deviceId', await verifiedDevice(keys, c.req.raw, () => tusSigningBody(headers)));
 		await next();
 	});
 }

@@ -80,6 +80,22 @@ export const FieldErrorCode = {
 	periodNotEnded: 'period_not_ended',
 	/** The tax table has no rates for the year (too old, or this app is out of date). */
 	noTaxRates: 'no_tax_rates',
+	/** A period that ends before it starts (a permit's term). */
+	endBeforeStart: 'end_before_start',
+	/** A period longer than the service allows (a permit for more than a year). */
+	periodTooLong: 'period_too_long',
+	/**
+	 * A photo answer names a file this owner has not uploaded (not arrived whole and
+	 * verified). A device sends a submission only once its files arrived, so this is a
+	 * file lost on the server or another client's bug: attach the photo again.
+	 */
+	fileMissing: 'file_missing',
+	/**
+	 * The device's own word, never the server's answer to a push: the server refused the
+	 * upload of this photo for good (not an image, too large), so the application cannot
+	 * be sent with it: take or choose another photo.
+	 */
+	fileRefused: 'file_refused',
 	/** A payroll declared with no employees. */
 	payrollWithoutEmployees: 'payroll_without_employees',
 	/**

@@ -2,6 +2,7 @@ import { birthRegistration } from './birth-registration';
 import type { ServiceDefinition } from './definition';
 import { individualEntrepreneur, individualEntrepreneurV2 } from './individual-entrepreneur';
 import { simplifiedTaxDeclaration } from './simplified-tax-declaration';
+import { tradeOutletPermit } from './trade-outlet-permit';
 
 /**
  * Every version of every service Dala knows, retired ones included, so an application
@@ -12,7 +13,8 @@ export const SERVICES: readonly ServiceDefinition[] = [
 	individualEntrepreneur,
 	individualEntrepreneurV2,
 	birthRegistration,
-	simplifiedTaxDeclaration
+	simplifiedTaxDeclaration,
+	tradeOutletPermit
 ];
 
 /** The definition for a service id and version, or undefined when there is none. */

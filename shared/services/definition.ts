@@ -123,6 +123,8 @@ export type CrossFieldRule =
 	| { rule: 'periodEnded'; year: string; half: string }
 	/** The tax table (shared/tax/rates.ts) has rates for `year`. */
 	| { rule: 'taxYearKnown'; year: string }
+	/** The date `end` is not before `start`, and at most `maxDays` after it (a permit's term). */
+	| { rule: 'periodWithin'; start: string; end: string; maxDays: number }
 	/** No payroll without employees: `amount` is zero when `count` is. */
 	| { rule: 'zeroWithout'; amount: string; count: string }
 	/** The simplified-regime tax (form 910), computed into the three named money fields. */

@@ -2,6 +2,7 @@
  * The named functions behind the cross-field rules a definition lists as data. Each runs
  * on answers already normalized field by field, and answers field name → error code.
  */
+import { addDays } from '../dates';
 import { FieldErrorCode, type FieldErrors } from '../errors';
 import { iinBirthDate } from '../iin';
 import { parseTiyn } from '../money';
@@ -48,6 +49,14 @@ const RULES: { [K in CrossFieldRule['rule']]: Rule<K> } = {
 
 	taxYearKnown: ({ year }, answers) =>
 		taxYear(Number(answers[year])) ? {} : { [year]: FieldErrorCode.noTaxRates },
+
+	periodWithin: ({ start, end, maxDays }, answers) => {
+		const from = answers[start];
+		const until = answers[end];
+		if (!from || !until) return {};
+		if (until < from) return { [end]: FieldErrorCode.endBeforeStart };
+		return until > addDays(from, maxDays) ? { [end]: FieldErrorCode.periodTooLong } : {};
+	},
 
 	zeroWithout: ({ amount, count }, answers) =>
 		Number(answers[count] ?? '0') === 0 && (parseTiyn(answers[amount] ?? '0') ?? 0n) !== 0n

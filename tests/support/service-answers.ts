@@ -70,3 +70,29 @@ export const GOOD_TAX = {
 	socialTax: '40000',
 	taxDue: '140000'
 };
+
+/** Two photos as the device names them: the SHA-256 of each prepared file. */
+export const ID_PHOTO_SHA = 'a'.repeat(64);
+export const SITE_PHOTO_SHA = 'b'.repeat(64);
+
+/** A kiosk selling fruit in Aksu for the summer, for an individual entrepreneur. */
+export const GOOD_PERMIT = {
+	iin: '061211600012',
+	fullName: 'Сейтқали Айгүл Нұрланқызы',
+	phone: '+77012345678',
+	businessForm: 'entrepreneur',
+	businessName: 'ЖК Сейтқали',
+	outletType: 'kiosk',
+	goods: 'produce',
+	area: '6',
+	'siteAddress.region': 'turkistan',
+	'siteAddress.district': 'Сайрам ауданы',
+	'siteAddress.settlement': 'Ақсу',
+	'siteAddress.street': 'Абай көшесі',
+	'siteAddress.house': '12',
+	siteDescription: 'Аялдаманың жанында',
+	startDate: '2027-04-01',
+	endDate: '2027-10-31',
+	idDocumentPhoto: ID_PHOTO_SHA,
+	sitePhoto: SITE_PHOTO_SHA
+};

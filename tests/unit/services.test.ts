@@ -9,11 +9,14 @@ import {
 } from '../../shared/services/individual-entrepreneur';
 import { migrateAnswers } from '../../shared/services/migrate';
 import { simplifiedTaxDeclaration } from '../../shared/services/simplified-tax-declaration';
+import { tradeOutletPermit } from '../../shared/services/trade-outlet-permit';
+import { MAX_FILE_BYTES } from '../../shared/files';
 import { computedAnswers, serviceInputs, validateAnswers } from '../../shared/services/validate';
 import {
 	FATHER_IIN,
 	GOOD_BIRTH,
 	GOOD_IE_V2,
+	GOOD_PERMIT,
 	GOOD_TAX,
 	HOSPITAL_BIN,
 	MOTHER_IIN,
@@ -29,7 +32,8 @@ describe('the catalogue', () => {
 		expect(currentServices().map((s) => `${s.id}@${s.version}`)).toEqual([
 			'individual-entrepreneur@2',
 			'birth-registration@1',
-			'simplified-tax-declaration@1'
+			'simplified-tax-declaration@1',
+			'trade-outlet-permit@1'
 		]);
 	});
 
@@ -230,6 +234,61 @@ describe('simplified tax declaration', () => {
 	it('refuses a payroll without employees', () => {
 		const result = check(simplifiedTaxDeclaration, { ...GOOD_TAX, employees: '0' });
 		expect(result).toEqual({ ok: false, fieldErrors: { payroll: 'payroll_without_employees' } });
+	});
+});
+
+describe('permit for a trade outlet', () => {
+	const permit = (changes: Record<string, string>) =>
+		check(tradeOutletPermit, { ...GOOD_PERMIT, ...changes });
+
+	it('accepts good answers, its photos as SHA-256 and its site address in parts', () => {
+		expect(permit({})).toEqual({ ok: true, answers: GOOD_PERMIT });
+	});
+
+	it('asks for both photos, as the hash of a file, never a file name', () => {
+		expect(permit({ idDocumentPhoto: '', sitePhoto: 'IMG_0042.jpg' })).toEqual({
+			ok: false,
+			fieldErrors: { idDocumentPhoto: 'required', sitePhoto: 'invalid_type' }
+		});
+	});
+
+	it('takes the JPEG the device makes, within what the server stores', () => {
+		for (const field of tradeOutletPermit.fields) {
+			if (field.kind !== 'photo') continue;
+			expect(field.accept).toEqual(['image/jpeg']);
+			expect(field.maxBytes).toBeLessThanOrEqual(MAX_FILE_BYTES);
+		}
+		expect(tradeOutletPermit.fields.filter((f) => f.kind === 'photo')).toHaveLength(2);
+	});
+
+	it('needs a BIN for a company, and only then', () => {
+		expect(permit({ businessForm: 'company' })).toEqual({
+			ok: false,
+			fieldErrors: { companyBin: 'required' }
+		});
+		expect(permit({ businessForm: 'company', companyBin: HOSPITAL_BIN }).ok).toBe(true);
+		expect(permit({ companyBin: '061211600012' })).toEqual({
+			ok: false,
+			fieldErrors: { companyBin: 'invalid_bin' }
+		});
+	});
+
+	it('refuses a period that ends before it starts, or lasts more than a year', () => {
+		expect(permit({ endDate: '2027-03-31' })).toEqual({
+			ok: false,
+			fieldErrors: { endDate: 'end_before_start' }
+		});
+		expect(permit({ endDate: '2028-04-02' })).toEqual({
+			ok: false,
+			fieldErrors: { endDate: 'period_too_long' }
+		});
+		expect(permit({ endDate: '2028-03-31' }).ok).toBe(true);
+		expect(permit({ endDate: '2027-04-01' }).ok).toBe(true);
+	});
+
+	it('refuses an area of no square metres or more than a hundred', () => {
+		expect(permit({ area: '0' })).toMatchObject({ fieldErrors: { area: 'too_small' } });
+		expect(permit({ area: '101' })).toMatchObject({ fieldErrors: { area: 'too_large' } });
 	});
 });
 

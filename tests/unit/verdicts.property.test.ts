@@ -12,12 +12,13 @@ import { SERVICES } from '../../shared/services/catalog';
 import type { FieldDefinition, ServiceDefinition } from '../../shared/services/definition';
 import { computedAnswers, serviceInputs, validateAnswers } from '../../shared/services/validate';
 import { checkSubmit } from '../../sync-server/push';
-import { GOOD_BIRTH, GOOD_IE_V2, GOOD_TAX, TODAY } from '../support/service-answers';
+import { GOOD_BIRTH, GOOD_IE_V2, GOOD_PERMIT, GOOD_TAX, TODAY } from '../support/service-answers';
 
 const GOOD: Record<string, Record<string, string>> = {
 	'individual-entrepreneur@2': GOOD_IE_V2,
 	'birth-registration@1': GOOD_BIRTH,
 	'simplified-tax-declaration@1': GOOD_TAX,
+	'trade-outlet-permit@1': GOOD_PERMIT,
 	'individual-entrepreneur@1': {
 		iin: '061211600012',
 		fullName: 'Сейтқали Айгүл',
@@ -65,6 +66,13 @@ function answerFor(field: FieldDefinition, good: string | undefined): fc.Arbitra
 				return fc.oneof(twelveDigits, fc.stringMatching(/^\d{12}$/));
 			case 'phone':
 				return fc.constantFrom('+77012345678', '8 (701) 234-56-78', '+1 202 555 0100', '7012');
+			case 'photo':
+				// A SHA-256, one in the wrong case or cut short, or anything else.
+				return fc.oneof(
+					fc.stringMatching(/^[0-9a-f]{64}$/),
+					fc.stringMatching(/^[0-9A-F]{64}$/),
+					fc.stringMatching(/^[0-9a-f]{63}$/)
+				);
 			default:
 				return fc.string();
 		}

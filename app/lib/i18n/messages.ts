@@ -68,6 +68,14 @@ export function fieldErrorMessage(code: FieldErrorCode, field: FieldDefinition):
 			return m.error_payroll_without_employees();
 		case 'computed_mismatch':
 			return m.error_computed_mismatch({ label });
+		case 'end_before_start':
+			return m.error_end_before_start({ label });
+		case 'period_too_long':
+			return m.error_period_too_long({ label });
+		case 'file_missing':
+			return m.error_file_missing({ label });
+		case 'file_refused':
+			return m.error_file_refused({ label });
 	}
 }
 

@@ -3,10 +3,10 @@ import { describe, expect, it } from 'vitest';
 import type { Locale } from '../../shared/locale';
 import { addDays, todayInKazakhstan } from '../../shared/dates';
 import { currentServices } from '../../shared/services/catalog';
-import { serviceInputs } from '../../shared/services/validate';
 import { GOOD_BIRTH, GOOD_IE_V2, GOOD_TAX } from '../support/service-answers';
 import { seriousViolations } from './axe';
 import { openControlled, useAppAndBrowser } from './harness';
+import { walkService } from './walk';
 
 const LANGUAGE_BUTTON: Record<Locale, string> = { kk: 'Қазақша', ru: 'Русский', en: 'English' };
 
@@ -38,28 +38,18 @@ describe.each(['kk', 'ru', 'en'] as const)('every page in %s', (locale) => {
 		await page.getByRole('heading', { name: t.home_title }).waitFor();
 		await check('home');
 
-		// Every service in the catalogue: its form, the form with errors, and its answers.
+		// Every service in the catalogue: every step, blank, with its errors, and the answers.
 		for (const service of currentServices()) {
 			const title = service.title[locale];
 			await page.goto(app.server.url);
 			const escaped = title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 			await page.getByRole('button', { name: new RegExp(`: ${escaped}$`) }).click();
-			await page.getByRole('heading', { name: title }).waitFor();
-			await check(`${service.id} form`);
-
-			await page.getByRole('button', { name: t.continue }).click();
-			await page.getByRole('heading', { name: t.error_summary_title }).waitFor();
-			await check(`${service.id} form with errors`);
-
-			const good = GOOD[service.id]!;
-			for (const field of serviceInputs(service)) {
-				const value = good[field.name];
-				if (value === undefined) continue;
-				const input = page.locator(`[id="field-${field.name}"]`);
-				if (field.kind === 'choice') await input.selectOption(value);
-				else if (!(field.kind === 'money' && field.computed)) await input.fill(value);
-			}
-			await page.getByRole('button', { name: t.continue }).click();
+			await walkService(page, service, GOOD[service.id]!, {
+				locale,
+				continueLabel: t.continue,
+				errorSummaryTitle: t.error_summary_title,
+				onPage: check
+			});
 			await page.getByRole('heading', { name: t.check_title }).waitFor();
 			await check(`${service.id} check your answers`);
 		}

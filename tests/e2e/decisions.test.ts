@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { seriousViolations } from './axe';
-import { fillApplication, startApplication, submitApplication } from './fill';
+import { correctAnswer, fillApplication, startApplication, submitApplication } from './fill';
 import { openControlled, useAppAndBrowser } from './harness';
 
 const REVIEW_TOKEN = 'e2e-review-token-0123456789abcdef';
@@ -29,11 +29,7 @@ describe('decisions and conflicts in the browser', () => {
 
 		// Offline, the person corrects the business name, based on version 1.
 		await context.setOffline(true);
-		await page.getByRole('button', { name: 'Correct your answers' }).click();
-		await page.getByRole('heading', { name: 'Correct your application' }).waitFor();
-		await page.getByLabel('Business name').fill('ЖК Сейтқали және ұлдары');
-		await page.getByRole('button', { name: 'Continue' }).click();
-		await page.getByRole('button', { name: 'Send correction' }).click();
+		await correctAnswer(page, 'Business name', 'ЖК Сейтқали және ұлдары');
 		await expect
 			.poll(() => page.getByText('Your correction is saved on this device').isVisible())
 			.toBe(true);

@@ -21,30 +21,53 @@ export const GOOD_ANSWERS = {
 /** Starts the individual-entrepreneur application from the catalogue (English). */
 export async function startApplication(page: Page): Promise<void> {
 	await page.getByRole('button', { name: /Start.*Register as an individual entrepreneur/ }).click();
-	await page.getByRole('heading', { name: 'Register as an individual entrepreneur' }).waitFor();
+	await page.getByRole('heading', { name: 'About you' }).waitFor();
 }
 
-/** Fills the form by its labels, as a person would. */
+/** Goes on from a step of the form and waits for the page it leads to. */
+export async function continueTo(page: Page, heading: string): Promise<void> {
+	await page.getByRole('button', { name: 'Continue' }).click();
+	await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
+}
+
+/**
+ * Fills the individual-entrepreneur form by its labels, as a person would, step by step;
+ * stays on the last step.
+ */
 export async function fillApplication(page: Page, answers = GOOD_ANSWERS): Promise<void> {
 	const field = (label: string) => page.getByLabel(label, { exact: true });
 	await field('Your IIN').fill(answers.iin);
 	await field('Full name').fill(answers.fullName);
 	await field('Phone number').fill(answers.phone);
+	await continueTo(page, 'Your business');
 	await field('Business name').fill(answers.businessName);
 	await field('Type of activity').selectOption(answers.activity);
 	await field('Tax regime').selectOption(answers.taxRegime);
 	await field('Date you start business').fill(answers.startDate);
+	await continueTo(page, 'Where you work');
 	await field('Region or city').selectOption(answers.region);
 	await field('Town or village').fill(answers.settlement);
 	await field('Street').fill(answers.street);
 	await field('House').fill(answers.house);
 }
 
-/** From the filled form through check-your-answers to the confirmation page. */
+/** From the last step through check-your-answers to the confirmation page. */
 export async function submitApplication(page: Page): Promise<void> {
-	await page.getByRole('button', { name: 'Continue' }).click();
-	await page.getByRole('heading', { name: 'Check your answers before sending' }).waitFor();
+	await continueTo(page, 'Check your answers before sending');
 	await page.getByRole('button', { name: 'Accept and send' }).click();
+}
+
+/**
+ * From an application's page, corrects one answer: "Correct your answers" opens the
+ * answers to check, "Change" goes to the step that asks it, and Continue comes back.
+ */
+export async function correctAnswer(page: Page, label: string, value: string): Promise<void> {
+	await page.getByRole('button', { name: 'Correct your answers' }).click();
+	await page.getByRole('heading', { name: 'Check your correction before sending' }).waitFor();
+	await page.getByRole('link', { name: `Change ${label}` }).click();
+	await page.getByLabel(label, { exact: true }).fill(value);
+	await continueTo(page, 'Check your correction before sending');
+	await page.getByRole('button', { name: 'Send correction' }).click();
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { seriousViolations } from './axe';
-import { fillApplication, startApplication, submitApplication } from './fill';
+import { correctAnswer, fillApplication, startApplication, submitApplication } from './fill';
 import { launchBrowser, openControlled, useAppAndBrowser } from './harness';
 
 const app = useAppAndBrowser();
@@ -96,11 +96,7 @@ describe('two devices of one person', () => {
 			await itemA.getByRole('link').click();
 			await b.getByRole('heading', { name: 'Application received' }).waitFor();
 			expect(await b.locator('.reference').textContent()).toBe(referenceA);
-			await b.getByRole('button', { name: 'Correct your answers' }).click();
-			await b.getByRole('heading', { name: 'Correct your application' }).waitFor();
-			await b.getByLabel('Business name').fill('ЖК Сейтқали және ұлдары');
-			await b.getByRole('button', { name: 'Continue' }).click();
-			await b.getByRole('button', { name: 'Send correction' }).click();
+			await correctAnswer(b, 'Business name', 'ЖК Сейтқали және ұлдары');
 			await expect
 				.poll(
 					() => b.getByRole('definition').filter({ hasText: 'ЖК Сейтқали және ұлдары' }).count(),

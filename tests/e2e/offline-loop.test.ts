@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+	continueTo,
 	draftSaved,
 	fillApplication,
 	GOOD_ANSWERS,
@@ -27,10 +28,17 @@ describe('the offline loop in real Chromium', () => {
 		await draftSaved(page, 'businessAddress.house', GOOD_ANSWERS.house);
 		// Reload mid-form while offline: the draft comes back from IndexedDB.
 		await page.reload();
+		await expect.poll(() => page.getByLabel('House').inputValue()).toBe(GOOD_ANSWERS.house);
+		await expect.poll(() => page.getByLabel('Region or city').inputValue()).toBe('turkistan');
+		// The earlier steps too, by going back to them.
+		await page.getByRole('link', { name: 'Back' }).click();
+		await expect.poll(() => page.getByLabel('Type of activity').inputValue()).toBe('retail');
+		await page.getByRole('link', { name: 'Back' }).click();
 		await expect
 			.poll(() => page.getByLabel('Full name').inputValue())
 			.toBe('Сейтқали Айгүл Нұрланқызы');
-		await expect.poll(() => page.getByLabel('Type of activity').inputValue()).toBe('retail');
+		await continueTo(page, 'Your business');
+		await continueTo(page, 'Where you work');
 		await submitApplication(page);
 
 		await page.getByRole('heading', { name: 'Application saved' }).waitFor();

@@ -14,6 +14,13 @@ export interface Draft {
 	answers: Answers;
 	/** Set when the draft corrects an application the server already holds. */
 	amends?: { applicationId: string; baseVersion: number };
+	/** The step the person was last on (or `'check'`), where opening the draft resumes. */
+	step?: string;
+	/**
+	 * Set when the draft was moved to a newer version of its service: the version it was
+	 * started on, and the inputs that version did not have, which are all it asks for.
+	 */
+	migrated?: { from: number; askOnly: string[] };
 	createdAt: number;
 	updatedAt: number;
 }

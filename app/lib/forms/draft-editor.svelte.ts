@@ -1,9 +1,10 @@
 import type { FieldErrors } from '../../../shared/errors';
-import type { ServiceDefinition } from '../../../shared/services/definition';
+import type { ServiceDefinition, StepDefinition } from '../../../shared/services/definition';
 import { computedAnswers, validateAnswers, type Answers } from '../../../shared/services/validate';
 import type { DalaDatabase, Draft } from '../db/database';
 import { track } from '../db/pending-writes';
 import { clearJournal, writeJournal } from './draft-journal';
+import { stepErrors } from './steps';
 
 /**
  * A draft being edited. Every change is written to a localStorage journal synchronously
@@ -49,10 +50,19 @@ export class DraftEditor {
 		);
 	}
 
-	/** Checks every answer with the service's rules; true when all are right. */
-	validate(): boolean {
+	/**
+	 * Checks the answers with the service's rules, and keeps the errors that belong on
+	 * `step` (all of them without one); true when there are none.
+	 */
+	validate(step?: StepDefinition): boolean {
 		const result = validateAnswers(this.service, $state.snapshot(this.answers));
-		this.errors = result.ok ? {} : result.fieldErrors;
-		return result.ok;
+		const errors = result.ok ? {} : result.fieldErrors;
+		this.errors = step ? stepErrors(step, errors) : errors;
+		return Object.keys(this.errors).length === 0;
+	}
+
+	/** Remembers the page the person is on, so opening the draft again resumes there. */
+	remember(step: string): void {
+		void track(this.#db.drafts.update(this.id, { step }));
 	}
 }

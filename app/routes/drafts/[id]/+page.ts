@@ -1,4 +1,12 @@
+import { redirect } from '@sveltejs/kit';
 import { loadDraft } from '$lib/forms/load-draft';
+import { resumeAt } from '$lib/forms/steps';
 import type { PageLoad } from './$types';
 
-export const load: PageLoad = ({ params }) => loadDraft(params.id);
+// Opening a draft continues where the person left it. A correction starts from the
+// answers as sent, each with its "Change" link: a person corrects one thing, not all.
+export const load: PageLoad = async ({ params }) => {
+	const { draft, service } = await loadDraft(params.id);
+	const remembered = draft.step ?? (draft.amends ? 'check' : undefined);
+	redirect(307, `/drafts/${draft.id}/${resumeAt(service, remembered, draft.migrated?.askOnly)}`);
+};

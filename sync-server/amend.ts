@@ -5,6 +5,7 @@ import { findService } from '../shared/services/catalog';
 import { validateAnswers } from '../shared/services/validate';
 import { ApplicationStatus } from '../shared/status';
 import { stateColumns, toApplicationState } from './application-state';
+import { missingFiles } from './attached-files';
 import { applications, feedMove } from './db/schema';
 import { rejected, type Transaction } from './mutation-result';
 
@@ -44,6 +45,13 @@ export async function amendApplication(
 	if (!service) return rejected(m.id, RejectCode.unsupportedServiceVersion);
 	const validation = validateAnswers(service, m.answers);
 	if (!validation.ok) return rejected(m.id, RejectCode.invalidAnswers, validation.fieldErrors);
+	// Every photo it names, kept or new, must be one of the owner's files.
+	const [missing] = await missingFiles(tx, sender.ownerId, [
+		{ service, answers: validation.answers }
+	]);
+	if (Object.keys(missing!).length > 0) {
+		return rejected(m.id, RejectCode.invalidAnswers, missing);
+	}
 
 	const [updated] = await tx
 		.update(applications)

@@ -6,6 +6,7 @@ import type { ServiceDefinition } from '../shared/services/definition';
 import { validateAnswers, type Answers } from '../shared/services/validate';
 import { ApplicationStatus } from '../shared/status';
 import { amendApplication } from './amend';
+import { missingFiles } from './attached-files';
 import { stateColumns, toApplicationState } from './application-state';
 import type { Database } from './db/open';
 import { applications, devices, feedMove, mutations, nextReference } from './db/schema';
@@ -347,7 +348,17 @@ async function submitRun(
 			unrecorded.push(m);
 		}
 	}
-	if (valid.length === 0) return unrecorded;
+	// A submission naming a photo this owner has not uploaded is refused, writing nothing
+	// (attached-files.ts says why). Outside a batch with photos this costs no statement.
+	const missing = await missingFiles(tx, sender.ownerId, valid);
+	for (const [i, s] of [...valid.entries()].reverse()) {
+		const fieldErrors = missing[i]!;
+		if (Object.keys(fieldErrors).length === 0) continue;
+		results.set(s.m.id, rejected(s.m.id, RejectCode.invalidAnswers, fieldErrors));
+		unrecorded.push(s.m);
+		valid.splice(i, 1);
+	}
+	if (valid.length === 0) return unrecorded.sort((a, b) => a.seq - b.seq);
 
 	// The first submit of each application id is the one that may create it; a later one
 	// in the same run is a duplicate of it, as it would be one batch later.

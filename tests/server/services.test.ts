@@ -12,7 +12,7 @@ import {
 	submit,
 	useSuite
 } from './helpers';
-import { GOOD_BIRTH, GOOD_IE_V2, GOOD_TAX } from '../support/service-answers';
+import { GOOD_BIRTH, GOOD_IE_V2, GOOD_PERMIT, GOOD_TAX } from '../support/service-answers';
 
 // This suite's catalogue has retired version 1 of the entrepreneur service, as a later
 // release will: it is still known (its applications are shown) but takes no submission.
@@ -112,6 +112,24 @@ describe.each(backends)('services on $name', (backend) => {
 		});
 		expect(await storedApplication(suite.db, m.applicationId)).toBeUndefined();
 		expect((await counts(suite.db)).applications).toBe(before.applications);
+	});
+
+	it('checks a permit by the shared rules, then refuses photos that never arrived', async () => {
+		const today = todayInKazakhstan();
+		const dates = { startDate: addDays(today, 7), endDate: addDays(today, 180) };
+		const base = { serviceId: 'trade-outlet-permit', serviceVersion: 1 };
+		const late = submit({ ...base, answers: { ...GOOD_PERMIT, ...dates, endDate: today } });
+		expect(await pushOne(late)).toMatchObject({ fieldErrors: { endDate: 'end_before_start' } });
+		// Right answers, but this server has none of the photos (tests/server/permit.test.ts
+		// uploads them).
+		const m = submit({ ...base, answers: { ...GOOD_PERMIT, ...dates } });
+		expect(await pushOne(m)).toEqual({
+			mutationId: m.id,
+			status: 'rejected',
+			code: 'invalid_answers',
+			fieldErrors: { idDocumentPhoto: 'file_missing', sitePhoto: 'file_missing' }
+		});
+		expect(await storedApplication(suite.db, m.applicationId)).toBeUndefined();
 	});
 
 	it('refuses a retired version and an unknown one, and stores nothing', async () => {

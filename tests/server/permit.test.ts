@@ -1,0 +1,215 @@
+/**
+ * The permit service, and "an application is complete only when all its files arrived":
+ * a submission or correction naming a photo its owner has not uploaded is refused with
+ * `file_missing` on that field and writes nothing; with the files uploaded it is received.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { addDays, todayInKazakhstan } from '../../shared/dates';
+import { signRequest } from '../../shared/device-signature';
+import { tusSigningBody } from '../../shared/files';
+import { directoryStore } from '../../sync-server/files/store';
+import { GOOD_PERMIT } from '../support/service-answers';
+import { backends } from './backends';
+import {
+	amend,
+	answer,
+	counts,
+	newDevice,
+	push,
+	storedApplication,
+	submit,
+	syncHeaders,
+	useSuite,
+	type App,
+	type Device
+} from './helpers';
+
+/** A small JPEG-looking file, different for every seed. */
+function jpeg(seed: number, size = 4000): Uint8Array {
+	const bytes = new Uint8Array(size);
+	let x = seed;
+	for (let i = 0; i < size; i++) {
+		x = (x * 1103515245 + 12345) & 0x7fffffff;
+		bytes[i] = x >> 16;
+	}
+	bytes.set([0xff, 0xd8, 0xff, 0xe0]);
+	return bytes;
+}
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+/** Uploads a whole file over tus as the device does, in one PATCH. */
+async function upload(app: App, device: Device, file: Uint8Array): Promise<string> {
+	const b64 = (text: string) => Buffer.from(text).toString('base64');
+	const send = async (
+		method: string,
+		path: string,
+		headers: Record<string, string>,
+		body?: Uint8Array
+	) => {
+		const all = new Headers({ ...syncHeaders(device.id), 'Tus-Resumable': '1.0.0', ...headers });
+		all.set(
+			'Dala-Signature',
+			await signRequest(device.privateKey, method, path, tusSigningBody(all))
+		);
+		return answer(
+			app.request(path, {
+				method,
+				headers: all,
+				...(body ? { body: body as Uint8Array<ArrayBuffer> } : {})
+			})
+		);
+	};
+	const hash = sha256(file);
+	const created = await send('POST', '/api/files', {
+		'Upload-Length': String(file.length),
+		'Upload-Metadata': `sha256 ${b64(hash)},type ${b64('image/jpeg')}`
+	});
+	expect(created.status, created.text).toBe(201);
+	const done = await send(
+		'PATCH',
+		created.headers.get('Location')!,
+		{ 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' },
+		file
+	);
+	expect(done.status, done.text).toBe(204);
+	return hash;
+}
+
+/** Good permit answers for today, naming these two photos. */
+function permitAnswers(idDocumentPhoto: string, sitePhoto: string) {
+	const today = todayInKazakhstan();
+	return {
+		...GOOD_PERMIT,
+		startDate: addDays(today, 7),
+		endDate: addDays(today, 180),
+		idDocumentPhoto,
+		sitePhoto
+	};
+}
+
+const permit = (answers: Record<string, string>, seq = 1) =>
+	submit({ seq, serviceId: 'trade-outlet-permit', serviceVersion: 1, answers });
+
+describe.each(backends)('the permit and its files on $name', (backend) => {
+	const dir = join(tmpdir(), `dala-permit-${randomUUID()}`);
+	const suite = useSuite(backend, { uploads: directoryStore(dir) });
+	afterAll(() => rm(dir, { recursive: true, force: true }));
+
+	it('receives a permit whose two photos arrived, and stores their hashes', async () => {
+		const device = await newDevice(suite.app);
+		const id = await upload(suite.app, device, jpeg(1));
+		const site = await upload(suite.app, device, jpeg(2));
+		const m = permit(permitAnswers(id, site));
+
+		const res = await push(suite.app, device, { mutations: [m] });
+
+		expect(res.json.results[0]).toMatchObject({ status: 'applied' });
+		expect((await storedApplication(suite.db, m.applicationId))?.answers).toMatchObject({
+			idDocumentPhoto: id,
+			sitePhoto: site
+		});
+	});
+
+	it('refuses a permit naming a photo that never arrived, on that field, writing nothing', async () => {
+		const device = await newDevice(suite.app);
+		const id = await upload(suite.app, device, jpeg(3));
+		const site = sha256(jpeg(4));
+		const m = permit(permitAnswers(id, site));
+		const before = await counts(suite.db);
+
+		const res = await push(suite.app, device, { mutations: [m] });
+
+		expect(res.json.results[0]).toEqual({
+			mutationId: m.id,
+			status: 'rejected',
+			code: 'invalid_answers',
+			fieldErrors: { sitePhoto: 'file_missing' }
+		});
+		expect(await storedApplication(suite.db, m.applicationId)).toBeUndefined();
+		const after = await counts(suite.db);
+		expect(after.applications).toBe(before.applications);
+		expect(after.changes).toBe(before.changes);
+
+		// The refusal is final: sent again once the file is there, it is answered the same.
+		await upload(suite.app, device, jpeg(4));
+		const again = await push(suite.app, device, { mutations: [m] });
+		expect(again.text).toBe(res.text);
+		// The person's resend is a new mutation, and now goes through.
+		const resent = await push(suite.app, device, {
+			mutations: [
+				{ ...permit(m.answers as Record<string, string>, 2), applicationId: m.applicationId }
+			]
+		});
+		expect(resent.json.results[0]).toMatchObject({ status: 'applied' });
+	});
+
+	it('does not count a file someone else uploaded', async () => {
+		const stranger = await newDevice(suite.app);
+		const device = await newDevice(suite.app);
+		const id = await upload(suite.app, device, jpeg(5));
+		const site = await upload(suite.app, stranger, jpeg(6));
+
+		const res = await push(suite.app, device, { mutations: [permit(permitAnswers(id, site))] });
+
+		expect(res.json.results[0]).toMatchObject({
+			status: 'rejected',
+			fieldErrors: { sitePhoto: 'file_missing' }
+		});
+	});
+
+	it('refuses only the submission missing a file; the rest of the batch goes through in order', async () => {
+		const device = await newDevice(suite.app);
+		const id = await upload(suite.app, device, jpeg(7));
+		const site = await upload(suite.app, device, jpeg(8));
+		const first = permit(permitAnswers(id, site), 1);
+		const missing = permit(permitAnswers(sha256(jpeg(9)), site), 2);
+		const third = permit(permitAnswers(id, site), 3);
+
+		const res = await push(suite.app, device, { mutations: [first, missing, third] });
+
+		expect(res.json.results.map((r: { status: string }) => r.status)).toEqual([
+			'applied',
+			'rejected',
+			'applied'
+		]);
+		expect(res.json.results[1].fieldErrors).toEqual({ idDocumentPhoto: 'file_missing' });
+		const a = await storedApplication(suite.db, first.applicationId);
+		const c = await storedApplication(suite.db, third.applicationId);
+		// Numbered in device order, with nothing written for the refused one.
+		expect(a!.reference < c!.reference).toBe(true);
+		expect(await storedApplication(suite.db, missing.applicationId)).toBeUndefined();
+	});
+
+	it('refuses a correction naming a new photo that never arrived, and takes it once it has', async () => {
+		const device = await newDevice(suite.app);
+		const id = await upload(suite.app, device, jpeg(10));
+		const site = await upload(suite.app, device, jpeg(11));
+		const m = permit(permitAnswers(id, site), 1);
+		await push(suite.app, device, { mutations: [m] });
+
+		const newSite = jpeg(12);
+		const early = amend(m.applicationId, 1, {
+			seq: 2,
+			answers: { ...m.answers, sitePhoto: sha256(newSite) }
+		});
+		const refused = await push(suite.app, device, { mutations: [early] });
+		expect(refused.json.results[0]).toMatchObject({
+			status: 'rejected',
+			fieldErrors: { sitePhoto: 'file_missing' }
+		});
+		expect((await storedApplication(suite.db, m.applicationId))?.version).toBe(1);
+
+		await upload(suite.app, device, newSite);
+		const late = amend(m.applicationId, 1, { seq: 3, answers: early.answers });
+		const applied = await push(suite.app, device, { mutations: [late] });
+		expect(applied.json.results[0]).toMatchObject({ status: 'applied' });
+		expect((await storedApplication(suite.db, m.applicationId))?.answers).toMatchObject({
+			sitePhoto: sha256(newSite)
+		});
+	});
+});

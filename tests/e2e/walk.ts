@@ -5,7 +5,11 @@
 import type { Page } from 'playwright-core';
 import type { Locale } from '../../shared/locale';
 import { inputFields } from '../../shared/services/address';
-import type { FieldDefinition, ServiceDefinition } from '../../shared/services/definition';
+import type {
+	FieldDefinition,
+	ServiceDefinition,
+	StepDefinition
+} from '../../shared/services/definition';
 
 export interface WalkOptions {
 	locale?: Locale;
@@ -67,9 +71,20 @@ export async function walkService(
 	answers: Record<string, string>,
 	options: WalkOptions = {}
 ): Promise<void> {
+	await walkSteps(page, service, service.steps, answers, options);
+}
+
+/** Fills `steps` of a service's form in turn, from the first of them, continuing after each. */
+export async function walkSteps(
+	page: Page,
+	service: ServiceDefinition,
+	steps: readonly StepDefinition[],
+	answers: Record<string, string>,
+	options: WalkOptions = {}
+): Promise<void> {
 	const locale = options.locale ?? 'en';
 	const continueButton = page.getByRole('button', { name: options.continueLabel ?? 'Continue' });
-	for (const step of service.steps) {
+	for (const step of steps) {
 		await page.getByRole('heading', { name: step.title[locale], level: 1 }).waitFor();
 		await options.onPage?.(`${service.id} ${step.id}`);
 		const inputs = step.fields.flatMap(inputFields);

@@ -11,7 +11,7 @@ import { resolve } from 'node:path';
 import { serve } from '@hono/node-server';
 import { createApp } from './app';
 import { DEFAULT_POOL_SIZE, openDatabase } from './db/open';
-import { uploadStoreFromEnv } from './files/store';
+import { sweepUnfinishedUploads, uploadStoreFromEnv } from './files/store';
 import { createLogger, isLogLevel, type Logger } from './log';
 
 // Requests still in flight get this long to finish after a shutdown signal.
@@ -42,6 +42,14 @@ async function main(log: Logger): Promise<void> {
 
 	const database = await openDatabase({ url: process.env.DATABASE_URL, dataDir, poolSize });
 	const uploads = await uploadStoreFromEnv(process.env, dataDir);
+
+	// Unfinished uploads a device abandoned would fill the disk: sweep them hourly.
+	const sweep = () =>
+		sweepUnfinishedUploads(uploads.store)
+			.then((deleted) => deleted > 0 && log.info('swept unfinished uploads', { deleted }))
+			.catch((error: unknown) => log.warn('sweeping unfinished uploads failed', { error }));
+	void sweep();
+	setInterval(() => void sweep(), 60 * 60 * 1000).unref();
 
 	const staticDir = resolve(process.env.STATIC_DIR ?? 'build');
 	const hasBuild = existsSync(resolve(staticDir, 'index.html'));

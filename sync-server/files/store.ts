@@ -13,9 +13,45 @@ export type UploadStore = DataStore & {
 	read(id: string): Readable | Promise<Readable>;
 };
 
+/**
+ * How long an unfinished upload is kept from its start. A device offline for a week
+ * resumes it; after this the bytes are swept, and the device, finding the upload gone
+ * (410), starts it again from its own copy, which it keeps until the server has the file.
+ */
+export const UNFINISHED_UPLOAD_MS = 14 * 24 * 60 * 60 * 1000;
+
 /** The store in a directory (`<dataDir>/files`): one file per upload and a `.json` beside it. */
-export function directoryStore(directory: string): UploadStore {
-	return new FileStore({ directory });
+export function directoryStore(
+	directory: string,
+	expirationPeriodInMilliseconds = UNFINISHED_UPLOAD_MS
+): UploadStore {
+	return new FileStore({ directory, expirationPeriodInMilliseconds });
+}
+
+/**
+ * Deletes the unfinished uploads older than the store's expiry; finished ones are never
+ * touched. Resolves to how many were deleted.
+ */
+export async function sweepUnfinishedUploads(store: UploadStore): Promise<number> {
+	if (!(store instanceof FileStore)) {
+		return store.hasExtension('expiration') ? store.deleteExpired() : 0;
+	}
+	// Not FileStore's own deleteExpired: it reads the offset recorded when the upload was
+	// created (always 0), so it would delete finished files with the unfinished ones.
+	const expiry = store.getExpiration();
+	if (expiry <= 0) return 0;
+	let deleted = 0;
+	for (const id of (await store.configstore.list?.()) ?? []) {
+		// getUpload takes the offset from the bytes on disk.
+		const upload = await store.getUpload(id).catch(() => undefined);
+		if (!upload?.creation_date || upload.size === undefined || upload.offset >= upload.size) {
+			continue;
+		}
+		if (Date.now() - Date.parse(upload.creation_date) <= expiry) continue;
+		await store.remove(id);
+		deleted++;
+	}
+	return deleted;
 }
 
 /** Environment variables that select and configure the S3-compatible store. */
@@ -46,6 +82,8 @@ export async function uploadStoreFromEnv(
 			? { accessKeyId: env.S3_ACCESS_KEY_ID, secretAccessKey: env.S3_SECRET_ACCESS_KEY }
 			: undefined; // else the SDK's default chain (instance role, AWS_* variables)
 	const store = new S3Store({
+		// Unfinished multipart uploads expire through the bucket's object tags.
+		expirationPeriodInMilliseconds: UNFINISHED_UPLOAD_MS,
 		s3ClientConfig: {
 			bucket,
 			region: env.S3_REGION || 'us-east-1',

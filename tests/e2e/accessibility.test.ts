@@ -30,7 +30,9 @@ describe.each(['kk', 'ru', 'en'] as const)('every page in %s', (locale) => {
 		const { page, context } = app.browser;
 		const t = messages(locale);
 		const found: string[] = [];
-		const check = async (where: string) => found.push(...(await seriousViolations(page, where)));
+		const check = async (where: string) => {
+			found.push(...(await seriousViolations(page, where)));
+		};
 
 		await openControlled(page, app.server.url);
 		await page.getByRole('button', { name: LANGUAGE_BUTTON[locale] }).click();

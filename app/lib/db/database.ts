@@ -69,9 +69,25 @@ export interface SyncState {
 	total: number;
 	/** Compressed bytes sent in the current run. */
 	bytesSent: number;
+	/**
+	 * Photos being uploaded before the mutations that name them can be sent, each with its
+	 * bytes so far; empty or absent when none (app/lib/sync/attachments.ts).
+	 */
+	uploads?: UploadProgress[];
 	lastSuccessAt?: number;
 	lastError?: SyncErrorInfo;
 	nextAttemptAt?: number;
+}
+
+/** One file of an application on its way to the server. */
+export interface UploadProgress {
+	fileId: string;
+	applicationId: string;
+	/** The answer (photo field) that names it. */
+	field: string;
+	/** Bytes the server has of it. */
+	sent: number;
+	total: number;
 }
 
 export interface SyncErrorInfo {
@@ -110,7 +126,12 @@ export interface StoredFile {
 type Meta =
 	| { key: 'device'; value: DeviceIdentity }
 	| { key: 'cursor'; value: string }
-	| { key: 'sync'; value: SyncState };
+	| { key: 'sync'; value: SyncState }
+	/**
+	 * The highest seq this device has ever put in a push: the server may have recorded it,
+	 * so a mutation below it that was never sent must get a new seq (attachments.ts).
+	 */
+	| { key: 'sentSeq'; value: number };
 
 export type MetaKey = Meta['key'];
 export type MetaValue<K extends MetaKey> = Extract<Meta, { key: K }>['value'];

@@ -11,6 +11,7 @@ import { ErrorCode } from '../../../shared/errors';
 import { FileStatus, FILES_PATH, tusSigningBody, UPLOAD_CHUNK_BYTES } from '../../../shared/files';
 import { Header, PROTOCOL_VERSION } from '../../../shared/protocol';
 import type { DalaDatabase, StoredFile } from '../db/database';
+import type { FileSender } from '../sync/attachments';
 import type { DeviceIdentity } from '../sync/device';
 import type { PreparedFile } from './prepare';
 
@@ -191,4 +192,54 @@ export async function remoteFileStatus(
 		// Offline: an upload will find out for itself.
 		return undefined;
 	}
+}
+
+// Short: a link that stays down is the sync engine's to wait out, with its own back-off,
+// so a pass is not stuck in one file for minutes while other mutations could go.
+const ENGINE_RETRY_DELAYS = [1000, 3000, 6000];
+
+/**
+ * How the sync engine sends files (app/lib/sync/attachments.ts): `uploadFile` as this
+ * device. The device is registered once first (idempotent): a phone whose first act is a
+ * photo has not spoken to this server yet, and tus has no "register and repeat" of its own.
+ */
+export function fileSender(
+	db: DalaDatabase,
+	identity: DeviceIdentity,
+	origin = location.origin
+): FileSender {
+	let registered: Promise<void> | undefined;
+	const register = () =>
+		(registered ??= fetch(`${origin}/api/sync/register`, {
+			method: 'POST',
+			headers: {
+				[Header.protocol]: String(PROTOCOL_VERSION),
+				[Header.device]: identity.id,
+				'Content-Type': 'application/json'
+			},
+			body: JSON.stringify({ publicKey: identity.publicKey })
+		}).then(
+			(response) => {
+				if (!response.ok) throw new UploadInterrupted(`register: HTTP ${response.status}`);
+			},
+			(error: unknown) => {
+				throw new UploadInterrupted(String(error));
+			}
+		)).catch((error: unknown) => {
+			registered = undefined;
+			throw error;
+		});
+	return {
+		async send(fileId, onProgress) {
+			await register();
+			return uploadFile({
+				db,
+				identity,
+				fileId,
+				origin,
+				onProgress,
+				retryDelays: ENGINE_RETRY_DELAYS
+			});
+		}
+	};
 }

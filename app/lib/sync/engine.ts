@@ -13,7 +13,8 @@ import {
 	type SyncErrorInfo,
 	type SyncState
 } from '../db/database';
-import { isPending, pendingMutations, toMutation } from '../db/outbox';
+import { isPending, toMutation } from '../db/outbox';
+import { sendAttachments, type FileSender } from './attachments';
 import { backoffDelay } from './backoff';
 import { acceptLinkCode } from './link';
 import { SyncError, type PushReceipt, type SyncTransport } from './transport';
@@ -21,6 +22,8 @@ import { SyncError, type PushReceipt, type SyncTransport } from './transport';
 export interface SyncEngineOptions {
 	db: DalaDatabase;
 	transport: SyncTransport;
+	/** Uploads the photos mutations name; without it, those mutations wait. */
+	files?: FileSender;
 	batchSize?: number;
 	now?: () => number;
 	random?: () => number;
@@ -42,6 +45,7 @@ const ITEM_ATTRIBUTABLE = new Set(['invalid_body', 'body_too_large', 'out_of_ord
 export class SyncEngine {
 	readonly #db: DalaDatabase;
 	readonly #transport: SyncTransport;
+	readonly #files: FileSender | undefined;
 	readonly #batchSize: number;
 	readonly #now: () => number;
 	readonly #random: () => number;
@@ -53,6 +57,7 @@ export class SyncEngine {
 	constructor(options: SyncEngineOptions) {
 		this.#db = options.db;
 		this.#transport = options.transport;
+		this.#files = options.files;
 		// Small enough that a cut link on 2G loses little and progress moves; large enough
 		// that a day's queue of a kiosk goes in a few round trips.
 		this.#batchSize = Math.min(options.batchSize ?? 25, MAX_PUSH_BATCH);
@@ -104,17 +109,20 @@ export class SyncEngine {
 	/** After a crash the stored state may say "sending"; nothing is in flight at start. */
 	async reset(): Promise<void> {
 		const state = (await getMeta(this.#db, 'sync')) ?? IDLE;
-		await setMeta(this.#db, 'sync', { ...state, phase: 'idle', inFlight: [] });
+		await setMeta(this.#db, 'sync', { ...state, phase: 'idle', inFlight: [], uploads: [] });
 	}
 
 	async #pass(): Promise<boolean> {
 		try {
-			await this.#pushAll();
+			const uploadStopped = await this.#pushAll();
 			await this.#pullAll();
+			// What could be sent was; the photos that could not go wait for the retry.
+			if (uploadStopped) throw uploadStopped;
 			this.#attempt = 0;
 			await this.#update({
 				phase: 'idle',
 				inFlight: [],
+				uploads: [],
 				lastSuccessAt: this.#now(),
 				lastError: undefined,
 				nextAttemptAt: undefined
@@ -136,23 +144,38 @@ export class SyncEngine {
 				nextAttemptAt = this.#now() + delay;
 				this.#scheduleRetry(delay);
 			}
-			await this.#update({ phase: 'idle', inFlight: [], lastError, nextAttemptAt });
+			await this.#update({ phase: 'idle', inFlight: [], uploads: [], lastError, nextAttemptAt });
 			return false;
 		}
 	}
 
-	async #pushAll(): Promise<void> {
+	/** Resolves with why uploading photos stopped, if it did; what did not wait was sent. */
+	async #pushAll(): Promise<SyncError | undefined> {
 		const db = this.#db;
-		const total = await db.outbox.filter(isPending).count();
-		if (total === 0) return;
+		const files = await sendAttachments(db, this.#files, (uploads) =>
+			this.#update({ phase: 'sending', uploads })
+		);
+		const uploadStopped = files.interrupted
+			? files.interrupted instanceof SyncError
+				? files.interrupted
+				: new SyncError('offline', 'photos could not be uploaded')
+			: undefined;
+		// A mutation waiting for its photos holds its application's later ones, no others.
+		const sendable = (entry: OutboxEntry) =>
+			isPending(entry) && entry.seq! < (files.heldFrom.get(entry.applicationId) ?? Infinity);
+		const total = await db.outbox.filter(sendable).count();
+		if (total === 0) return uploadStopped;
 		let sent = 0;
 		let bytesSent = 0;
 		let limit = this.#batchSize;
 		await this.#update({ phase: 'sending', sent, total, bytesSent, inFlight: [] });
 		for (;;) {
-			const batch = await pendingMutations(db, limit);
-			if (batch.length === 0) return;
+			const batch = await db.outbox.orderBy('seq').filter(sendable).limit(limit).toArray();
+			if (batch.length === 0) return uploadStopped;
 			await this.#update({ inFlight: batch.map((entry) => entry.seq!) });
+			// Before it leaves: the server may record it even if the answer never comes back.
+			const sentSeq = (await getMeta(db, 'sentSeq')) ?? 0;
+			if (batch.at(-1)!.seq! > sentSeq) await setMeta(db, 'sentSeq', batch.at(-1)!.seq!);
 			let receipt: PushReceipt;
 			try {
 				receipt = await this.#transport.push(batch.map(toMutation));

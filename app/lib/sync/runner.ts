@@ -1,6 +1,7 @@
 import { liveQuery } from 'dexie';
 import type { LinkAcceptResponse, LinkOfferResponse } from '../../../shared/protocol';
 import { getMeta, type DalaDatabase } from '../db/database';
+import { fileSender } from '../files/upload';
 import { deviceIdentity } from './device';
 import { SyncEngine } from './engine';
 import { electLeader } from './leader';
@@ -63,6 +64,7 @@ export function startSyncRunner(db: DalaDatabase): SyncRunner {
 		engine ??= new SyncEngine({
 			db,
 			transport: await transportOnce(),
+			files: fileSender(db, await deviceIdentity(db)),
 			scheduleRetry: (delay) => {
 				clearTimeout(retryTimer);
 				retryTimer = setTimeout(run, delay);

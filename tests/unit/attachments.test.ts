@@ -12,12 +12,14 @@ import {
 	type StoredFile,
 	type UploadProgress
 } from '../../app/lib/db/database';
-import { createDraft, startAmendment, submitDraft } from '../../app/lib/db/outbox';
+import { createDraft, reviseRejected, startAmendment, submitDraft } from '../../app/lib/db/outbox';
+import { refusedPhotos } from '../../app/lib/files/refused';
 import { storeFile } from '../../app/lib/files/upload';
 import type { FileSender } from '../../app/lib/sync/attachments';
 import { SyncEngine } from '../../app/lib/sync/engine';
 import { SyncError, type SyncTransport } from '../../app/lib/sync/transport';
 import type { ApplicationState, Mutation, MutationResult } from '../../shared/protocol';
+import { tradeOutletPermit } from '../../shared/services/trade-outlet-permit';
 
 let db: DalaDatabase;
 let n = 0;
@@ -280,5 +282,24 @@ describe('photos before the application', () => {
 		expect(server.applied).toHaveLength(0);
 		const entry = await db.outbox.where('applicationId').equals(permit).first();
 		expect(entry?.rejection).toBeUndefined();
+	});
+});
+
+describe('a draft brought back for a refused photo', () => {
+	it('names the photo to replace, and nothing once it is replaced', async () => {
+		const server = new StrictServer();
+		const files = new FakeFiles();
+		files.refuse.add(sha('b'));
+		const permit = await permitWithPhotos(sha('a'), sha('b'));
+		await new SyncEngine({ db, transport: server, files }).sync();
+
+		const entry = (await db.outbox.where('applicationId').equals(permit).first())!;
+		const draft = await reviseRejected(db, entry.seq!);
+		expect(await refusedPhotos(db, tradeOutletPermit, draft.answers)).toEqual({
+			sitePhoto: 'file_refused'
+		});
+		expect(
+			await refusedPhotos(db, tradeOutletPermit, { ...draft.answers, sitePhoto: sha('c') })
+		).toEqual({});
 	});
 });

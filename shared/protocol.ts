@@ -4,6 +4,7 @@
  */
 import * as v from 'valibot';
 import { ErrorCode, FieldErrorCode, RejectCode } from './errors';
+import { ServiceCatalogueSchema } from './services/definition-schema';
 import { APPLICATION_STATUSES } from './status';
 
 /** Bumped on any change a deployed client could not understand. */
@@ -203,6 +204,14 @@ export const LinkAcceptResponse = v.object({
 	devices: v.pipe(v.number(), v.integer(), v.minValue(1))
 });
 export type LinkAcceptResponse = v.InferOutput<typeof LinkAcceptResponse>;
+
+/**
+ * `GET /api/services`: the catalogue the server accepts and publishes, every version of
+ * every service (retired ones too, so old applications can still be shown and drafts
+ * moved on). Public, not signed; revalidated by ETag.
+ */
+export const ServicesResponse = v.object({ services: ServiceCatalogueSchema });
+export type ServicesResponse = v.InferOutput<typeof ServicesResponse>;
 
 export const ErrorBody = v.object({
 	error: v.object({

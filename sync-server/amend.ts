@@ -1,10 +1,10 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { RejectCode } from '../shared/errors';
 import type { Mutation, MutationResult } from '../shared/protocol';
-import { findService } from '../shared/services/catalog';
 import { validateAnswers } from '../shared/services/validate';
 import { ApplicationStatus } from '../shared/status';
 import { stateColumns, toApplicationState } from './application-state';
+import type { Catalogue } from './catalogue';
 import { missingFiles } from './attached-files';
 import { applications, feedMove } from './db/schema';
 import { rejected, type Transaction } from './mutation-result';
@@ -22,7 +22,8 @@ const DECIDED: readonly string[] = [ApplicationStatus.approved, ApplicationStatu
 export async function amendApplication(
 	tx: Transaction,
 	sender: { ownerId: string },
-	m: Amend
+	m: Amend,
+	catalogue: Catalogue
 ): Promise<MutationResult> {
 	// Owner and existence in one condition: someone else's application is "not found",
 	// exactly like one that does not exist, so ids reveal nothing. Any device of the owner
@@ -41,7 +42,7 @@ export async function amendApplication(
 		return { mutationId: m.id, status: 'conflict', application: toApplicationState(row) };
 	}
 	// Checked against the version of the service the application was made with.
-	const service = findService(row.serviceId, row.serviceVersion);
+	const service = catalogue.find(row.serviceId, row.serviceVersion);
 	if (!service) return rejected(m.id, RejectCode.unsupportedServiceVersion);
 	const validation = validateAnswers(service, m.answers);
 	if (!validation.ok) return rejected(m.id, RejectCode.invalidAnswers, validation.fieldErrors);

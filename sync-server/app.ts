@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { compress } from 'hono/compress';
 import { HTTPException } from 'hono/http-exception';
 import { ErrorCode } from '../shared/errors';
+import { bundledCatalogue, type Catalogue } from './catalogue';
 import type { Database } from './db/open';
 import { deviceKeys } from './device-auth';
 import { fileRoutes } from './files/routes';
@@ -11,6 +12,7 @@ import { requestLogger, type Logger } from './log';
 import { healthRoutes } from './routes/health';
 import { linkRoutes } from './routes/link';
 import { reviewRoutes } from './routes/review';
+import { serviceRoutes } from './routes/services';
 import { staticFiles } from './routes/static-files';
 import { syncRoutes } from './routes/sync';
 
@@ -26,10 +28,19 @@ export interface AppOptions {
 	reviewToken?: string;
 	/** Where uploaded photos and documents are kept; without one /api/files does not exist. */
 	uploads?: UploadStore;
+	/** The services accepted and published (sync-server/catalogue.ts); the bundled ones by default. */
+	catalogue?: Catalogue;
 }
 
 /** The whole HTTP surface of the sync server, with no socket: `main.ts` serves it. */
-export function createApp({ db, log, staticDir, reviewToken, uploads }: AppOptions) {
+export function createApp({
+	db,
+	log,
+	staticDir,
+	reviewToken,
+	uploads,
+	catalogue = bundledCatalogue
+}: AppOptions) {
 	const notFound = () =>
 		errorResponse(404, { code: ErrorCode.notFound, message: 'No such endpoint.' });
 
@@ -43,7 +54,8 @@ export function createApp({ db, log, staticDir, reviewToken, uploads }: AppOptio
 		.use('/api/*', compress())
 		.route('/api/health', healthRoutes(db, log))
 		.route('/api/sync/link', linkRoutes(db, keys))
-		.route('/api/sync', syncRoutes(db, keys));
+		.route('/api/services', serviceRoutes(catalogue))
+		.route('/api/sync', syncRoutes(db, keys, catalogue));
 	// Mounted before the catch-all below, which would otherwise answer its paths first.
 	if (reviewToken) app.route('/api/review', reviewRoutes(db, reviewToken));
 	if (uploads) app.route('/api/files', fileRoutes(db, keys, uploads, log));

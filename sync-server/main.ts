@@ -4,12 +4,15 @@
  * connections per process, PostgreSQL only), `STATIC_DIR` (the built app, default
  * ./build), `REVIEW_TOKEN` (enables the back-office review API), `LOG_LEVEL` (info), and
  * `S3_BUCKET`, `S3_ENDPOINT`, `S3_REGION`, `S3_ACCESS_KEY_ID`, `S3_SECRET_ACCESS_KEY` (keep
- * uploaded files in an S3-compatible bucket rather than under `DATA_DIR/files`).
+ * uploaded files in an S3-compatible bucket rather than under `DATA_DIR/files`), and
+ * `DALA_SERVICES` (a JSON file of service definitions to accept and publish in place of
+ * the bundled ones; see sync-server/catalogue.ts).
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { serve } from '@hono/node-server';
 import { createApp } from './app';
+import { catalogueFromEnv } from './catalogue';
 import { DEFAULT_POOL_SIZE, openDatabase } from './db/open';
 import { sweepUnfinishedUploads, uploadStoreFromEnv } from './files/store';
 import { createLogger, isLogLevel, type Logger } from './log';
@@ -40,6 +43,8 @@ async function main(log: Logger): Promise<void> {
 		throw new Error(`REVIEW_TOKEN must be at least ${MIN_REVIEW_TOKEN_LENGTH} characters`);
 	}
 
+	// Before the database: a bad catalogue file is a configuration error, found at once.
+	const services = await catalogueFromEnv(process.env);
 	const database = await openDatabase({ url: process.env.DATABASE_URL, dataDir, poolSize });
 	const uploads = await uploadStoreFromEnv(process.env, dataDir);
 
@@ -62,7 +67,8 @@ async function main(log: Logger): Promise<void> {
 		log,
 		staticDir: hasBuild ? staticDir : undefined,
 		reviewToken,
-		uploads: uploads.store
+		uploads: uploads.store,
+		catalogue: services.catalogue
 	});
 	const server = serve({ fetch: app.fetch, port, hostname }, (info) => {
 		const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
@@ -70,7 +76,8 @@ async function main(log: Logger): Promise<void> {
 			database: database.kind,
 			...(database.kind === 'pglite' ? { dataDir: resolve(dataDir) } : { poolSize }),
 			reviewApi: reviewToken ? 'on' : 'off',
-			uploads: uploads.description
+			uploads: uploads.description,
+			services: `${services.catalogue.services.length} versions (${services.source})`
 		});
 	});
 

@@ -1,13 +1,13 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { ErrorCode, RejectCode } from '../shared/errors';
 import type { Mutation, MutationResult } from '../shared/protocol';
-import { findService } from '../shared/services/catalog';
 import type { ServiceDefinition } from '../shared/services/definition';
 import { validateAnswers, type Answers } from '../shared/services/validate';
 import { ApplicationStatus } from '../shared/status';
 import { amendApplication } from './amend';
 import { missingFiles } from './attached-files';
 import { stateColumns, toApplicationState } from './application-state';
+import type { Catalogue } from './catalogue';
 import type { Database } from './db/open';
 import { applications, devices, feedMove, mutations, nextReference } from './db/schema';
 import { httpError } from './http-error';
@@ -48,14 +48,16 @@ interface Sender {
 export async function applyPush(
 	db: Database,
 	deviceId: string,
-	batch: readonly Mutation[]
+	batch: readonly Mutation[],
+	catalogue: Catalogue
 ): Promise<MutationResult[]> {
 	checkBatch(batch);
 	// The shared rules need no database: run them before the transaction, which holds the
 	// device's lock and a pooled connection for as long as it lasts. A submit seen before
 	// is checked for nothing, but checking is cheaper than a round trip to find out.
 	const checked = new Map<string, Checked>();
-	for (const m of batch) if (m.type === 'application.submit') checked.set(m.id, checkSubmit(m));
+	for (const m of batch)
+		if (m.type === 'application.submit') checked.set(m.id, checkSubmit(m, catalogue));
 
 	return db.transaction(async (tx) => {
 		// The device row is the lock that puts one device's pushes one after another, on
@@ -112,7 +114,7 @@ export async function applyPush(
 			}
 			records.push(...(await submitRun(tx, sender, run, checked, results)));
 			run = [];
-			results.set(m.id, await amendApplication(tx, sender, m));
+			results.set(m.id, await amendApplication(tx, sender, m, catalogue));
 			records.push(m);
 		}
 		records.push(...(await submitRun(tx, sender, run, checked, results)));
@@ -294,15 +296,15 @@ function checkBatch(batch: readonly Mutation[]): void {
 }
 
 /**
- * The shared rules for a submission: a known, supported service version and valid
- * answers, before any database work. Exported for the property test that the device and
- * the server never disagree.
+ * The shared rules for a submission: a service version this server's catalogue knows
+ * and still supports, and valid answers, before any database work. Exported for the
+ * property test that the device and the server never disagree.
  */
-export function checkSubmit(m: Submit): Checked {
-	if (!findService(m.serviceId)) {
+export function checkSubmit(m: Submit, catalogue: Catalogue): Checked {
+	if (!catalogue.find(m.serviceId)) {
 		return { ok: false, result: rejected(m.id, RejectCode.unknownService) };
 	}
-	const service = findService(m.serviceId, m.serviceVersion);
+	const service = catalogue.find(m.serviceId, m.serviceVersion);
 	// A retired version stays known (its applications are still shown) but takes no more.
 	if (!service?.supported) {
 		return { ok: false, result: rejected(m.id, RejectCode.unsupportedServiceVersion) };

@@ -15,6 +15,7 @@ import {
 	type RegisterResponse
 } from '../../shared/protocol';
 import { stateColumns, toApplicationState } from '../application-state';
+import type { Catalogue } from '../catalogue';
 import type { Database } from '../db/open';
 import { applications, devices } from '../db/schema';
 import { authenticateDevice, protocolHeader, type DeviceKeys } from '../device-auth';
@@ -58,7 +59,7 @@ async function isUsableKey(publicKey: DevicePublicKey): Promise<boolean> {
 }
 
 /** Register, push (device → server) and pull (server → device) of the offline queue. */
-export function syncRoutes(db: Database, keys: DeviceKeys) {
+export function syncRoutes(db: Database, keys: DeviceKeys, catalogue: Catalogue) {
 	return (
 		new Hono()
 			/**
@@ -100,7 +101,7 @@ export function syncRoutes(db: Database, keys: DeviceKeys) {
 					MAX_BODY_BYTES
 				);
 				const request = parseBody(PushRequest, parseJson(body), 'push');
-				const results = await applyPush(db, c.var.deviceId, request.mutations);
+				const results = await applyPush(db, c.var.deviceId, request.mutations, catalogue);
 				return c.json({ results } satisfies PushResponse);
 			})
 			.get('/pull', protocolHeader, authenticateDevice(keys, 0), async (c) => {

@@ -1,7 +1,9 @@
 import * as v from 'valibot';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { addDays, todayInKazakhstan } from '../../shared/dates';
 import { PushResponse } from '../../shared/protocol';
+import { SERVICES } from '../../shared/services/catalog';
+import { createCatalogue } from '../../sync-server/catalogue';
 import { backends } from './backends';
 import {
 	counts,
@@ -16,23 +18,16 @@ import { GOOD_BIRTH, GOOD_IE_V2, GOOD_PERMIT, GOOD_TAX } from '../support/servic
 
 // This suite's catalogue has retired version 1 of the entrepreneur service, as a later
 // release will: it is still known (its applications are shown) but takes no submission.
-vi.mock('../../shared/services/catalog', async (importOriginal) => {
-	const real = await importOriginal<typeof import('../../shared/services/catalog')>();
-	return {
-		...real,
-		findService: (id: string, version?: number) => {
-			const found = real.findService(id, version);
-			return found && id === 'individual-entrepreneur' && version === 1
-				? { ...found, supported: false }
-				: found;
-		}
-	};
-});
+const catalogue = createCatalogue(
+	SERVICES.map((s) =>
+		s.id === 'individual-entrepreneur' && s.version === 1 ? { ...s, supported: false } : s
+	)
+);
 
 const birth = () => ({ ...GOOD_BIRTH, childBirthDate: addDays(todayInKazakhstan(), -3) });
 
 describe.each(backends)('services on $name', (backend) => {
-	const suite = useSuite(backend);
+	const suite = useSuite(backend, { catalogue });
 
 	async function pushOne(m: ReturnType<typeof submit>) {
 		const device = await newDevice(suite.app);

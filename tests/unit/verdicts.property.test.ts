@@ -11,6 +11,7 @@ import { formatTenge } from '../../shared/money';
 import { SERVICES } from '../../shared/services/catalog';
 import type { FieldDefinition, ServiceDefinition } from '../../shared/services/definition';
 import { computedAnswers, serviceInputs, validateAnswers } from '../../shared/services/validate';
+import { bundledCatalogue } from '../../sync-server/catalogue';
 import { checkSubmit } from '../../sync-server/push';
 import { GOOD_BIRTH, GOOD_IE_V2, GOOD_PERMIT, GOOD_TAX, TODAY } from '../support/service-answers';
 
@@ -134,15 +135,18 @@ describe.each(SERVICES.map((s) => [`${s.id}@${s.version}`, s] as const))('%s', (
 			fc.property(answersFor(service), (input) => {
 				const sent = wire(input);
 				const device = validateAnswers(service, sent, { today: TODAY });
-				const server = checkSubmit({
-					id: '01900000-0000-7000-8000-000000000000',
-					seq: 1,
-					type: 'application.submit',
-					applicationId: '01900000-0000-7000-8000-000000000001',
-					serviceId: service.id,
-					serviceVersion: service.version,
-					answers: sent as Record<string, unknown>
-				});
+				const server = checkSubmit(
+					{
+						id: '01900000-0000-7000-8000-000000000000',
+						seq: 1,
+						type: 'application.submit',
+						applicationId: '01900000-0000-7000-8000-000000000001',
+						serviceId: service.id,
+						serviceVersion: service.version,
+						answers: sent as Record<string, unknown>
+					},
+					bundledCatalogue
+				);
 				if (device.ok) {
 					expect(server).toMatchObject({ ok: true, answers: device.answers });
 				} else {

@@ -2,6 +2,7 @@ import Dexie, { type EntityTable, type Table } from 'dexie';
 import type { FieldErrors, RejectCode } from '../../../shared/errors';
 import type { FileType } from '../../../shared/files';
 import type { ApplicationState, Mutation } from '../../../shared/protocol';
+import type { ServiceSpec } from '../../../shared/services/definition';
 import type { DeviceIdentity } from '../sync/device';
 import type { Answers } from '../../../shared/services/validate';
 
@@ -123,6 +124,22 @@ export interface StoredFile {
 	createdAt: number;
 }
 
+/**
+ * The catalogue the server last published (`GET /api/services`), one row under the key
+ * `published`. While there is none the app uses the services it was built with.
+ */
+export interface StoredCatalogue {
+	key: 'published';
+	/** Every version of every service, as the server sent them (parsed, so well formed). */
+	services: ServiceSpec[];
+	/** The server's ETag for it, sent back as If-None-Match. */
+	etag: string;
+	/** When this body was downloaded. */
+	fetchedAt: number;
+	/** When the server last said it is current (a 200 or a 304). */
+	checkedAt: number;
+}
+
 type Meta =
 	| { key: 'device'; value: DeviceIdentity }
 	| { key: 'cursor'; value: string }
@@ -145,6 +162,7 @@ export type DalaDatabase = Dexie & {
 	mirror: EntityTable<ApplicationState, 'id'>;
 	meta: EntityTable<Meta, 'key'>;
 	files: EntityTable<StoredFile, 'id'>;
+	catalogue: EntityTable<StoredCatalogue, 'key'>;
 };
 
 /** Opens (and on first use creates) the device database. */
@@ -159,6 +177,7 @@ export function openDatabase(name = 'dala'): DalaDatabase {
 	});
 	// Never change a version once shipped: add the next one.
 	db.version(2).stores({ files: 'id, draftId, sha256, state' });
+	db.version(3).stores({ catalogue: 'key' });
 	return db;
 }
 

@@ -1,5 +1,6 @@
 import { liveQuery } from 'dexie';
 import type { LinkAcceptResponse, LinkOfferResponse } from '../../../shared/protocol';
+import { refreshCatalogue } from '../catalogue/device-catalogue';
 import { getMeta, type DalaDatabase } from '../db/database';
 import { fileSender } from '../files/upload';
 import { deviceIdentity } from './device';
@@ -46,10 +47,22 @@ export function startSyncRunner(db: DalaDatabase): SyncRunner {
 			}
 		));
 
+	// The services catalogue, revalidated by ETag; one request at a time, failing quietly.
+	let refreshing: Promise<unknown> | undefined;
+	const refresh = () =>
+		void (refreshing ??= refreshCatalogue(db).finally(() => (refreshing = undefined)));
+
 	const run = () => {
-		if (engine && leading()) void engine.sync().then((ok) => ok || askForBackgroundSync());
-		else channel.postMessage('sync');
+		if (engine && leading()) {
+			void engine.sync().then((ok) => {
+				// After the pass, never before or during it: the outbox goes first.
+				refresh();
+				return ok || askForBackgroundSync();
+			});
+		} else channel.postMessage('sync');
 	};
+	// At start in every tab too: the first sync of a new device may take a while.
+	refresh();
 	// Automatic triggers act only in the leading tab, and stay quiet while the browser
 	// knows it is offline or backing off; the person's own "Sync now" always tries.
 	const runIfLeading = () => leading() && run();

@@ -5,7 +5,7 @@
  * Reported: the sum of the pull requests' durations (send to last byte, on loopback, so
  * it is the server's time plus a few microseconds of socket), and the bytes per change.
  */
-import type { TypedAnswers } from './documents';
+import type { TypedApplication } from './documents';
 import { Device, pushResults } from './device';
 import { deviceAgent, send } from './http';
 import { sum, utf8Bytes } from './stats';
@@ -96,14 +96,14 @@ async function review(port: number, token: string, ids: readonly string[], revie
 export async function catchUp(
 	port: number,
 	reviewToken: string,
-	answers: readonly TypedAnswers[]
+	applications: readonly TypedApplication[]
 ): Promise<CatchUpResult> {
 	const kiosk = await Device.create(port);
 	try {
 		await kiosk.register();
 		const ids: string[] = [];
-		for (let i = 0; i < answers.length; i += BATCH) {
-			const mutations = kiosk.submissions(answers.slice(i, i + BATCH));
+		for (let i = 0; i < applications.length; i += BATCH) {
+			const mutations = kiosk.submissions(applications.slice(i, i + BATCH));
 			const results = pushResults(await kiosk.sendPush(await kiosk.preparePush(mutations)));
 			for (const result of results) {
 				if (result.status !== 'applied') throw new Error(`kiosk push: ${result.status}`);

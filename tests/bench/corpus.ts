@@ -6,47 +6,69 @@
 import { createHash } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { formatReference } from '../../shared/reference';
-import { individualEntrepreneur } from '../../shared/services/individual-entrepreneur';
 import { ApplicationStatus } from '../../shared/status';
-import { applicationAnswers, asQueued, type TypedAnswers } from './documents';
+import { application, asQueued, type TypedApplication } from './documents';
 import type { ApplicationRow } from './postgres-ceiling';
 import type { PouchDocument } from './pouchdb-replication';
 import { utf8Bytes } from './stats';
 
+/** How many of the applications are for one service, and their average size as sent. */
+export interface ServiceShare {
+	serviceId: string;
+	count: number;
+	mutationBytes: number;
+}
+
 export interface Corpus {
-	answers: TypedAnswers[];
+	applications: TypedApplication[];
 	/** Average bytes of one submit mutation as JSON, as a device sends it (before gzip). */
 	mutationBytes: number;
 	/** Average bytes of the answers as typed, and as queued, sent and stored (normalized). */
 	answersBytes: number;
 	storedAnswersBytes: number;
+	/** The mix, largest share first. */
+	services: ServiceShare[];
 }
 
 /** Applications `from` … `from + count − 1` (the same indices give the same documents). */
 export function corpus(from: number, count: number): Corpus {
-	const answers = Array.from({ length: count }, (_, i) => applicationAnswers(from + i));
+	const applications = Array.from({ length: count }, (_, i) => application(from + i));
 	let mutationBytes = 0;
 	let answersBytes = 0;
 	let storedAnswersBytes = 0;
-	answers.forEach((a, i) => {
+	const services = new Map<string, ServiceShare>();
+	applications.forEach((a, i) => {
+		const answers = asQueued(a);
 		const mutation = {
 			id: uuidv7(),
 			seq: i + 1,
 			type: 'application.submit',
 			applicationId: uuidv7(),
-			serviceId: individualEntrepreneur.id,
-			serviceVersion: individualEntrepreneur.version,
-			answers: asQueued(a)
+			serviceId: a.service.id,
+			serviceVersion: a.service.version,
+			answers
 		};
-		mutationBytes += utf8Bytes(JSON.stringify(mutation));
-		answersBytes += utf8Bytes(JSON.stringify(a));
-		storedAnswersBytes += utf8Bytes(JSON.stringify(asQueued(a)));
+		const bytes = utf8Bytes(JSON.stringify(mutation));
+		mutationBytes += bytes;
+		answersBytes += utf8Bytes(JSON.stringify(a.answers));
+		storedAnswersBytes += utf8Bytes(JSON.stringify(answers));
+		const share = services.get(a.service.id) ?? {
+			serviceId: a.service.id,
+			count: 0,
+			mutationBytes: 0
+		};
+		share.count++;
+		share.mutationBytes += bytes;
+		services.set(a.service.id, share);
 	});
 	return {
-		answers,
+		applications,
 		mutationBytes: mutationBytes / count,
 		answersBytes: answersBytes / count,
-		storedAnswersBytes: storedAnswersBytes / count
+		storedAnswersBytes: storedAnswersBytes / count,
+		services: [...services.values()]
+			.map((s) => ({ ...s, mutationBytes: s.mutationBytes / s.count }))
+			.sort((a, b) => b.count - a.count)
 	};
 }
 
@@ -64,22 +86,22 @@ function uuidFor(n: number): string {
 let nextReference = 1;
 
 /**
- * `applications` rows for the answers, in batches of `batch`, as `devices` devices would
- * own them (each a contiguous share, as in the HTTP ingest).
+ * `applications` rows for the applications, in batches of `batch`, as `devices` devices
+ * would own them (each a contiguous share, as in the HTTP ingest).
  */
 export function applicationRows(
-	answers: readonly TypedAnswers[],
+	applications: readonly TypedApplication[],
 	batch: number,
 	devices: number
 ): ApplicationRow[][] {
-	const share = Math.ceil(answers.length / devices);
-	const rows = answers.map((a, i): ApplicationRow => ({
+	const share = Math.ceil(applications.length / devices);
+	const rows = applications.map((a, i): ApplicationRow => ({
 		id: uuidv7(),
 		owner_id: uuidFor(Math.floor(i / share)),
 		device_id: deviceIdFor(Math.floor(i / share)),
 		mutation_id: uuidv7(),
-		service_id: individualEntrepreneur.id,
-		service_version: individualEntrepreneur.version,
+		service_id: a.service.id,
+		service_version: a.service.version,
 		answers: asQueued(a),
 		status: ApplicationStatus.received,
 		reference: formatReference(2026, nextReference++),
@@ -94,16 +116,16 @@ export function applicationRows(
  * The applications as a PouchDB app would keep them: one document per application, with
  * the answers its form would have validated and normalized, as Dala's does.
  */
-export function pouchDocuments(answers: readonly TypedAnswers[]): {
+export function pouchDocuments(applications: readonly TypedApplication[]): {
 	documents: PouchDocument[];
 	bytes: number;
 } {
-	const documents = answers.map((a, i) => ({
+	const documents = applications.map((a, i) => ({
 		_id: uuidv7(),
 		seq: i + 1,
 		type: 'application.submit',
-		serviceId: individualEntrepreneur.id,
-		serviceVersion: individualEntrepreneur.version,
+		serviceId: a.service.id,
+		serviceVersion: a.service.version,
 		answers: asQueued(a)
 	}));
 	return { documents, bytes: documents.reduce((t, d) => t + utf8Bytes(JSON.stringify(d)), 0) };

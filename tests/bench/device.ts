@@ -16,8 +16,7 @@ import {
 	type DevicePublicKey,
 	type Mutation
 } from '../../shared/protocol';
-import { individualEntrepreneur } from '../../shared/services/individual-entrepreneur';
-import { asQueued, type TypedAnswers } from './documents';
+import { asQueued, type TypedApplication } from './documents';
 import { bodyText, deviceAgent, send, type HttpResponse } from './http';
 
 /** A push ready to go: compressed and signed ahead, as a device does before it has signal. */
@@ -74,15 +73,15 @@ export class Device {
 		}
 	}
 
-	/** Submit mutations for these answers as the app queues them, in this device's order. */
-	submissions(answers: readonly TypedAnswers[]): Mutation[] {
-		return answers.map((typed) => ({
+	/** Submit mutations for these applications as the app queues them, in this device's order. */
+	submissions(applications: readonly TypedApplication[]): Mutation[] {
+		return applications.map((typed) => ({
 			id: uuidv7(),
 			seq: ++this.#seq,
 			type: 'application.submit',
 			applicationId: uuidv7(),
-			serviceId: individualEntrepreneur.id,
-			serviceVersion: individualEntrepreneur.version,
+			serviceId: typed.service.id,
+			serviceVersion: typed.service.version,
 			answers: asQueued(typed)
 		}));
 	}

@@ -1,212 +1,142 @@
 /**
- * Realistic applications to register as an individual entrepreneur, as people type them
- * into the form: Kazakh and Russian names, IINs that pass the check digit and agree with
- * the birth date and sex, real regions, districts and villages, business names that fit
- * the activity, phones in the shapes people write them. Deterministic per index, so
- * every system under test is fed the very same documents.
+ * Realistic applications as a kiosk receives them, in the mix it sees: mostly birth
+ * registrations and registrations as an individual entrepreneur, some simplified tax
+ * declarations, each on the version of the service the catalogue offers now. The answers
+ * are what people type into the form: Kazakh and Russian names, IINs that pass the check
+ * digit and agree with the birth date and sex, real regions, districts and villages,
+ * business names that fit the activity, phones in the shapes people write them.
+ * Deterministic per index, so every system under test is fed the very same documents.
  *
- * Only the fields the service asks for are filled: the server drops any other key, so
+ * Only the fields the services ask for are filled: the server drops any other key, so
  * padding a document with free text to reach a size would measure bytes nobody stores.
  */
-import { iinCheckDigit } from '../../shared/iin';
-import { individualEntrepreneur } from '../../shared/services/individual-entrepreneur';
+import { addDays } from '../../shared/dates';
+import { formatTenge, parseTiyn } from '../../shared/money';
+import { birthRegistration } from '../../shared/services/birth-registration';
+import type { ServiceDefinition } from '../../shared/services/definition';
+import { individualEntrepreneurV2 } from '../../shared/services/individual-entrepreneur';
+import { simplifiedTaxDeclaration } from '../../shared/services/simplified-tax-declaration';
 import { validateAnswers, type Answers } from '../../shared/services/validate';
+import { simplifiedTax } from '../../shared/tax/rates';
+import {
+	adult,
+	childName,
+	familySurname,
+	iinFor,
+	int,
+	manName,
+	patronymic,
+	phone,
+	pick,
+	random,
+	surnameOf,
+	typedIin,
+	type Naming,
+	type Rng
+} from './people';
+import { addressAnswers, settlementAnswers, somePlace } from './places';
 
 /** Answers as a person typed them (the server trims and normalizes them). */
 export type TypedAnswers = Record<string, string>;
 
-/** A small fast PRNG (mulberry32): the same seed gives the same documents everywhere. */
-export function random(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-	};
-}
-
-type Rng = () => number;
-/** A list written as one line of words, so it stays short and easy to extend. */
-const words = (text: string): readonly string[] => text.split(' ');
-const pick = <T>(rng: Rng, list: readonly T[]): T => list[Math.floor(rng() * list.length)]!;
-const int = (rng: Rng, min: number, max: number) => min + Math.floor(rng() * (max - min + 1));
-
-// --- People -----------------------------------------------------------------------------
-
-const KAZAKH_MEN = words(
-	'Нұрлан Ерлан Асқар Бауыржан Дәурен Ержан Қайрат Мұрат Серік Талғат Азамат Әділет Жандос Бекзат Дархан Ғалым Арман Ерболат'
-);
-const KAZAKH_WOMEN = words(
-	'Айгерім Гүлнар Әсел Дана Жанар Мөлдір Ақбота Сәуле Динара Аружан Назерке Айжан Гүлмира Ләззат Балжан Жұлдыз Салтанат'
-);
-/** Male forms; the female form adds -а (Омаров → Омарова). */
-const KAZAKH_SURNAMES = words(
-	'Сейтқалиев Омаров Ахметов Жақсылықов Нұрғалиев Сәрсенбаев Тоқтаров Исабеков Бекмұхамбетов Қасымов Жұмабаев Оспанов Әбдірахманов Мұқанов Есенов Бейсенов Төлеуов Байжанов'
-);
-const RUSSIAN_MEN = words('Александр Сергей Дмитрий Андрей Владимир Николай Виктор');
-const RUSSIAN_WOMEN = words('Ольга Елена Наталья Татьяна Ирина Светлана Людмила');
-const RUSSIAN_SURNAMES = words('Иванов Петров Смирнов Кузнецов Попов Васильев Новиков');
-/** Surnames that do not change with sex. */
-const INVARIANT_SURNAMES = words('Ким Пак Цой Шевченко Ткаченко Бондаренко');
-/** Father's name → Russian patronymic stem (+ович / +овна). */
-const RUSSIAN_FATHERS = words('Петр Виктор Николаев Александр Сергеев Иван Юрьев');
-
-interface Person {
-	fullName: string;
-	surname: string;
-	female: boolean;
-}
-
-function kazakhPerson(rng: Rng): Person {
-	const female = rng() < 0.5;
-	const surname = pick(rng, KAZAKH_SURNAMES) + (female ? 'а' : '');
-	const name = pick(rng, female ? KAZAKH_WOMEN : KAZAKH_MEN);
-	// Many now write the Kazakh patronymic (-ұлы / -қызы), others the Russian one (-ович).
-	const father = pick(rng, KAZAKH_MEN);
-	const patronymic =
-		rng() < 0.6
-			? father + (female ? 'қызы' : 'ұлы')
-			: withoutKazakhLetters(father) + (female ? 'овна' : 'ович');
-	return { fullName: `${surname} ${name} ${patronymic}`, surname, female };
-}
-
-// People who type without the Kazakh keyboard layout write ә as а, қ as к, and so on; the
-// Russian-style patronymic is always written that way.
-const SIMPLE_CYRILLIC: Record<string, string> = {
-	ә: 'а',
-	ғ: 'г',
-	қ: 'к',
-	ң: 'н',
-	ө: 'о',
-	ұ: 'у',
-	ү: 'у',
-	і: 'и'
-};
-function withoutKazakhLetters(text: string): string {
-	return text.replace(/[әғқңөұүі]/gi, (c) => {
-		const plain = SIMPLE_CYRILLIC[c.toLowerCase()] ?? c;
-		return c === c.toLowerCase() ? plain : plain.toUpperCase();
-	});
-}
-
-function russianPerson(rng: Rng): Person {
-	const female = rng() < 0.5;
-	const invariant = rng() < 0.3;
-	const surname = invariant
-		? pick(rng, INVARIANT_SURNAMES)
-		: pick(rng, RUSSIAN_SURNAMES) + (female ? 'а' : '');
-	const name = pick(rng, female ? RUSSIAN_WOMEN : RUSSIAN_MEN);
-	const stem = pick(rng, RUSSIAN_FATHERS);
-	const patronymic = stem.endsWith('ев')
-		? stem + (female ? 'на' : 'ич')
-		: stem + (female ? 'овна' : 'ович');
-	return { fullName: `${surname} ${name} ${patronymic}`, surname, female };
+/** One application as typed: the service (and version) it is for, and its answers. */
+export interface TypedApplication {
+	service: ServiceDefinition;
+	answers: TypedAnswers;
 }
 
 /**
- * An IIN whose first six digits are the birth date, the seventh the century and sex
- * (3/4 for the 1900s, 5/6 for the 2000s; odd for men), and the last the check digit.
+ * The day the documents are made as of: dates are drawn before it (or, for a business
+ * start, up to a month after), so every document stays valid on any later day and the
+ * same index gives the same answers whenever the benchmark runs.
  */
-function iinFor(rng: Rng, female: boolean): string {
-	for (;;) {
-		const year = int(rng, 1962, 2005);
-		const month = int(rng, 1, 12);
-		const day = int(rng, 1, 28);
-		const century = (year < 2000 ? 3 : 5) + (female ? 1 : 0);
-		const first11 =
-			String(year % 100).padStart(2, '0') +
-			String(month).padStart(2, '0') +
-			String(day).padStart(2, '0') +
-			century +
-			String(int(rng, 0, 9999)).padStart(4, '0');
-		const check = iinCheckDigit(first11);
-		// About one serial in eleven has no valid check digit; the registry skips those too.
-		if (check !== null) return first11 + check;
-	}
-}
+const AS_OF = '2026-11-26';
 
-// --- Places -----------------------------------------------------------------------------
-
-/**
- * Real places, one a line: region, district and settlement in Russian | the same in Kazakh.
- */
-const PLACES = `
-Алматинская область, Талгарский район, село Бесагаш | Алматы облысы, Талғар ауданы, Бесағаш ауылы
-Алматинская область, Енбекшиказахский район, город Есик | Алматы облысы, Еңбекшіқазақ ауданы, Есік қаласы
-Алматинская область, Карасайский район, город Каскелен | Алматы облысы, Қарасай ауданы, Қаскелең қаласы
-Алматинская область, Илийский район, посёлок Отеген батыр | Алматы облысы, Іле ауданы, Өтеген батыр кенті
-Алматинская область, Райымбекский район, село Нарынкол | Алматы облысы, Райымбек ауданы, Нарынқол ауылы
-Жетысуская область, Ескельдинский район, посёлок Карабулак | Жетісу облысы, Ескелді ауданы, Қарабұлақ кенті
-Жетысуская область, Аксуский район, село Жансугуров | Жетісу облысы, Ақсу ауданы, Жансүгіров ауылы
-Туркестанская область, Сайрамский район, село Аксукент | Түркістан облысы, Сайрам ауданы, Ақсукент ауылы
-Туркестанская область, Толебийский район, город Ленгер | Түркістан облысы, Төлеби ауданы, Ленгір қаласы
-Туркестанская область, Мактааральский район, посёлок Мырзакент | Түркістан облысы, Мақтаарал ауданы, Мырзакент кенті
-Туркестанская область, Казыгуртский район, село Казыгурт | Түркістан облысы, Қазығұрт ауданы, Қазығұрт ауылы
-Жамбылская область, Байзакский район, село Сарыкемер | Жамбыл облысы, Байзақ ауданы, Сарыкемер ауылы
-Жамбылская область, Меркенский район, село Мерке | Жамбыл облысы, Меркі ауданы, Меркі ауылы
-Жамбылская область, Кордайский район, село Кордай | Жамбыл облысы, Қордай ауданы, Қордай ауылы
-Кызылординская область, Шиелийский район, посёлок Шиели | Қызылорда облысы, Шиелі ауданы, Шиелі кенті
-Кызылординская область, Жалагашский район, посёлок Жалагаш | Қызылорда облысы, Жалағаш ауданы, Жалағаш кенті
-Актюбинская область, Мартукский район, село Мартук | Ақтөбе облысы, Мәртөк ауданы, Мәртөк ауылы
-Актюбинская область, Хромтауский район, город Хромтау | Ақтөбе облысы, Хромтау ауданы, Хромтау қаласы
-Атырауская область, Махамбетский район, село Махамбет | Атырау облысы, Махамбет ауданы, Махамбет ауылы
-Мангистауская область, Мунайлинский район, село Мангистау | Маңғыстау облысы, Мұнайлы ауданы, Маңғыстау ауылы
-Западно-Казахстанская область, Бурлинский район, город Аксай | Батыс Қазақстан облысы, Бөрлі ауданы, Ақсай қаласы
-Костанайская область, Костанайский район, посёлок Затобольск | Қостанай облысы, Қостанай ауданы, Затобол кенті
-Акмолинская область, Целиноградский район, село Акмол | Ақмола облысы, Целиноград ауданы, Ақмол ауылы
-Акмолинская область, Бурабайский район, город Щучинск | Ақмола облысы, Бурабай ауданы, Щучинск қаласы
-Карагандинская область, Бухар-Жырауский район, посёлок Ботакара | Қарағанды облысы, Бұқар жырау ауданы, Ботақара кенті
-Павлодарская область, Иртышский район, село Иртышск | Павлодар облысы, Ертіс ауданы, Ертіс ауылы
-Северо-Казахстанская область, район Магжана Жумабаева, город Булаево | Солтүстік Қазақстан облысы, Мағжан Жұмабаев ауданы, Булаев қаласы
-Восточно-Казахстанская область, Глубоковский район, посёлок Глубокое | Шығыс Қазақстан облысы, Глубокое ауданы, Глубокое кенті
-Абайская область, Бескарагайский район, село Бескарагай | Абай облысы, Бесқарағай ауданы, Бесқарағай ауылы
-Улытауская область, Улытауский район, село Улытау | Ұлытау облысы, Ұлытау ауданы, Ұлытау ауылы
-`
-	.trim()
-	.split('\n')
-	.map((line) => {
-		const [ru = '', kk = ''] = line.split(' | ');
-		return { ru: ru.split(', '), kk: kk.split(', ') };
-	});
-
-/** Street names common across the country: [Russian, Kazakh]. */
-const STREETS: readonly [string, string][] = [
-	['улица Абая', 'Абай көшесі'],
-	['улица Кунаева', 'Қонаев көшесі'],
-	['улица Толе би', 'Төле би көшесі'],
-	['улица Жамбыла', 'Жамбыл көшесі'],
-	['улица Байтурсынова', 'Байтұрсынұлы көшесі'],
-	['улица Желтоксан', 'Желтоқсан көшесі'],
-	['улица Абылай хана', 'Абылай хан көшесі'],
-	['улица Сейфуллина', 'Сейфуллин көшесі'],
-	['улица Наурызбай батыра', 'Наурызбай батыр көшесі'],
-	['улица Школьная', 'Мектеп көшесі'],
-	['улица Центральная', 'Орталық көшесі'],
-	['улица Мира', 'Бейбітшілік көшесі']
+/** The services in the mix, with the share of applications each takes. */
+export const MIX: readonly { service: ServiceDefinition; share: number }[] = [
+	{ service: birthRegistration, share: 0.45 },
+	{ service: individualEntrepreneurV2, share: 0.4 },
+	{ service: simplifiedTaxDeclaration, share: 0.15 }
 ];
 
-/** Where the business runs, as people fill in "region, district, village, street, house". */
-function address(rng: Rng, kazakh: boolean): string {
-	const place = pick(rng, PLACES);
-	const [street, streetKk] = pick(rng, STREETS);
-	const house = int(rng, 1, 180);
-	if (kazakh) {
-		const flat = rng() < 0.3 ? `, ${int(rng, 1, 60)} пәтер` : '';
-		return `${place.kk.join(', ')}, ${streetKk}, ${house} үй${flat}`;
-	}
-	const extra =
-		rng() < 0.3 ? `, кв. ${int(rng, 1, 60)}` : rng() < 0.3 ? ', здание бывшего сельпо' : '';
-	return `${place.ru.join(', ')}, ${street}, дом ${house}${extra}`;
+/** A date as the form takes it: mostly from the date picker (ISO), some typed dd.mm.yyyy. */
+function typedDate(rng: Rng, iso: string): string {
+	if (rng() < 0.8) return iso;
+	const [y, m, d] = iso.split('-');
+	return `${d}.${m}.${y}`;
 }
 
-// --- Businesses -------------------------------------------------------------------------
+/** An amount as people type it: 4850000 or 4 850 000. */
+function typedTenge(rng: Rng, canonical: string): string {
+	return rng() < 0.5 ? canonical : canonical.replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
+}
+
+/** Kazakh naming for about three in four people, Russian for the rest. */
+const naming = (rng: Rng): Naming => (rng() < 0.75 ? 'kazakh' : 'russian');
+
+// --- Birth registration -----------------------------------------------------------------
+
+/**
+ * A birth as the registry office records it: a child born in the last two months, in a
+ * place with a maternity hospital; parents of one family's naming, most of them married.
+ */
+function birth(rng: Rng): TypedAnswers {
+	const names = naming(rng);
+	const kazakhText = names === 'kazakh' && rng() < 0.4;
+	const family = familySurname(rng, names);
+	const basis = rng() < 0.82 ? 'marriage' : rng() < 0.5 ? 'paternity' : 'mother';
+	// Many married women keep their own surname; a mother on her own gives the child hers.
+	const mothersOwn = basis === 'mother' || rng() < 0.4;
+	const motherSurname = mothersOwn ? familySurname(rng, names) : family;
+	const childSurname = basis === 'mother' ? motherSurname : family;
+	const mother = adult(rng, names, true, motherSurname);
+	const fatherName = manName(rng, names);
+	const female = rng() < 0.49;
+	const born = addDays(AS_OF, -int(rng, 1, 60));
+	const place = somePlace(rng);
+	const informant = pick(rng, ['mother', 'mother', 'mother', 'father', 'father', 'other']);
+
+	const answers: TypedAnswers = {
+		childSurname: surnameOf(childSurname, female),
+		childGivenName: childName(rng, names, female),
+		childSex: female ? 'female' : 'male',
+		childBirthDate: typedDate(rng, born),
+		...settlementAnswers('birthPlace', place, kazakhText),
+		medicalRecordNumber: String(int(rng, 100_000_000, 999_999_999)),
+		motherIin: typedIin(rng, iinFor(rng, true, 1984, 2005)),
+		motherSurname: mother.surname,
+		motherGivenName: mother.givenName,
+		fatherBasis: basis,
+		fatherSurname: surnameOf(basis === 'mother' ? motherSurname : family, false),
+		fatherGivenName: fatherName,
+		informant,
+		phone: phone(rng)
+	};
+	// The hospital's BIN is printed on the medical record; some leave it out.
+	if (rng() < 0.7) answers.medicalOrgBin = place.hospitalBin;
+	if (rng() < 0.9) answers.motherPatronymic = mother.patronymic;
+	if (basis !== 'mother') answers.fatherIin = typedIin(rng, iinFor(rng, false, 1978, 2004));
+	if (rng() < 0.9) answers.fatherPatronymic = patronymic(rng, manName(rng, names), false);
+	if (basis !== 'mother' || rng() < 0.5) {
+		answers.childPatronymic = patronymic(rng, fatherName, female);
+	}
+	if (informant === 'other') {
+		// Most often a grandmother, who brings the papers while the mother is still at home.
+		const grandmother = adult(rng, names, true, family);
+		answers.informantIin = typedIin(rng, iinFor(rng, true, 1955, 1975));
+		answers.informantName = grandmother.fullName;
+	}
+	return answers;
+}
+
+// --- Individual entrepreneur ------------------------------------------------------------
 
 /** The service's own list, so a change to it cannot make the documents invalid. */
-const ACTIVITIES = individualEntrepreneur.fields.flatMap((f) =>
-	f.kind === 'choice' ? f.options.map((o) => o.value) : []
-);
+const choices = (service: ServiceDefinition, name: string) =>
+	service.fields.flatMap((f) =>
+		f.name === name && f.kind === 'choice' ? f.options.map((o) => o.value) : []
+	);
+const ACTIVITIES = choices(individualEntrepreneurV2, 'activity');
 
 /** What people call a business of each activity: [Russian kind, Kazakh kind, names]. */
 const BUSINESS_KINDS: Record<string, [string, string, readonly string[]]> = {
@@ -222,7 +152,7 @@ const BUSINESS_KINDS: Record<string, [string, string, readonly string[]]> = {
 	it: ['IT-услуги', 'IT қызметтері', ['Digital Dala', 'Код', 'Smart Aul']]
 };
 
-function businessName(rng: Rng, activity: string, surname: string, kazakh: boolean): string {
+function tradeName(rng: Rng, activity: string, surname: string, kazakh: boolean): string {
 	const [kindRu, kindKk, names] = BUSINESS_KINDS[activity] ?? ['', '', ['']];
 	const brand = pick(rng, names);
 	// A third write only the surname, as the registry shows it; the rest add what they run.
@@ -232,46 +162,81 @@ function businessName(rng: Rng, activity: string, surname: string, kazakh: boole
 		: `ИП «${surname}» — ${kindRu} «${brand}»`;
 }
 
-// --- Phones -----------------------------------------------------------------------------
-
-const MOBILE_CODES = words('700 701 702 705 707 708 747 771 775 776 777 778');
-
-/** A mobile number in one of the shapes people type: +7 701 …, 8 (701) …, 8701…. */
-function phone(rng: Rng): string {
-	const code = pick(rng, MOBILE_CODES);
-	const a = String(int(rng, 200, 999));
-	const b = String(int(rng, 0, 99)).padStart(2, '0');
-	const c = String(int(rng, 0, 99)).padStart(2, '0');
-	switch (int(rng, 0, 3)) {
-		case 0:
-			return `+7 ${code} ${a} ${b} ${c}`;
-		case 1:
-			return `8 (${code}) ${a}-${b}-${c}`;
-		case 2:
-			return `8${code}${a}${b}${c}`;
-		default:
-			return `+7${code}${a}${b}${c}`;
-	}
+/** Someone old enough to run a business. */
+function entrepreneur(rng: Rng) {
+	const names = naming(rng);
+	const person = adult(rng, names, rng() < 0.5);
+	return { person, names, iin: iinFor(rng, person.female, 1962, 2005) };
 }
 
-/** The answers of application number `index`: the same index gives the same answers. */
-export function applicationAnswers(index: number): TypedAnswers {
-	const rng = random(0x1e5 + index * 7919);
-	const kazakhName = rng() < 0.7;
-	const person = kazakhName ? kazakhPerson(rng) : russianPerson(rng);
-	// About a third of Kazakh speakers fill the form in Kazakh.
-	const kazakhText = kazakhName && rng() < 0.35;
+function entrepreneurRegistration(rng: Rng): TypedAnswers {
+	const { person, names, iin } = entrepreneur(rng);
+	// About a third of those with Kazakh names fill the form in Kazakh.
+	const kazakhText = names === 'kazakh' && rng() < 0.35;
 	const activity = pick(rng, ACTIVITIES);
-	const iin = iinFor(rng, person.female);
+	const regime = rng() < 0.85 ? 'simplified' : rng() < 0.5 ? 'retail' : 'general';
 	return {
-		// Some copy the IIN from the ID card with the space it is printed with.
-		iin: rng() < 0.2 ? `${iin.slice(0, 6)} ${iin.slice(6)}` : iin,
+		iin: typedIin(rng, iin),
 		fullName: person.fullName,
-		businessName: businessName(rng, activity, person.surname, kazakhText),
+		phone: phone(rng),
+		tradeName: tradeName(rng, activity, person.surname, kazakhText),
 		activity,
-		address: address(rng, kazakhText),
-		phone: phone(rng)
+		taxRegime: regime,
+		startDate: typedDate(rng, addDays(AS_OF, int(rng, -20, 30))),
+		...addressAnswers(rng, 'businessAddress', somePlace(rng), kazakhText)
 	};
+}
+
+// --- Simplified tax declaration ---------------------------------------------------------
+
+/** The half-years over by AS_OF that the tax table has rates for: [year, half]. */
+const PERIODS: readonly [number, number][] = [
+	[2025, 1],
+	[2025, 2],
+	[2026, 1],
+	[2026, 1]
+];
+
+/** A half-year's declaration with the tax the device works out as the person types. */
+function taxDeclaration(rng: Rng): TypedAnswers {
+	const { person, iin } = entrepreneur(rng);
+	const [year, half] = pick(rng, PERIODS);
+	// A few had no income that half-year; most of the rest a few million tenge.
+	const income = rng() < 0.06 ? 0 : int(rng, 300, 30_000) * 1000;
+	const employees = rng() < 0.6 ? 0 : int(rng, 1, 6);
+	const payroll = employees * int(rng, 85, 250) * 1000 * 6;
+	const canonical = (n: number) => formatTenge(parseTiyn(String(n))!);
+	const tax = simplifiedTax(year, canonical(income), canonical(payroll));
+	if (!tax) throw new Error(`no tax rates for ${year}`);
+	const answers: TypedAnswers = {
+		iin: typedIin(rng, iin),
+		fullName: person.fullName,
+		year: String(year),
+		half: String(half),
+		income: typedTenge(rng, canonical(income)),
+		employees: String(employees),
+		incomeTax: tax.incomeTax,
+		socialTax: tax.socialTax,
+		taxDue: tax.total
+	};
+	if (employees > 0) answers.payroll = typedTenge(rng, canonical(payroll));
+	return answers;
+}
+
+const GENERATORS = new Map<ServiceDefinition, (rng: Rng) => TypedAnswers>([
+	[birthRegistration, birth],
+	[individualEntrepreneurV2, entrepreneurRegistration],
+	[simplifiedTaxDeclaration, taxDeclaration]
+]);
+
+/** Application number `index`: the same index gives the same service and answers. */
+export function application(index: number): TypedApplication {
+	const rng = random(0x1e5 + index * 7919);
+	let draw = rng();
+	const { service } = MIX.find((m) => (draw -= m.share) < 0) ?? MIX[MIX.length - 1]!;
+	const generate = GENERATORS.get(service);
+	if (!generate) throw new Error(`no generator for ${service.id}`);
+	return { service, answers: generate(rng) };
 }
 
 /**
@@ -279,8 +244,13 @@ export function applicationAnswers(index: number): TypedAnswers {
  * rules before the outbox takes them (app/lib/db/outbox.ts), so a device pushes these, and
  * they are what the server stores.
  */
-export function asQueued(answers: TypedAnswers): Answers {
-	const result = validateAnswers(individualEntrepreneur, answers);
-	if (!result.ok) throw new Error(`generated answers are invalid: ${JSON.stringify(result)}`);
+export function asQueued(application: TypedApplication): Answers {
+	const result = validateAnswers(application.service, application.answers);
+	if (!result.ok) {
+		throw new Error(
+			`generated ${application.service.id} answers are invalid: ${JSON.stringify(result)} ` +
+				JSON.stringify(application.answers)
+		);
+	}
 	return result.answers;
 }

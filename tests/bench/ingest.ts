@@ -4,7 +4,7 @@
  * devices side by side. Bodies are built, gzipped and signed before the clock starts:
  * devices do that on their own processors, so it is no cost of the server's.
  */
-import type { TypedAnswers } from './documents';
+import type { TypedApplication } from './documents';
 import { Device, pushResults, type PreparedPush } from './device';
 import type { HttpResponse } from './http';
 import { cpuShare, sampleCpu } from './processes';
@@ -29,12 +29,12 @@ interface Plan {
 	pushes: PreparedPush[];
 }
 
-/** Splits the answers evenly over the devices and builds each device's pushes. */
-async function plan(devices: Device[], answers: readonly TypedAnswers[]) {
-	const share = Math.ceil(answers.length / devices.length);
+/** Splits the applications evenly over the devices and builds each device's pushes. */
+async function plan(devices: Device[], applications: readonly TypedApplication[]) {
+	const share = Math.ceil(applications.length / devices.length);
 	return Promise.all(
 		devices.map(async (device, d): Promise<Plan> => {
-			const mine = answers.slice(d * share, (d + 1) * share);
+			const mine = applications.slice(d * share, (d + 1) * share);
 			const pushes: PreparedPush[] = [];
 			for (let i = 0; i < mine.length; i += BATCH) {
 				const mutations = device.submissions(mine.slice(i, i + BATCH));
@@ -72,15 +72,15 @@ function expectAllApplied(responses: readonly HttpResponse[], expected: number):
 }
 
 /**
- * Pushes `answers` from `concurrency` new devices, after `warmup` untimed, and measures
+ * Pushes `applications` from `concurrency` new devices, after `warmup` untimed, and measures
  * applications per second, bytes on the wire and where the CPU went: three rounds of the
  * same answers as new applications, the median reported.
  */
 export async function ingest(
 	port: number,
 	serverPid: number,
-	answers: readonly TypedAnswers[],
-	warmup: readonly TypedAnswers[],
+	applications: readonly TypedApplication[],
+	warmup: readonly TypedApplication[],
 	concurrency: number
 ): Promise<IngestResult> {
 	const devices = await Promise.all(Array.from({ length: concurrency }, () => Device.create(port)));
@@ -91,7 +91,7 @@ export async function ingest(
 
 		const rounds: IngestResult[] = [];
 		for (let round = 0; round < ROUNDS; round++) {
-			const timed = await plan(devices, answers);
+			const timed = await plan(devices, applications);
 			const rawBytes = timed.flatMap((p) => p.pushes).reduce((total, p) => total + p.rawBytes, 0);
 			const wireBefore = wireTo(port);
 			const cpuBefore = sampleCpu(serverPid);
@@ -100,9 +100,9 @@ export async function ingest(
 			const seconds = (performance.now() - start) / 1000;
 			const cpu = cpuShare(cpuBefore, sampleCpu(serverPid));
 			const wire = wireBetween(wireBefore, wireTo(port));
-			expectAllApplied(responses, answers.length);
+			expectAllApplied(responses, applications.length);
 			rounds.push({
-				applications: answers.length,
+				applications: applications.length,
 				seconds,
 				concurrency,
 				requests: responses.length,

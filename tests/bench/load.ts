@@ -3,7 +3,7 @@
  * batch of new applications (built, gzipped and signed as it goes, like the app), then
  * pull until it is current. Bounded in time, loopback only; every error is counted.
  */
-import type { TypedAnswers } from './documents';
+import type { TypedApplication } from './documents';
 import { Device, pushResults } from './device';
 import { cpuShare, sampleCpu } from './processes';
 import { percentile } from './stats';
@@ -28,7 +28,7 @@ export async function underLoad(
 	deviceCount: number,
 	seconds: number,
 	batch: number,
-	answersFor: (index: number) => TypedAnswers
+	applicationFor: (index: number) => TypedApplication
 ): Promise<LoadResult> {
 	const devices = await Promise.all(Array.from({ length: deviceCount }, () => Device.create(port)));
 	await Promise.all(devices.map((device) => device.register()));
@@ -37,7 +37,7 @@ export async function underLoad(
 	let applications = 0;
 	let errors = 0;
 	let firstError: string | undefined;
-	let nextAnswer = 0;
+	let nextApplication = 0;
 
 	const cpuBefore = sampleCpu(serverPid);
 	const start = performance.now();
@@ -47,8 +47,8 @@ export async function underLoad(
 			let cursor: string | undefined;
 			while (performance.now() < deadline) {
 				try {
-					const answers = Array.from({ length: batch }, () => answersFor(nextAnswer++));
-					const push = await device.preparePush(device.submissions(answers));
+					const batchOf = Array.from({ length: batch }, () => applicationFor(nextApplication++));
+					const push = await device.preparePush(device.submissions(batchOf));
 					const response = await device.sendPush(push);
 					pushMs.push(response.ms);
 					const results = pushResults(response);

@@ -39,7 +39,11 @@ export function markdown(m: Measurements, f: Figures): string {
 		`| under load: errors | ${load.errors} | 0 | ${met(load.errors === 0)} |`,
 		'',
 		'**Documents.** ' +
-			`${whole(d.count)} individual-entrepreneur applications, the same for every system. ` +
+			`${whole(d.count)} applications, the same for every system: ` +
+			d.services
+				.map((s) => `${whole(s.count)} ${s.serviceId} (${whole(s.mutationBytes)} B each as sent)`)
+				.join(', ') +
+			'. ' +
 			`A submit mutation as a device sends it: ${whole(d.mutationBytes)} bytes of JSON on average ` +
 			`(answers as typed ${whole(d.answersBytes)} B; normalized, as the app queues and sends them ` +
 			`and the server stores them, ${whole(d.storedAnswersBytes)} B); ` +

@@ -3,6 +3,7 @@
  * the summary line and docs/benchmarks.md can never disagree.
  */
 import type { CatchUpResult, PullPass } from './catch-up';
+import type { ServiceShare } from './corpus';
 import type { IngestResult } from './ingest';
 import type { LoadResult } from './load';
 import type { Machine } from './machine';
@@ -17,6 +18,7 @@ export interface Measurements {
 		mutationBytes: number;
 		answersBytes: number;
 		storedAnswersBytes: number;
+		services: ServiceShare[];
 		pouchDocumentBytes: number;
 	};
 	pool: number;

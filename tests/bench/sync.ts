@@ -12,7 +12,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { catchUp } from './catch-up';
 import { applicationRows, corpus, pouchDocuments } from './corpus';
-import { applicationAnswers } from './documents';
+import { application } from './documents';
 import { BATCH, ingest } from './ingest';
 import { underLoad } from './load';
 import { describeMachine } from './machine';
@@ -55,42 +55,54 @@ async function main(): Promise<void> {
 		step('raw INSERT, 1 connection');
 		const ceilingOne = await postgresCeiling(
 			database.url,
-			applicationRows(docs.answers, BATCH, 1),
-			applicationRows(warm.answers, BATCH, 1),
+			applicationRows(docs.applications, BATCH, 1),
+			applicationRows(warm.applications, BATCH, 1),
 			1
 		);
 		step('HTTP ingest, 1 device');
-		const ingestOne = await ingest(server.port, server.pid, docs.answers, warm.answers, 1);
+		const ingestOne = await ingest(
+			server.port,
+			server.pid,
+			docs.applications,
+			warm.applications,
+			1
+		);
 		step(`raw INSERT, ${POOL} connections`);
 		const ceilingPool = await postgresCeiling(
 			database.url,
-			applicationRows(docs.answers, BATCH, POOL),
-			applicationRows(warm.answers, BATCH, POOL),
+			applicationRows(docs.applications, BATCH, POOL),
+			applicationRows(warm.applications, BATCH, POOL),
 			POOL
 		);
 		step(`HTTP ingest, ${POOL} devices`);
-		const ingestPool = await ingest(server.port, server.pid, docs.answers, warm.answers, POOL);
+		const ingestPool = await ingest(
+			server.port,
+			server.pid,
+			docs.applications,
+			warm.applications,
+			POOL
+		);
 		// Where the gap goes: the same writes as a push, sent straight to PostgreSQL.
 		step("the server's writes without the server, 1 and " + POOL + ' connections');
 		const writesOne = await serverWrites(
 			database.url,
-			() => applicationRows(docs.answers, BATCH, 1),
-			applicationRows(warm.answers, BATCH, 1),
+			() => applicationRows(docs.applications, BATCH, 1),
+			applicationRows(warm.applications, BATCH, 1),
 			1
 		);
 		const writesPool = await serverWrites(
 			database.url,
-			() => applicationRows(docs.answers, BATCH, POOL),
-			applicationRows(warm.answers, BATCH, POOL),
+			() => applicationRows(docs.applications, BATCH, POOL),
+			applicationRows(warm.applications, BATCH, POOL),
 			POOL
 		);
 
 		step('PouchDB replication into pouchdb-server');
-		const pouchDocs = pouchDocuments(docs.answers);
+		const pouchDocs = pouchDocuments(docs.applications);
 		const pouch = await startPouch();
 		const [pouchOne, pouchPool] = await (async () => {
 			try {
-				await pouch.replicate(pouchDocuments(warm.answers).documents, 'warmup');
+				await pouch.replicate(pouchDocuments(warm.applications).documents, 'warmup');
 				// Each run into a database of its own: the same documents, nothing there yet.
 				const rounds = async (devices: number) => {
 					const runs: PouchResult[] = [];
@@ -108,7 +120,7 @@ async function main(): Promise<void> {
 		})();
 
 		step(`catch-up of ${CATCH_UP} status changes`);
-		const caughtUp = await catchUp(server.port, reviewToken, docs.answers.slice(0, CATCH_UP));
+		const caughtUp = await catchUp(server.port, reviewToken, docs.applications.slice(0, CATCH_UP));
 
 		step(`${LOAD_DEVICES} devices for ${LOAD_SECONDS} s`);
 		const load = await underLoad(
@@ -117,7 +129,7 @@ async function main(): Promise<void> {
 			LOAD_DEVICES,
 			LOAD_SECONDS,
 			LOAD_BATCH,
-			(i) => applicationAnswers(1_000_000 + i)
+			(i) => application(1_000_000 + i)
 		);
 
 		if (load.errors > 0) {
@@ -132,6 +144,7 @@ async function main(): Promise<void> {
 				mutationBytes: docs.mutationBytes,
 				answersBytes: docs.answersBytes,
 				storedAnswersBytes: docs.storedAnswersBytes,
+				services: docs.services,
 				pouchDocumentBytes: pouchDocs.bytes / pouchDocs.documents.length
 			},
 			pool: POOL,

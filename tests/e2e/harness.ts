@@ -31,20 +31,30 @@ export function chromiumPath(): string {
 
 export interface RunningServer {
 	url: string;
+	port: number;
 	dataDir: string;
 	/** Stops the process (SIGTERM, then SIGKILL) and waits until it has exited. */
 	stop(): Promise<void>;
 }
 
-/** Starts `sync-server/main.ts` serving the built app; resolves once it is healthy. */
+/**
+ * Starts `sync-server/main.ts` serving the built app; resolves once it is healthy. Give
+ * the `port` and `dataDir` of a stopped server to restart it: the same origin keeps the
+ * browser's service worker and IndexedDB.
+ */
 export async function startServer(
-	options: { dataDir?: string; staticDir?: string; env?: Record<string, string> } = {}
+	options: {
+		dataDir?: string;
+		staticDir?: string;
+		env?: Record<string, string>;
+		port?: number;
+	} = {}
 ): Promise<RunningServer> {
 	if (!existsSync(join(options.staticDir ?? join(ROOT, 'build'), 'index.html'))) {
 		throw new Error('The app is not built: run `npm run build` first (npm run test:e2e does).');
 	}
 	const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'dala-e2e-')));
-	const port = await freePort();
+	const port = options.port ?? (await freePort());
 	const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'sync-server/main.ts'], {
 		cwd: ROOT,
 		env: {
@@ -78,6 +88,7 @@ export async function startServer(
 	}
 	return {
 		url,
+		port,
 		dataDir,
 		async stop() {
 			if (child.exitCode === null) {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Locale } from '../../shared/locale';
 import { addDays, todayInKazakhstan } from '../../shared/dates';
 import { currentServices } from '../../shared/services/catalog';
-import { GOOD_BIRTH, GOOD_IE_V2, GOOD_TAX } from '../support/service-answers';
+import { GOOD_BIRTH, GOOD_IE_V2, GOOD_PERMIT, GOOD_TAX } from '../support/service-answers';
 import { seriousViolations } from './axe';
 import { openControlled, useAppAndBrowser } from './harness';
 import { walkService } from './walk';
@@ -20,7 +20,13 @@ function messages(locale: Locale): Record<string, string> {
 const GOOD: Record<string, Record<string, string>> = {
 	'individual-entrepreneur': { ...GOOD_IE_V2, startDate: todayInKazakhstan() },
 	'birth-registration': { ...GOOD_BIRTH, childBirthDate: addDays(todayInKazakhstan(), -3) },
-	'simplified-tax-declaration': GOOD_TAX
+	'simplified-tax-declaration': GOOD_TAX,
+	// The photo answers stand for "attach a photo": walk.ts draws one for each.
+	'trade-outlet-permit': {
+		...GOOD_PERMIT,
+		startDate: addDays(todayInKazakhstan(), 7),
+		endDate: addDays(todayInKazakhstan(), 180)
+	}
 };
 
 const app = useAppAndBrowser();

@@ -1,3 +1,4 @@
+import { addDays, todayInKazakhstan } from '../../shared/dates';
 import { iinCheckDigit } from '../../shared/iin';
 import type { Answers } from '../../shared/services/validate';
 import type { Random } from './random';
@@ -39,4 +40,26 @@ export function invalidAnswers(random: Random): Answers {
 	const answers = validAnswers(random);
 	const last = Number(answers.iin!.at(-1));
 	return { ...answers, iin: `${answers.iin!.slice(0, 11)}${(last + 1) % 10}` };
+}
+
+/** Permit answers the server accepts, but for the photos, which the device adds. */
+export function permitAnswers(random: Random): Answers {
+	const today = todayInKazakhstan();
+	return {
+		iin: randomIin(random),
+		fullName: random.pick(NAMES),
+		phone: `+7701${String(random.int(10_000_000)).padStart(7, '0')}`,
+		businessForm: 'entrepreneur',
+		businessName: `ЖК ${random.int(1000)}`,
+		outletType: random.pick(['kiosk', 'pavilion', 'stall', 'mobile', 'cart']),
+		goods: random.pick(['food', 'produce', 'drinks', 'press', 'flowers', 'non-food']),
+		area: String(1 + random.int(30)),
+		'siteAddress.region': 'turkistan',
+		'siteAddress.district': 'Сайрам ауданы',
+		'siteAddress.settlement': random.pick(PLACES),
+		'siteAddress.street': 'Абай көшесі',
+		'siteAddress.house': String(1 + random.int(200)),
+		startDate: addDays(today, 1 + random.int(60)),
+		endDate: addDays(today, 90 + random.int(200))
+	};
 }

@@ -8,9 +8,11 @@ import {
 	submitDraft
 } from '../../app/lib/db/outbox';
 import { deviceIdentity } from '../../app/lib/sync/device';
+import { storeFile } from '../../app/lib/files/upload';
 import { SyncEngine } from '../../app/lib/sync/engine';
 import { httpTransport } from '../../app/lib/sync/transport';
 import type { Answers } from '../../shared/services/validate';
+import { photoBytes, simFileSender, simPhoto } from './files';
 import type { FaultyNetwork } from './network';
 import type { Random } from './random';
 
@@ -22,6 +24,8 @@ export interface Queued {
 	seq: number;
 	/** Whether the server must accept it. */
 	valid: boolean;
+	/** Names photos: it goes once they arrived, so after later ones of other applications. */
+	photos?: boolean;
 }
 
 /**
@@ -60,6 +64,7 @@ export class SimDevice {
 				baseUrl: 'http://dala.sim',
 				fetch: this.#network.fetch
 			}),
+			files: simFileSender(this.db, identity, 'http://dala.sim', this.#network.fetch),
 			now: this.#clock,
 			// Retries are driven by the schedule, not by timers.
 			scheduleRetry: () => {}
@@ -79,6 +84,36 @@ export class SimDevice {
 		await submitDraft(this.db, draft.id, answers);
 		const entry = await this.db.outbox.where('applicationId').equals(draft.id).first();
 		return { device: this.id, applicationId: draft.id, seq: entry!.seq!, valid };
+	}
+
+	/**
+	 * The person applies for a permit with two photos taken in the form: each made, kept in
+	 * Dexie under the draft, and named by its hash in the answers, then the one transaction.
+	 */
+	async applyWithPhotos(random: Random, answers: Answers): Promise<Queued> {
+		const draft = await createDraft(this.db, 'trade-outlet-permit', 1);
+		const named: Answers = {};
+		for (const field of ['idDocumentPhoto', 'sitePhoto']) {
+			const { bytes, sha256 } = simPhoto(random);
+			photoBytes.set(sha256, bytes);
+			const blob = new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'image/jpeg' });
+			await storeFile(this.db, draft.id, field, {
+				blob,
+				type: 'image/jpeg',
+				size: bytes.length,
+				sha256
+			});
+			named[field] = sha256;
+		}
+		await submitDraft(this.db, draft.id, { ...answers, ...named });
+		const entry = await this.db.outbox.where('applicationId').equals(draft.id).first();
+		return {
+			device: this.id,
+			applicationId: draft.id,
+			seq: entry!.seq!,
+			valid: true,
+			photos: true
+		};
 	}
 
 	/** The person corrects an application the server holds, if one may be corrected. */

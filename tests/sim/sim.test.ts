@@ -18,7 +18,7 @@ afterAll(async () => {
 describe('deterministic simulation: devices, faulty network, restarts, reviewers', () => {
 	it(`keeps every promise over ${SEEDS.length} seeds`, async () => {
 		const failures: string[] = [];
-		const seen: Coverage = { linkedDevices: 0, crossDeviceAmends: 0, conflicts: 0 };
+		const seen: Coverage = { linkedDevices: 0, crossDeviceAmends: 0, conflicts: 0, withPhotos: 0 };
 		for (const seed of SEEDS) {
 			const broken = await runSeed(seed, database.db, undefined, (c) => {
 				for (const key of Object.keys(seen) as (keyof Coverage)[]) seen[key] += c[key];
@@ -37,6 +37,7 @@ describe('deterministic simulation: devices, faulty network, restarts, reviewers
 			expect(seen.linkedDevices).toBeGreaterThan(SEEDS.length / 4);
 			expect(seen.crossDeviceAmends).toBeGreaterThan(SEEDS.length / 20);
 			expect(seen.conflicts).toBeGreaterThan(SEEDS.length / 20);
+			expect(seen.withPhotos).toBeGreaterThan(SEEDS.length / 2);
 		}
 		console.log(`coverage over ${SEEDS.length} seeds: ${JSON.stringify(seen)}`);
 	});

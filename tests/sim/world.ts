@@ -1,20 +1,28 @@
 import 'fake-indexeddb/auto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { asc, sql } from 'drizzle-orm';
 import { createApp } from '../../sync-server/app';
 import type { Database } from '../../sync-server/db/open';
-import { applications, devices } from '../../sync-server/db/schema';
+import { applications, devices, files } from '../../sync-server/db/schema';
+import { directoryStore, type UploadStore } from '../../sync-server/files/store';
 import { createLogger } from '../../sync-server/log';
 import { decide } from '../../sync-server/review';
-import { invalidAnswers, validAnswers } from './answers';
+import { invalidAnswers, permitAnswers, validAnswers } from './answers';
 import { SimDevice, type Queued } from './device';
 import { FaultyNetwork, type Handler } from './network';
 import { Random } from './random';
 
 const silent = createLogger({ level: 'silent' });
 
+// One directory of uploaded bytes for the whole run: the database says which are whose.
+let uploads: UploadStore | undefined;
+const uploadStore = () =>
+	(uploads ??= directoryStore(join(tmpdir(), `dala-sim-files-${process.pid}`)));
+
 /** Empties the central database between seeds; PGlite takes seconds to start, this does not. */
 export async function resetDatabase(db: Database): Promise<void> {
-	await db.execute(sql`truncate applications, mutations, devices, link_offers`);
+	await db.execute(sql`truncate applications, mutations, devices, link_offers, files`);
 	await db.execute(sql`alter sequence application_reference_seq restart`);
 	await db.execute(sql`alter sequence application_feed_seq restart`);
 }
@@ -22,6 +30,7 @@ export async function resetDatabase(db: Database): Promise<void> {
 type Action =
 	| 'apply'
 	| 'apply-invalid'
+	| 'apply-photos'
 	| 'sync'
 	| 'sync-together'
 	| 'amend'
@@ -69,7 +78,7 @@ export class World {
 
 	/** A server process with nothing in memory; the database is the same. */
 	#startServer(): Handler {
-		const app = createApp({ db: this.#db, log: silent });
+		const app = createApp({ db: this.#db, log: silent, uploads: uploadStore() });
 		return async (request) => app.fetch(request);
 	}
 
@@ -79,6 +88,7 @@ export class World {
 		const action = this.random.weighted<Action>({
 			apply: 24,
 			'apply-invalid': 3,
+			'apply-photos': 6,
 			sync: 24,
 			'sync-together': 8,
 			amend: 8,
@@ -96,6 +106,9 @@ export class World {
 				return;
 			case 'apply-invalid':
 				this.queued.push(await device.apply(invalidAnswers(this.random), false));
+				return;
+			case 'apply-photos':
+				this.queued.push(await device.applyWithPhotos(this.random, permitAnswers(this.random)));
 				return;
 			case 'sync':
 				await device.engine.sync();
@@ -211,15 +224,33 @@ export class World {
 		if (rows.length !== expected) broken.push(`${rows.length} applications, expected ${expected}`);
 
 		// 3: one device's submissions took effect in the order it made them. References are
-		// numbered in the order applications are inserted.
+		// numbered in the order applications are inserted. One waiting for its photos lets
+		// later ones pass and goes after them (docs/sync-protocol.md): it is checked by
+		// itself below, the others must keep their order among themselves.
 		const number = (id: string) => Number(byId.get(id)?.reference.split('-')[2] ?? -1);
 		for (const device of this.devices) {
 			const mine = this.queued
-				.filter((q) => q.device === device.id && q.valid)
+				.filter((q) => q.device === device.id && q.valid && !q.photos)
 				.sort((a, b) => a.seq - b.seq)
 				.map((q) => number(q.applicationId));
 			for (let i = 1; i < mine.length; i++) {
 				if (mine[i]! <= mine[i - 1]!) broken.push(`order broken on ${device.name}`);
+			}
+		}
+
+		// An application is complete only when all its files arrived: every photo it names
+		// is its owner's, whole and verified.
+		const stored = await this.#db
+			.select({ ownerId: files.ownerId, sha256: files.sha256 })
+			.from(files);
+		const have = new Set(stored.map((f) => `${f.ownerId} ${f.sha256}`));
+		for (const q of this.queued.filter((x) => x.photos)) {
+			const row = byId.get(q.applicationId);
+			const answers = (row?.answers ?? {}) as Record<string, string>;
+			for (const field of ['idDocumentPhoto', 'sitePhoto']) {
+				if (row && !have.has(`${row.ownerId} ${answers[field]}`)) {
+					broken.push(`${q.applicationId} received without its ${field}`);
+				}
 			}
 		}
 
@@ -290,6 +321,8 @@ export interface Coverage {
 	crossDeviceAmends: number;
 	/** Corrections answered `conflict`. */
 	conflicts: number;
+	/** Applications received with photos, uploaded over the faulty network first. */
+	withPhotos: number;
 }
 
 async function coverageOf(db: Database): Promise<Coverage> {
@@ -308,7 +341,12 @@ async function coverageOf(db: Database): Promise<Coverage> {
 			sql`select count(*) from mutations m join applications a on a.id = m.application_id
 				where m.result->>'status' = 'applied' and m.device_id <> a.device_id`
 		),
-		conflicts: await count(sql`select count(*) from mutations where result->>'status' = 'conflict'`)
+		conflicts: await count(
+			sql`select count(*) from mutations where result->>'status' = 'conflict'`
+		),
+		withPhotos: await count(
+			sql`select count(*) from applications where service_id = 'trade-outlet-permit'`
+		)
 	};
 }
 

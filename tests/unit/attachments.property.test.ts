@@ -154,7 +154,7 @@ describe('photos, holds and order, whatever happens', () => {
 								const server = held[s.pick % held.length]!;
 								const draft = await startAmendment(db, server);
 								const mark = String(++marks);
-								const answers = { ...server.answers, mark };
+								const answers: Record<string, string> = { ...server.answers, mark };
 								if (s.photo) answers.sitePhoto = await photo(draft.id, 'sitePhoto');
 								await submitDraft(db, draft.id, answers);
 								record(server.id, mark);

@@ -2,6 +2,7 @@ import 'fake-indexeddb/auto';
 import { Hono } from 'hono';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+	currentDeviceServices,
 	findDeviceService,
 	refreshCatalogue,
 	servicesOf,
@@ -72,6 +73,9 @@ describe('the catalogue on the device', () => {
 		expect(await findDeviceService(db, 'birth-registration', 1)).toMatchObject({
 			supported: false
 		});
+		expect(
+			(await currentDeviceServices(db)).find((s) => s.id === 'birth-registration')?.version
+		).toBe(2);
 		// Built into this app but no longer published: found, so its drafts and applications
 		// can be shown, but never offered as supported.
 		expect(await findDeviceService(db, 'individual-entrepreneur', 1)).toMatchObject({

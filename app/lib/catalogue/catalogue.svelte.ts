@@ -2,7 +2,13 @@ import { currentServices } from '../../../shared/services/catalog';
 import type { ServiceDefinition } from '../../../shared/services/definition';
 import { db } from '../db/instance';
 import { Live } from '../live.svelte';
-import { findDeviceService, findIn, servicesOf, storedCatalogue } from './device-catalogue';
+import {
+	currentDeviceServices,
+	findDeviceService,
+	findIn,
+	servicesOf,
+	storedCatalogue
+} from './device-catalogue';
 
 /**
  * The device's view of the services, for components: the catalogue the server last
@@ -41,4 +47,13 @@ export function deviceFindService(
 	version: number
 ): Promise<ServiceDefinition | undefined> {
 	return findDeviceService(db, id, version);
+}
+
+/**
+ * The newest supported version of service `id` on the device right now, read like
+ * `deviceFindService`: what a draft on a retired version moves to. Undefined when the
+ * service is no longer offered at all.
+ */
+export async function deviceCurrentService(id: string): Promise<ServiceDefinition | undefined> {
+	return (await currentDeviceServices(db)).find((s) => s.id === id);
 }

@@ -5,7 +5,7 @@
  */
 import * as v from 'valibot';
 import { Header, PROTOCOL_VERSION, ServicesResponse } from '../../../shared/protocol';
-import { SERVICES } from '../../../shared/services/catalog';
+import { currentServices, SERVICES } from '../../../shared/services/catalog';
 import { defineService, type ServiceDefinition } from '../../../shared/services/definition';
 import type { DalaDatabase, StoredCatalogue } from '../db/database';
 
@@ -55,6 +55,11 @@ export async function findDeviceService(
 	version: number
 ): Promise<ServiceDefinition | undefined> {
 	return findIn(await storedCatalogue(db), id, version);
+}
+
+/** What the device offers right now: the newest supported version of each service. */
+export async function currentDeviceServices(db: DalaDatabase): Promise<ServiceDefinition[]> {
+	return currentServices(servicesOf(await storedCatalogue(db)));
 }
 
 export interface RefreshOptions {

@@ -173,9 +173,10 @@ export class SyncEngine {
 			const batch = await db.outbox.orderBy('seq').filter(sendable).limit(limit).toArray();
 			if (batch.length === 0) return uploadStopped;
 			await this.#update({ inFlight: batch.map((entry) => entry.seq!) });
-			// Before it leaves: the server may record it even if the answer never comes back.
-			const sentSeq = (await getMeta(db, 'sentSeq')) ?? 0;
-			if (batch.at(-1)!.seq! > sentSeq) await setMeta(db, 'sentSeq', batch.at(-1)!.seq!);
+			// Passing a mutation that waits for its files: say so before the batch leaves, as
+			// the server may record it even if the answer never comes back. (Only then: a
+			// mutation not waiting now is below every later one, so it was sent first.)
+			if (files.heldFrom.size > 0) await this.#passing(batch.at(-1)!.seq!);
 			let receipt: PushReceipt;
 			try {
 				receipt = await this.#transport.push(batch.map(toMutation));
@@ -196,6 +197,12 @@ export class SyncEngine {
 			limit = this.#batchSize;
 			await this.#update({ sent, total: Math.max(total, sent), bytesSent, inFlight: [] });
 		}
+	}
+
+	/** Records that mutations up to `seq` may have reached the server (attachments.ts). */
+	async #passing(seq: number): Promise<void> {
+		const sentSeq = (await getMeta(this.#db, 'sentSeq')) ?? 0;
+		if (seq > sentSeq) await setMeta(this.#db, 'sentSeq', seq);
 	}
 
 	/** Applies the server's answers to one batch in one transaction. */

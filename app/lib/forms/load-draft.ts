@@ -1,7 +1,10 @@
 import { error, redirect } from '@sveltejs/kit';
-import { findService } from '../../../shared/services/catalog';
+import { servicesOf, storedCatalogue } from '../catalogue/device-catalogue';
+import { deviceFindService } from '../catalogue/catalogue.svelte';
 import { db } from '../db/instance';
+import { track } from '../db/pending-writes';
 import { clearJournal, dropJournal, newerJournal, readJournal } from './draft-journal';
+import { draftMove } from './migrate-draft';
 
 /** Loads a draft and its service for the form pages. */
 export async function loadDraft(id: string) {
@@ -19,7 +22,21 @@ export async function loadDraft(id: string) {
 		await db.drafts.update(id, { answers: journal.answers, updatedAt: journal.at });
 		clearJournal(localStorage, id, journal.at);
 	}
-	const service = findService(draft.serviceId, draft.serviceVersion);
+	let service = await deviceFindService(draft.serviceId, draft.serviceVersion);
 	if (!service) error(404, 'service not found');
+	// The version it was started on is retired: move it, keeping every answer that carries.
+	const move = draftMove(service, servicesOf(await storedCatalogue(db)), draft);
+	if (move) {
+		const change = {
+			serviceVersion: move.service.version,
+			answers: move.answers,
+			migrated: { from: draft.serviceVersion, askOnly: move.askOnly },
+			step: undefined,
+			updatedAt: Math.max(Date.now(), draft.updatedAt + 1)
+		};
+		await track(db.drafts.update(id, change));
+		draft = { ...draft, ...change };
+		service = move.service;
+	}
 	return { draft, service };
 }

@@ -1,0 +1,151 @@
+/**
+ * A service changes while a person has a draft offline. The draft was started on
+ * version 1; meanwhile the office publishes version 2 and retires version 1. When the
+ * device next reaches the server it learns of it, and the draft moves to version 2 by the
+ * definition's migration rules: every answer that carries is kept, and the person is
+ * asked only for what is new. The application is received on version 2.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { todayInKazakhstan } from '../../shared/dates';
+import { SERVICES } from '../../shared/services/catalog';
+import { specOf } from '../../shared/services/definition-schema';
+import {
+	individualEntrepreneur,
+	individualEntrepreneurV2
+} from '../../shared/services/individual-entrepreneur';
+import { openDatabase } from '../../sync-server/db/open';
+import { applications } from '../../sync-server/db/schema';
+import {
+	launchBrowser,
+	openControlled,
+	startServer,
+	type Browser,
+	type RunningServer
+} from './harness';
+import { fillStep } from './walk';
+
+let server: RunningServer;
+let browser: Browser;
+let dir: string;
+
+const others = SERVICES.filter((s) => s.id !== individualEntrepreneur.id).map(specOf);
+/** Before: version 1 is the one offered. After: version 2 is, and version 1 is retired. */
+const BEFORE = [...others, specOf(individualEntrepreneur)];
+const AFTER = [
+	...others,
+	{ ...specOf(individualEntrepreneur), supported: false },
+	specOf(individualEntrepreneurV2)
+];
+
+async function publish(catalogue: unknown[]): Promise<void> {
+	const file = join(dir, `services-${Date.now()}.json`);
+	await writeFile(file, JSON.stringify(catalogue));
+	const restart = server ? { port: server.port, dataDir: server.dataDir } : {};
+	await server?.stop();
+	server = await startServer({ ...restart, env: { DALA_SERVICES: file } });
+}
+
+beforeAll(async () => {
+	dir = await mkdtemp(join(tmpdir(), 'dala-versions-e2e-'));
+	await publish(BEFORE);
+	browser = await launchBrowser();
+});
+afterAll(async () => {
+	await browser?.close();
+	await server?.stop();
+	await rm(dir, { recursive: true, force: true });
+	if (server) await rm(server.dataDir, { recursive: true, force: true });
+});
+
+/** What the central database holds, once the server has stopped. */
+async function storedApplications() {
+	await server.stop();
+	const database = await openDatabase({ dataDir: server.dataDir });
+	try {
+		return await database.db
+			.select({ serviceVersion: applications.serviceVersion, answers: applications.answers })
+			.from(applications);
+	} finally {
+		await database.close();
+	}
+}
+
+const V1_ANSWERS = {
+	iin: '061211600012',
+	fullName: 'Сейтқали Айгүл Нұрланқызы',
+	phone: '+7 701 234 56 78',
+	businessName: 'ЖК Сейтқали',
+	activity: 'retail',
+	address: 'Түркістан облысы, Сайрам ауданы, Ақсу ауылы, Абай көшесі 12'
+};
+
+describe('a draft made offline on a version retired meanwhile', () => {
+	it('moves to the new version, keeps its answers, and asks only what is new', async () => {
+		const { page, context } = browser;
+		await openControlled(page, server.url);
+		// The catalogue the server publishes now offers version 1.
+		const card = page
+			.getByRole('listitem')
+			.filter({ hasText: 'Register as an individual entrepreneur' });
+		await expect
+			.poll(() => card.getByText('Form version 1').isVisible(), { timeout: 15_000 })
+			.toBe(true);
+
+		await context.setOffline(true);
+		await card.getByRole('button', { name: /^Start/ }).click();
+		await page.getByRole('heading', { name: 'Your application', level: 1 }).waitFor();
+		await fillStep(page, individualEntrepreneur.steps[0]!.fields, V1_ANSWERS);
+		await page.goto(`${server.url}/applications`);
+		await page.getByText('Form version 1', { exact: true }).waitFor();
+
+		// Meanwhile the office publishes version 2 and retires version 1.
+		await publish(AFTER);
+		await page.goto(server.url);
+		await context.setOffline(false);
+		await expect
+			.poll(() => card.getByText('Form version 2').isVisible(), { timeout: 15_000 })
+			.toBe(true);
+
+		await page.goto(`${server.url}/applications`);
+		await page
+			.getByRole('link', { name: 'Register as an individual entrepreneur', exact: true })
+			.click();
+		// "About you" carried over whole, so the form opens on the business step.
+		await page.getByRole('heading', { name: 'Your business', level: 1 }).waitFor();
+		expect(await page.getByText(/version 1 is now version 2/).isVisible()).toBe(true);
+		// Only the new questions: the business name and activity carried over.
+		expect(await page.getByLabel('Business name', { exact: true }).count()).toBe(0);
+		expect(await page.getByLabel('Type of activity', { exact: true }).count()).toBe(0);
+		await page.getByLabel('Tax regime', { exact: true }).selectOption('simplified');
+		await page.getByLabel('Date you start business', { exact: true }).fill(todayInKazakhstan());
+		await page.getByRole('button', { name: 'Continue' }).click();
+
+		await page.getByRole('heading', { name: 'Where you work', level: 1 }).waitFor();
+		// The region was read out of the old free-text address; street and house are asked.
+		expect(await page.getByLabel('Region or city', { exact: true }).count()).toBe(0);
+		await page.getByLabel('Town or village', { exact: true }).fill('Ақсу');
+		await page.getByLabel('Street', { exact: true }).fill('Абай көшесі');
+		await page.getByLabel('House', { exact: true }).fill('12');
+		await page.getByRole('button', { name: 'Continue' }).click();
+
+		await page.getByRole('heading', { name: 'Check your answers before sending' }).waitFor();
+		expect(await page.getByText('ЖК Сейтқали', { exact: true }).isVisible()).toBe(true);
+		expect(await page.getByText('Сейтқали Айгүл Нұрланқызы', { exact: true }).isVisible()).toBe(
+			true
+		);
+		await page.getByRole('button', { name: 'Accept and send' }).click();
+		await page.getByRole('heading', { name: 'Application received' }).waitFor({ timeout: 15_000 });
+
+		const stored = await storedApplications();
+		expect(stored).toHaveLength(1);
+		expect(stored[0]!.serviceVersion).toBe(2);
+		expect(stored[0]!.answers).toMatchObject({
+			tradeName: 'ЖК Сейтқали',
+			'businessAddress.region': 'turkistan',
+			taxRegime: 'simplified'
+		});
+	});
+});

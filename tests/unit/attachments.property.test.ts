@@ -18,19 +18,34 @@ import { SyncError, type SyncTransport } from '../../app/lib/sync/transport';
 import type { ApplicationState, Mutation, MutationResult } from '../../shared/protocol';
 
 class ModelServer implements SyncTransport {
+	constructor(private readonly db: DalaDatabase) {}
 	applied: Mutation[] = [];
+	/** Mutations that arrived naming a photo that had not: the real server refuses them. */
+	withoutFiles = 0;
 	refusedOutOfOrder = 0;
 	lastSeq = 0;
 	known = new Map<string, MutationResult>();
 	offline = false;
 	/** Commits the next push but loses its answer. */
 	loseAnswer = false;
+	/** Runs as the next push arrives: the person queuing while a pass runs. */
+	duringPush?: () => Promise<void>;
 
 	async push(mutations: Mutation[]) {
+		const during = this.duringPush;
+		this.duringPush = undefined;
+		await during?.();
 		if (this.offline) throw new SyncError('offline', 'Failed to fetch');
 		if (mutations.some((m) => !this.known.has(m.id) && m.seq <= this.lastSeq)) {
 			this.refusedOutOfOrder++;
 			throw new SyncError('refused', 'out of order', 400, 'out_of_order');
+		}
+		for (const m of mutations) {
+			if (this.known.has(m.id)) continue;
+			for (const value of Object.values(m.answers)) {
+				const copies = await this.db.files.where('sha256').equals(String(value)).toArray();
+				if (copies.length > 0 && !copies.some((f) => f.state === 'uploaded')) this.withoutFiles++;
+			}
 		}
 		const results = mutations.map((m) => {
 			const known = this.known.get(m.id);
@@ -84,12 +99,14 @@ class ModelFiles implements FileSender {
 type Step =
 	| { kind: 'plain' }
 	| { kind: 'permit' }
+	| { kind: 'permitWhileSending' }
 	| { kind: 'amend'; pick: number; photo: boolean }
 	| { kind: 'cutFiles' | 'restoreFiles' | 'serverAway' | 'serverBack' | 'loseAnswer' | 'sync' };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
 	fc.constant({ kind: 'plain' } as const),
 	fc.constant({ kind: 'permit' } as const),
+	fc.constant({ kind: 'permitWhileSending' } as const),
 	fc.record({ kind: fc.constant('amend' as const), pick: fc.nat(), photo: fc.boolean() }),
 	fc
 		.constantFrom(
@@ -107,7 +124,7 @@ describe('photos, holds and order, whatever happens', () => {
 				const db = openDatabase(`attachments-property-${n++}`);
 				await db.open();
 				try {
-					const server = new ModelServer();
+					const server = new ModelServer(db);
 					const files = new ModelFiles(db);
 					const engine = new SyncEngine({ db, transport: server, files, batchSize: 3 });
 					/** Per application, the answers' `mark` of each mutation, as queued. */
@@ -126,27 +143,38 @@ describe('photos, holds and order, whatever happens', () => {
 					};
 					const record = (applicationId: string, mark: string) =>
 						queued.set(applicationId, [...(queued.get(applicationId) ?? []), mark]);
+					const plain = async () => {
+						const draft = await createDraft(db, 'individual-entrepreneur', 1);
+						const mark = String(++marks);
+						await submitDraft(db, draft.id, { mark });
+						record(draft.id, mark);
+					};
+					const permit = async () => {
+						const draft = await createDraft(db, 'trade-outlet-permit', 1);
+						const mark = String(++marks);
+						await submitDraft(db, draft.id, {
+							mark,
+							idDocumentPhoto: await photo(draft.id, 'idDocumentPhoto'),
+							sitePhoto: await photo(draft.id, 'sitePhoto')
+						});
+						record(draft.id, mark);
+					};
 
 					for (const s of steps) {
 						switch (s.kind) {
-							case 'plain': {
-								const draft = await createDraft(db, 'individual-entrepreneur', 1);
-								const mark = String(++marks);
-								await submitDraft(db, draft.id, { mark });
-								record(draft.id, mark);
+							case 'plain':
+								await plain();
 								break;
-							}
-							case 'permit': {
-								const draft = await createDraft(db, 'trade-outlet-permit', 1);
-								const mark = String(++marks);
-								await submitDraft(db, draft.id, {
-									mark,
-									idDocumentPhoto: await photo(draft.id, 'idDocumentPhoto'),
-									sitePhoto: await photo(draft.id, 'sitePhoto')
-								});
-								record(draft.id, mark);
+							case 'permit':
+								await permit();
 								break;
-							}
+							case 'permitWhileSending':
+								// A permit and a plain one, queued while the next push is on its way.
+								server.duringPush = async () => {
+									await permit();
+									await plain();
+								};
+								break;
 							case 'amend': {
 								// Only what the server holds can be corrected.
 								const held = await db.mirror.toArray();
@@ -184,8 +212,11 @@ describe('photos, holds and order, whatever happens', () => {
 					server.offline = false;
 					server.loseAnswer = false;
 					expect(await engine.sync()).toBe(true);
+					// What was queued during the last push, if any, goes in one more pass.
+					expect(await engine.sync()).toBe(true);
 
 					expect(server.refusedOutOfOrder).toBe(0);
+					expect(server.withoutFiles).toBe(0);
 					expect(await db.outbox.toArray()).toEqual([]);
 					const applied = new Map<string, string[]>();
 					for (const m of server.applied) {

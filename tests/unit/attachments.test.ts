@@ -208,6 +208,34 @@ describe('photos before the application', () => {
 		]);
 	});
 
+	it('holds a permit queued while a pass runs until its photos went, and lets others by', async () => {
+		const server = new StrictServer();
+		const files = new FakeFiles();
+		await plainSubmit('First');
+		let permit = '';
+		let later = '';
+		const push = server.push.bind(server);
+		server.push = async (mutations) => {
+			// The person sends a permit and one more application while the first is in flight.
+			if (!permit) {
+				permit = await permitWithPhotos(sha('4'), sha('5'));
+				later = await plainSubmit('Later');
+			}
+			return push(mutations);
+		};
+		const engine = new SyncEngine({ db, transport: server, files });
+
+		expect(await engine.sync()).toBe(true);
+		// No photo had gone: the permit waited, the later one did not.
+		expect(server.applied.map((m) => m.applicationId)).toContain(later);
+		expect(server.applied.map((m) => m.applicationId)).not.toContain(permit);
+
+		expect(await engine.sync()).toBe(true);
+		expect(server.applied.at(-1)?.applicationId).toBe(permit);
+		expect(files.sent).toEqual([sha('4'), sha('5')]);
+		expect(await db.outbox.count()).toBe(0);
+	});
+
 	it('holds later mutations of the same application with it', async () => {
 		const server = new StrictServer();
 		const files = new FakeFiles();

@@ -34,6 +34,11 @@ export interface FileSender {
 
 const SHA256 = /^[0-9a-f]{64}$/;
 
+/** Whether an entry's answers may name files: any answer shaped as a SHA-256. */
+export function mayNameFiles(entry: OutboxEntry): boolean {
+	return Object.values(entry.answers).some((value) => SHA256.test(value));
+}
+
 /** A photo answer of a mutation, and where its file stands. */
 interface Attachment {
 	field: string;
@@ -78,6 +83,12 @@ export interface AttachmentsOutcome {
 	heldFrom: Map<string, number>;
 	/** Why uploading stopped early, if it did (usually the link): the pass should retry. */
 	interrupted?: unknown;
+	/**
+	 * The ids of the mutations looked at (an id survives a move). One queued since, while
+	 * the pass runs, may name files nobody has sent yet: it waits for the next pass if it
+	 * names any.
+	 */
+	examined: ReadonlySet<string>;
 }
 
 /**
@@ -92,12 +103,13 @@ export async function sendAttachments(
 	report: (uploads: UploadProgress[]) => Promise<void>
 ): Promise<AttachmentsOutcome> {
 	const pending = await db.outbox.orderBy('seq').filter(isPending).toArray();
+	const examined = new Set(pending.map((entry) => entry.id));
 	const named = new Map<OutboxEntry, Attachment[]>();
 	for (const entry of pending) {
 		const attachments = await attachmentsOf(db, entry);
 		if (attachments.length > 0) named.set(entry, attachments);
 	}
-	if (named.size === 0) return { heldFrom: new Map() };
+	if (named.size === 0) return { heldFrom: new Map(), examined };
 
 	// Each waiting file once, in the order of the first mutation that needs it.
 	const toSend = new Map<string, UploadProgress>();
@@ -157,7 +169,7 @@ export async function sendAttachments(
 		if (!heldFrom.has(applicationId)) await moveBehindSent(db, applicationId);
 	}
 	if (sender && toSend.size > 0 && !interrupted) await report([]);
-	return { heldFrom, interrupted };
+	return { heldFrom, interrupted, examined };
 }
 
 /**

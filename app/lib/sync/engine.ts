@@ -14,7 +14,7 @@ import {
 	type SyncState
 } from '../db/database';
 import { isPending, toMutation } from '../db/outbox';
-import { sendAttachments, type FileSender } from './attachments';
+import { mayNameFiles, sendAttachments, type FileSender } from './attachments';
 import { backoffDelay } from './backoff';
 import { acceptLinkCode } from './link';
 import { SyncError, type PushReceipt, type SyncTransport } from './transport';
@@ -160,9 +160,12 @@ export class SyncEngine {
 				? files.interrupted
 				: new SyncError('offline', 'photos could not be uploaded')
 			: undefined;
-		// A mutation waiting for its photos holds its application's later ones, no others.
+		// A mutation waiting for its photos holds its application's later ones, no others;
+		// one queued since the files were looked at goes now only if it names none.
 		const sendable = (entry: OutboxEntry) =>
-			isPending(entry) && entry.seq! < (files.heldFrom.get(entry.applicationId) ?? Infinity);
+			isPending(entry) &&
+			entry.seq! < (files.heldFrom.get(entry.applicationId) ?? Infinity) &&
+			(files.examined.has(entry.id) || !mayNameFiles(entry));
 		const total = await db.outbox.filter(sendable).count();
 		if (total === 0) return uploadStopped;
 		let sent = 0;
@@ -173,10 +176,13 @@ export class SyncEngine {
 			const batch = await db.outbox.orderBy('seq').filter(sendable).limit(limit).toArray();
 			if (batch.length === 0) return uploadStopped;
 			await this.#update({ inFlight: batch.map((entry) => entry.seq!) });
-			// Passing a mutation that waits for its files: say so before the batch leaves, as
-			// the server may record it even if the answer never comes back. (Only then: a
-			// mutation not waiting now is below every later one, so it was sent first.)
-			if (files.heldFrom.size > 0) await this.#passing(batch.at(-1)!.seq!);
+			// Passing a mutation that waits for its files, or one queued since they were looked
+			// at: say so before the batch leaves, as the server may record it even if the
+			// answer never comes back. (Only then: any other pending mutation is below every
+			// later one, so it was sent first.)
+			const last = batch.at(-1)!.seq!;
+			const late = batch.some((entry) => !files.examined.has(entry.id));
+			if (files.heldFrom.size > 0 || late) await this.#passing(last);
 			let receipt: PushReceipt;
 			try {
 				receipt = await this.#transport.push(batch.map(toMutation));

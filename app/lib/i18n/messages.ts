@@ -85,8 +85,10 @@ export function rejectionMessage(code: RejectCode | 'refused'): string {
 		case 'invalid_answers':
 			return m.refused_invalid_answers();
 		case 'unknown_service':
-		case 'unsupported_service_version':
 			return m.refused_service_unavailable();
+		// Retired while queued: revising moves the answers to the new version (migrate-draft.ts).
+		case 'unsupported_service_version':
+			return m.refused_form_replaced();
 		case 'not_found':
 			return m.refused_not_found();
 		case 'application_closed':

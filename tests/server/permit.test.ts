@@ -12,6 +12,7 @@ import { addDays, todayInKazakhstan } from '../../shared/dates';
 import { signRequest } from '../../shared/device-signature';
 import { tusSigningBody } from '../../shared/files';
 import { directoryStore } from '../../sync-server/files/store';
+import { acceptLink, offerLink } from '../../sync-server/link';
 import { GOOD_PERMIT } from '../support/service-answers';
 import { backends } from './backends';
 import {
@@ -160,6 +161,19 @@ describe.each(backends)('the permit and its files on $name', (backend) => {
 			status: 'rejected',
 			fieldErrors: { sitePhoto: 'file_missing' }
 		});
+	});
+
+	it('counts a photo another device of the same person uploaded, before or after linking', async () => {
+		const phone = await newDevice(suite.app);
+		const tablet = await newDevice(suite.app);
+		const before = await upload(suite.app, tablet, jpeg(13));
+		const { code } = await offerLink(suite.db, phone.id);
+		expect((await acceptLink(suite.db, tablet.id, code)).status).toBe('linked');
+		const after = await upload(suite.app, tablet, jpeg(14));
+
+		const res = await push(suite.app, phone, { mutations: [permit(permitAnswers(before, after))] });
+
+		expect(res.json.results[0]).toMatchObject({ status: 'applied' });
 	});
 
 	it('refuses only the submission missing a file; the rest of the batch goes through in order', async () => {

@@ -122,19 +122,31 @@ export function fileRoutes(db: Database, keys: DeviceKeys, store: UploadStore, l
 			await store.remove(upload.id);
 			throw refusal(415, ErrorCode.fileTypeMismatch, `The file is not a ${type}.`);
 		}
-		const ownerId = await ownerOf(device);
-		const inserted = await db
-			.insert(files)
-			.values({
-				ownerId,
-				sha256,
-				size: upload.size ?? upload.offset,
-				type,
-				deviceId: device,
-				storageKey: upload.id
-			})
-			.onConflictDoNothing()
-			.returning({ sha256: files.sha256 });
+		// The owner is read under a share lock on the device row, which linking locks for
+		// update: the file is recorded either before a link (and moves with the owner's
+		// files) or after it (under the new owner), never under an owner the device has
+		// left, where a submission naming it would be refused file_missing.
+		const inserted = await db.transaction(async (tx) => {
+			const [owner] = await tx
+				.select({ ownerId: devices.ownerId })
+				.from(devices)
+				.where(eq(devices.id, device))
+				.for('share');
+			if (!owner)
+				throw refusal(401, ErrorCode.unknownDevice, 'This device is not registered here.');
+			return tx
+				.insert(files)
+				.values({
+					ownerId: owner.ownerId,
+					sha256,
+					size: upload.size ?? upload.offset,
+					type,
+					deviceId: device,
+					storageKey: upload.id
+				})
+				.onConflictDoNothing()
+				.returning({ sha256: files.sha256 });
+		});
 		// The owner already had these bytes: keep the first copy, drop this one.
 		if (inserted.length === 0) await store.remove(upload.id);
 	}

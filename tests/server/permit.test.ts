@@ -7,10 +7,13 @@ import { createHash, randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eq } from 'drizzle-orm';
+import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { addDays, todayInKazakhstan } from '../../shared/dates';
 import { signRequest } from '../../shared/device-signature';
 import { tusSigningBody } from '../../shared/files';
+import { devices, files } from '../../sync-server/db/schema';
 import { directoryStore } from '../../sync-server/files/store';
 import { acceptLink, offerLink } from '../../sync-server/link';
 import { GOOD_PERMIT } from '../support/service-answers';
@@ -175,6 +178,47 @@ describe.each(backends)('the permit and its files on $name', (backend) => {
 
 		expect(res.json.results[0]).toMatchObject({ status: 'applied' });
 	});
+
+	/**
+	 * A file is recorded when its last byte arrives; a link moves the device to another
+	 * owner with that owner's files. Recorded under the owner read before a link that then
+	 * committed first, the file would be stranded and the permit refused. PGlite has one
+	 * connection, so only PostgreSQL can overlap the two.
+	 */
+	it.skipIf(backend.kind === 'pglite')(
+		'records a file arriving during a link under the owner the link moved its device to',
+		async () => {
+			const tablet = await newDevice(suite.app);
+			const phone = await newDevice(suite.app);
+			const [joined] = await suite.db
+				.select({ ownerId: devices.ownerId })
+				.from(devices)
+				.where(eq(devices.id, phone.id));
+			const file = jpeg(15);
+			const client = postgres(suite.url!, { max: 1, onnotice: () => {} });
+			const link = await client.reserve();
+			let arrived: Promise<unknown>;
+			try {
+				// What acceptLink does first: lock the joining device's row, move it.
+				await link`begin`;
+				await link`select id from devices where id = ${tablet.id} for update`;
+				await link`update devices set owner_id = ${joined!.ownerId} where id = ${tablet.id}`;
+				// The last byte arrives meanwhile: it must wait for the link to decide.
+				arrived = upload(suite.app, tablet, file);
+				await new Promise((resolve) => setTimeout(resolve, 300));
+				await link`commit`;
+			} finally {
+				link.release();
+				await client.end();
+			}
+			await arrived;
+			const [row] = await suite.db
+				.select({ ownerId: files.ownerId })
+				.from(files)
+				.where(eq(files.sha256, sha256(file)));
+			expect(row?.ownerId).toBe(joined!.ownerId);
+		}
+	);
 
 	it('refuses only the submission missing a file; the rest of the batch goes through in order', async () => {
 		const device = await newDevice(suite.app);

@@ -171,6 +171,23 @@ describe('photos before the application', () => {
 		expect(await db.outbox.count()).toBe(0);
 	});
 
+	it('moves it behind even when the tab died between the last byte and the move', async () => {
+		const server = new StrictServer();
+		const files = new FakeFiles();
+		const permit = await permitWithPhotos(sha('a'), sha('b'));
+		await plainSubmit('Passes it');
+		const engine = new SyncEngine({ db, transport: server, files });
+		files.cut = true;
+		expect(await engine.sync()).toBe(false);
+		// The photos arrived, and the app was killed before it moved the permit.
+		await db.files.toCollection().modify({ state: 'uploaded' });
+
+		const restarted = new SyncEngine({ db, transport: server, files });
+		expect(await restarted.sync()).toBe(true);
+		expect(server.applied.at(-1)?.applicationId).toBe(permit);
+		expect(await db.outbox.count()).toBe(0);
+	});
+
 	it('keeps device order when nothing passed the waiting application', async () => {
 		const server = new StrictServer();
 		const files = new FakeFiles();

@@ -84,11 +84,11 @@ export interface AttachmentsOutcome {
 	/** Why uploading stopped early, if it did (usually the link): the pass should retry. */
 	interrupted?: unknown;
 	/**
-	 * The ids of the mutations looked at (an id survives a move). One queued since, while
+	 * Whether a mutation was looked at (its id survives a move). One queued since, while
 	 * the pass runs, may name files nobody has sent yet: it waits for the next pass if it
 	 * names any.
 	 */
-	examined: ReadonlySet<string>;
+	examined: (entry: OutboxEntry) => boolean;
 }
 
 /**
@@ -102,8 +102,22 @@ export async function sendAttachments(
 	sender: FileSender | undefined,
 	report: (uploads: UploadProgress[]) => Promise<void>
 ): Promise<AttachmentsOutcome> {
+	// The usual pass: no file waits or was refused, and nothing was sent past a mutation
+	// that waited (sentSeq is below every pending seq). Nothing can need a file then, and
+	// the outbox is not read here at all.
+	const outstanding = await db.files.where('state').anyOf('waiting', 'refused').count();
+	if (outstanding === 0) {
+		const sentSeq = (await getMeta(db, 'sentSeq')) ?? 0;
+		const first = await db.outbox.orderBy('seq').filter(isPending).first();
+		if (!first || first.seq! > sentSeq) {
+			const last = (await db.outbox.orderBy('seq').last())?.seq ?? 0;
+			return { heldFrom: new Map(), examined: (entry) => entry.seq! <= last };
+		}
+	}
+
 	const pending = await db.outbox.orderBy('seq').filter(isPending).toArray();
-	const examined = new Set(pending.map((entry) => entry.id));
+	const ids = new Set(pending.map((entry) => entry.id));
+	const examined = (entry: OutboxEntry) => ids.has(entry.id);
 	const named = new Map<OutboxEntry, Attachment[]>();
 	for (const entry of pending) {
 		const attachments = await attachmentsOf(db, entry);

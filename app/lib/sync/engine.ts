@@ -165,7 +165,7 @@ export class SyncEngine {
 		const sendable = (entry: OutboxEntry) =>
 			isPending(entry) &&
 			entry.seq! < (files.heldFrom.get(entry.applicationId) ?? Infinity) &&
-			(files.examined.has(entry.id) || !mayNameFiles(entry));
+			(files.examined(entry) || !mayNameFiles(entry));
 		const total = await db.outbox.filter(sendable).count();
 		if (total === 0) return uploadStopped;
 		let sent = 0;
@@ -181,7 +181,7 @@ export class SyncEngine {
 			// answer never comes back. (Only then: any other pending mutation is below every
 			// later one, so it was sent first.)
 			const last = batch.at(-1)!.seq!;
-			const late = batch.some((entry) => !files.examined.has(entry.id));
+			const late = batch.some((entry) => !files.examined(entry));
 			if (files.heldFrom.size > 0 || late) await this.#passing(last);
 			let receipt: PushReceipt;
 			try {

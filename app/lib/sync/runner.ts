@@ -1,6 +1,7 @@
 import { liveQuery } from 'dexie';
 import type { LinkAcceptResponse, LinkOfferResponse } from '../../../shared/protocol';
 import { refreshCatalogue } from '../catalogue/device-catalogue';
+import { pruneDeliveredPhotos } from '../files/prune';
 import { getMeta, type DalaDatabase } from '../db/database';
 import { fileSender } from '../files/upload';
 import { deviceIdentity } from './device';
@@ -57,6 +58,7 @@ export function startSyncRunner(db: DalaDatabase): SyncRunner {
 			void engine.sync().then((ok) => {
 				// After the pass, never before or during it: the outbox goes first.
 				refresh();
+				void pruneDeliveredPhotos(db).catch(() => {});
 				return ok || askForBackgroundSync();
 			});
 		} else channel.postMessage('sync');

@@ -1,0 +1,49 @@
+import 'fake-indexeddb/auto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase, type DalaDatabase, type StoredFile } from '../../app/lib/db/database';
+import { KEEP_DELIVERED_MS, pruneDeliveredPhotos } from '../../app/lib/files/prune';
+import type { ApplicationState } from '../../shared/protocol';
+
+let db: DalaDatabase;
+let n = 0;
+beforeEach(async () => {
+	db = openDatabase(`prune-test-${n++}`);
+	await db.open();
+});
+afterEach(() => db.delete());
+
+const NOW = Date.UTC(2026, 10, 27);
+const OLD = NOW - KEEP_DELIVERED_MS - 1;
+
+function file(id: string, draftId: string, state: StoredFile['state'], createdAt: number) {
+	return db.files.add({
+		id,
+		draftId,
+		field: 'sitePhoto',
+		sha256: id.padEnd(64, '0'),
+		type: 'image/jpeg',
+		size: 3,
+		blob: new Blob(['abc']),
+		state,
+		offset: state === 'uploaded' ? 3 : 0,
+		createdAt
+	});
+}
+
+function received(id: string) {
+	return db.mirror.add({ id } as ApplicationState);
+}
+
+describe('pruning delivered photos', () => {
+	it('deletes only old photos the server verified for an application it received', async () => {
+		await received('a');
+		await file('1', 'a', 'uploaded', OLD); // delivered and old: goes
+		await file('2', 'a', 'uploaded', NOW - 1000); // delivered, recent: stays a while
+		await file('3', 'a', 'waiting', OLD); // not on the server yet: stays
+		await file('4', 'a', 'refused', OLD); // the person must replace it: stays
+		await file('5', 'draft', 'uploaded', OLD); // its application not received yet: stays
+
+		expect(await pruneDeliveredPhotos(db, NOW)).toBe(1);
+		expect((await db.files.toArray()).map((f) => f.id).sort()).toEqual(['2', '3', '4', '5']);
+	});
+});

@@ -3,6 +3,7 @@ import type { ServiceDefinition, StepDefinition } from '../../../shared/services
 import { computedAnswers, validateAnswers, type Answers } from '../../../shared/services/validate';
 import type { DalaDatabase, Draft } from '../db/database';
 import { track } from '../db/pending-writes';
+import { refusedPhotos } from '../files/refused';
 import { clearJournal, writeJournal } from './draft-journal';
 import { stepErrors } from './steps';
 
@@ -51,12 +52,17 @@ export class DraftEditor {
 	}
 
 	/**
-	 * Checks the answers with the service's rules, and keeps the errors that belong on
-	 * `step` (all of them without one); true when there are none.
+	 * Checks the answers with the service's rules, and the photos the server refused for
+	 * good; keeps the errors that belong on `step` (all of them without one). True when
+	 * there are none.
 	 */
-	validate(step?: StepDefinition): boolean {
-		const result = validateAnswers(this.service, $state.snapshot(this.answers));
-		const errors = result.ok ? {} : result.fieldErrors;
+	async validate(step?: StepDefinition): Promise<boolean> {
+		const answers = $state.snapshot(this.answers);
+		const result = validateAnswers(this.service, answers);
+		const errors = {
+			...(await refusedPhotos(this.#db, this.service, answers)),
+			...(result.ok ? {} : result.fieldErrors)
+		};
 		this.errors = step ? stepErrors(step, errors) : errors;
 		return Object.keys(this.errors).length === 0;
 	}

@@ -1,6 +1,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type DalaDatabase, type StoredFile } from '../../app/lib/db/database';
+import { startAmendment, submitDraft } from '../../app/lib/db/outbox';
 import { KEEP_DELIVERED_MS, pruneDeliveredPhotos } from '../../app/lib/files/prune';
 import type { ApplicationState } from '../../shared/protocol';
 
@@ -45,5 +46,22 @@ describe('pruning delivered photos', () => {
 
 		expect(await pruneDeliveredPhotos(db, NOW)).toBe(1);
 		expect((await db.files.toArray()).map((f) => f.id).sort()).toEqual(['2', '3', '4', '5']);
+	});
+
+	it('prunes a correction’s new photo with its application’s, once delivered', async () => {
+		const application = {
+			id: 'a',
+			serviceId: 'trade-outlet-permit',
+			serviceVersion: 1,
+			version: 1,
+			answers: {}
+		} as unknown as ApplicationState;
+		await db.mirror.add(application);
+		const correction = await startAmendment(db, application);
+		await file('6', correction.id, 'uploaded', OLD);
+		await submitDraft(db, correction.id, { sitePhoto: '6'.padEnd(64, '0') });
+
+		expect(await pruneDeliveredPhotos(db, NOW)).toBe(1);
+		expect(await db.files.count()).toBe(0);
 	});
 });

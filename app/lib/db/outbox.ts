@@ -34,13 +34,16 @@ export async function submitDraft(
 	draftId: string,
 	answers: Answers
 ): Promise<void> {
-	await db.transaction('rw', db.drafts, db.applications, db.outbox, async () => {
+	await db.transaction('rw', [db.drafts, db.applications, db.outbox, db.files], async () => {
 		const draft = await db.drafts.get(draftId);
 		// Already sent (a double click, a second tab): nothing more to do.
 		if (!draft) return;
 		const now = Date.now();
 		if (draft.amends) {
 			const { applicationId, baseVersion } = draft.amends;
+			// Photos taken for the correction now belong to the application, so they leave
+			// the device with its others once delivered (app/lib/files/prune.ts).
+			await db.files.where('draftId').equals(draft.id).modify({ draftId: applicationId });
 			await db.applications.update(applicationId, { answers });
 			await db.outbox.add({
 				id: uuidv7(),

@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type DalaDatabase, type StoredFile } from '../../app/lib/db/database';
-import { startAmendment, submitDraft } from '../../app/lib/db/outbox';
+import { createDraft, startAmendment, submitDraft } from '../../app/lib/db/outbox';
 import { KEEP_DELIVERED_MS, pruneDeliveredPhotos } from '../../app/lib/files/prune';
 import type { ApplicationState } from '../../shared/protocol';
 
@@ -35,7 +35,7 @@ function received(id: string) {
 	return db.mirror.add({ id } as ApplicationState);
 }
 
-describe('pruning delivered photos', () => {
+describe('photos leaving the device', () => {
 	it('deletes only old photos the server verified for an application it received', async () => {
 		await received('a');
 		await file('1', 'a', 'uploaded', OLD); // delivered and old: goes
@@ -63,5 +63,14 @@ describe('pruning delivered photos', () => {
 
 		expect(await pruneDeliveredPhotos(db, NOW)).toBe(1);
 		expect(await db.files.count()).toBe(0);
+	});
+
+	it('drops a replaced photo when the draft is sent, keeping the one its answer names', async () => {
+		const draft = await createDraft(db, 'trade-outlet-permit', 1);
+		await file('7', draft.id, 'waiting', NOW); // taken first, then replaced
+		await file('8', draft.id, 'waiting', NOW);
+		await submitDraft(db, draft.id, { sitePhoto: '8'.padEnd(64, '0') });
+
+		expect((await db.files.toArray()).map((f) => [f.id, f.draftId])).toEqual([['8', draft.id]]);
 	});
 });

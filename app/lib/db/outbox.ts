@@ -39,6 +39,11 @@ export async function submitDraft(
 		// Already sent (a double click, a second tab): nothing more to do.
 		if (!draft) return;
 		const now = Date.now();
+		// Photos the person replaced while filling the draft are named by no answer: they
+		// would wait on the device forever, never sent.
+		const named = new Set(Object.values(answers));
+		const photos = await db.files.where('draftId').equals(draft.id).toArray();
+		await db.files.bulkDelete(photos.filter((f) => !named.has(f.sha256)).map((f) => f.id));
 		if (draft.amends) {
 			const { applicationId, baseVersion } = draft.amends;
 			// Photos taken for the correction now belong to the application, so they leave

@@ -4,12 +4,14 @@
  * data: a new year is a new row here, not a change to any form.
  *
  * The rule, as form 910 sets it out for a half-year:
- * 1. tax = rate × income of the half-year (3% until 2025; 4% from 2026 under the new Tax
- *    Code, whose ±50% adjustment by local maslikhats is not modelled here);
- * 2. half of it is individual income tax (IIT), the other half social tax;
- * 3. the social tax half is reduced by the social contributions paid for employees
- *    (their rate × the payroll of the half-year) and never goes below zero;
+ * 1. tax = rate × income of the half-year;
+ * 2. until 2025 (3%), half of it is individual income tax (IIT) and the other half social
+ *    tax, reduced by the social contributions paid for employees (their rate × the payroll
+ *    of the half-year) and never below zero;
+ * 3. from 2026, under the new Tax Code, the whole 4% is IIT and no social tax is paid;
  * 4. what is due is IIT + social tax.
+ * Not modelled: the maslikhats' adjustment of the 4% by up to ±50% for an activity or a
+ * place, and the 2026 reduction by the payroll for incomes over 24 000 MCI.
  * Amounts are rounded to whole tenge at each step as the Tax Code rounds declared amounts
  * (under 50 tiyn dropped, 50 or more up). Simplifications, said plainly: the entrepreneur's
  * own contributions and the per-employee income cap are left out; the income limit of the
@@ -23,15 +25,35 @@ export interface TaxYear {
 	mciTenge: number;
 	/** Tax on income, in basis points (300 = 3%). */
 	rateBasisPoints: number;
+	/** Whether half of the tax is social tax, reduced by the employees' contributions. */
+	socialTaxHalf: boolean;
 	/** Social contributions on employees' pay, in basis points. */
 	socialContributionBasisPoints: number;
 }
 
 /** One row per year the regime's rates are known for. */
 export const SIMPLIFIED_TAX_YEARS: readonly TaxYear[] = [
-	{ year: 2024, mciTenge: 3692, rateBasisPoints: 300, socialContributionBasisPoints: 350 },
-	{ year: 2025, mciTenge: 3932, rateBasisPoints: 300, socialContributionBasisPoints: 500 },
-	{ year: 2026, mciTenge: 4325, rateBasisPoints: 400, socialContributionBasisPoints: 500 }
+	{
+		year: 2024,
+		mciTenge: 3692,
+		rateBasisPoints: 300,
+		socialTaxHalf: true,
+		socialContributionBasisPoints: 350
+	},
+	{
+		year: 2025,
+		mciTenge: 3932,
+		rateBasisPoints: 300,
+		socialTaxHalf: true,
+		socialContributionBasisPoints: 500
+	},
+	{
+		year: 2026,
+		mciTenge: 4325,
+		rateBasisPoints: 400,
+		socialTaxHalf: false,
+		socialContributionBasisPoints: 500
+	}
 ];
 
 /** The rates for a year, or undefined when the table has none. */
@@ -61,6 +83,9 @@ export function simplifiedTax(
 	if (!rates || incomeTiyn === null || payrollTiyn === null) return undefined;
 	if (incomeTiyn < 0n || payrollTiyn < 0n) return undefined;
 	const tax = roundToTenge(percentOf(incomeTiyn, rates.rateBasisPoints));
+	if (!rates.socialTaxHalf) {
+		return { incomeTax: formatTenge(tax), socialTax: '0', total: formatTenge(tax) };
+	}
 	const incomeTax = roundToTenge(tax / 2n);
 	const socialHalf = tax - incomeTax;
 	const contributions = roundToTenge(percentOf(payrollTiyn, rates.socialContributionBasisPoints));

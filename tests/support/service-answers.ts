@@ -57,7 +57,7 @@ export const GOOD_BIRTH = {
 	phone: '+77012345678'
 };
 
-/** 2026, first half: 4% of 5 000 000 = 200 000; the social half less 5% of the payroll. */
+/** 2026, first half: 4% of 5 000 000 = 200 000, all of it IIT (no social tax from 2026). */
 export const GOOD_TAX = {
 	iin: '061211600012',
 	fullName: 'Сейтқали Айгүл Нұрланқызы',
@@ -66,9 +66,9 @@ export const GOOD_TAX = {
 	income: '5000000',
 	employees: '2',
 	payroll: '1200000',
-	incomeTax: '100000',
-	socialTax: '40000',
-	taxDue: '140000'
+	incomeTax: '200000',
+	socialTax: '0',
+	taxDue: '200000'
 };
 
 /** Two photos as the device names them: the SHA-256 of each prepared file. */

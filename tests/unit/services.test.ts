@@ -186,9 +186,9 @@ describe('simplified tax declaration', () => {
 	it('works the figures out as the person types', () => {
 		const { incomeTax: _, socialTax: __, taxDue: ___, ...typed } = GOOD_TAX;
 		expect(computedAnswers(simplifiedTaxDeclaration, typed, { today: TODAY })).toEqual({
-			incomeTax: '100000',
-			socialTax: '40000',
-			taxDue: '140000'
+			incomeTax: '200000',
+			socialTax: '0',
+			taxDue: '200000'
 		});
 		expect(
 			computedAnswers(simplifiedTaxDeclaration, { ...typed, income: '-1' }, { today: TODAY })

@@ -7,7 +7,8 @@ describe('the simplified-regime tax (form 910)', () => {
 		// year, income, payroll → IIT, social tax, total
 		[2024, '1000000', '0', '15000', '15000', '30000'],
 		[2025, '10000000', '2000000', '150000', '50000', '200000'],
-		[2026, '5000000', '1200000', '100000', '40000', '140000'],
+		// From 2026 the whole 4% is IIT: no social tax, so the payroll takes nothing off.
+		[2026, '5000000', '1200000', '200000', '0', '200000'],
 		// Contributions above the social half leave no social tax, never a negative one.
 		[2024, '1000000', '10000000', '15000', '0', '15000'],
 		// 3% of 1 234 567.89 is 37 037.04 → 37 037; half is 18 518.50 → 18 519 to IIT.

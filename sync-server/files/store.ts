@@ -41,7 +41,12 @@ export async function sweepUnfinishedUploads(store: UploadStore): Promise<number
 	const expiry = store.getExpiration();
 	if (expiry <= 0) return 0;
 	let deleted = 0;
-	for (const id of (await store.configstore.list?.()) ?? []) {
+	const ids = await Promise.resolve(store.configstore.list?.()).catch((error: unknown) => {
+		// No upload yet on a new server: the directory is made with the first one.
+		if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+		throw error;
+	});
+	for (const id of ids ?? []) {
 		// getUpload takes the offset from the bytes on disk.
 		const upload = await store.getUpload(id).catch(() => undefined);
 		if (!upload?.creation_date || upload.size === undefined || upload.offset >= upload.size) {

@@ -48,6 +48,13 @@ describe('sweeping unfinished uploads', () => {
 	});
 });
 
+describe('sweeping a new server', () => {
+	it('finds nothing to sweep before the first upload made the directory', async () => {
+		dir = await mkdtemp(join(tmpdir(), 'dala-uploads-'));
+		expect(await sweepUnfinishedUploads(directoryStore(join(dir, 'files')))).toBe(0);
+	});
+});
+
 describe('choosing the upload store', () => {
 	it('keeps files under DATA_DIR/files unless a bucket is named', async () => {
 		dir = await mkdtemp(join(tmpdir(), 'dala-uploads-'));

@@ -121,6 +121,7 @@ describe('a draft made offline on a version retired meanwhile', () => {
 			.toBe(true);
 
 		await page.goto(`${server.url}/applications`);
+		await page.getByText('The form has changed since').waitFor();
 		// The draft, not the queued application of the same service.
 		await page.locator('a[href^="/drafts/"]').first().click();
 		// "About you" carried over whole, so the form opens on the business step.

@@ -218,7 +218,9 @@ export class SimDevice {
 		answers: Answers
 	): Promise<QueuedMutation> {
 		const db = this.#db;
-		const entry = await db.transaction('rw', db.drafts, db.applications, db.outbox, async () => {
+		// Every table submitDraft writes, photos included, or Dexie refuses the nesting.
+		const tables = [db.drafts, db.applications, db.outbox, db.files];
+		const entry = await db.transaction('rw', tables, async () => {
 			await submitDraft(db, draftId, answers);
 			return db.outbox.where('applicationId').equals(applicationId).last();
 		});

@@ -27,7 +27,8 @@ export async function createDraft(
  * Sends a draft: a new application and its outbox mutation, or a correction of one the
  * server holds, in ONE transaction: after a crash there is either the draft, or what it
  * became and the mutation that will send it — never one without the other.
- * `answers` are the validated, normalized ones.
+ * `answers` are the validated, normalized ones. It writes drafts, applications, outbox
+ * and files: a caller's enclosing transaction must include all four.
  */
 export async function submitDraft(
 	db: DalaDatabase,

@@ -135,6 +135,13 @@ describe('a permit with two photos, offline, then over a cut 2G link', () => {
 			buffer: Buffer.from('not a photo')
 		});
 		await page.getByText('The file you chose is not a photo', { exact: false }).waitFor();
+		// Nor is one far beyond any phone camera's: it is never decoded on a cheap phone.
+		await page.getByLabel('Photo of your ID card', { exact: true }).setInputFiles({
+			name: 'scan.jpg',
+			mimeType: 'image/jpeg',
+			buffer: Buffer.alloc(41 * 1024 * 1024)
+		});
+		await page.getByText('This photo is too large', { exact: false }).waitFor();
 		expect(await storedFiles(page)).toEqual([]);
 		for (const [i, field] of ['idDocumentPhoto', 'sitePhoto'].entries()) {
 			const label = photoStep.fields.find((f) => f.name === field)!.label.en;

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as v from 'valibot';
-import { SERVICES } from '../shared/services/catalog';
+import { findService, SERVICES } from '../shared/services/catalog';
 import type { ServiceDefinition, ServiceSpec } from '../shared/services/definition';
 import {
 	defineCatalogue,
@@ -39,8 +39,7 @@ export function createCatalogue(services: readonly ServiceDefinition[]): Catalog
 	const hash = createHash('sha256').update(json).digest('base64url');
 	return {
 		services,
-		find: (id, version) =>
-			services.find((s) => s.id === id && (version === undefined || s.version === version)),
+		find: (id, version) => findService(id, version, services),
 		published: {
 			json,
 			// Level 9 once at start-up: every device downloads it, on metered data.

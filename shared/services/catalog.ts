@@ -17,9 +17,13 @@ export const SERVICES: readonly ServiceDefinition[] = [
 	tradeOutletPermit
 ];
 
-/** The definition for a service id and version, or undefined when there is none. */
-export function findService(id: string, version?: number): ServiceDefinition | undefined {
-	return SERVICES.find((s) => s.id === id && (version === undefined || s.version === version));
+/** The definition for a service id and version among `services`, or undefined. */
+export function findService(
+	id: string,
+	version?: number,
+	services: readonly ServiceDefinition[] = SERVICES
+): ServiceDefinition | undefined {
+	return services.find((s) => s.id === id && (version === undefined || s.version === version));
 }
 
 /** What the catalogue offers: the newest supported version of each service, in order. */

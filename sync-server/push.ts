@@ -353,19 +353,20 @@ async function submitRun(
 	// A submission naming a photo this owner has not uploaded is refused, writing nothing
 	// (attached-files.ts says why). Outside a batch with photos this costs no statement.
 	const missing = await missingFiles(tx, sender.ownerId, valid);
-	for (const [i, s] of [...valid.entries()].reverse()) {
-		const fieldErrors = missing[i]!;
-		if (Object.keys(fieldErrors).length === 0) continue;
-		results.set(s.m.id, rejected(s.m.id, RejectCode.invalidAnswers, fieldErrors));
+	const attached = valid.filter((s, i) => {
+		if (Object.keys(missing[i]!).length === 0) return true;
+		results.set(s.m.id, rejected(s.m.id, RejectCode.invalidAnswers, missing[i]!));
 		unrecorded.push(s.m);
-		valid.splice(i, 1);
-	}
-	if (valid.length === 0) return unrecorded.sort((a, b) => a.seq - b.seq);
+		return false;
+	});
+	if (attached.length === 0) return unrecorded.sort((a, b) => a.seq - b.seq);
 
 	// The first submit of each application id is the one that may create it; a later one
 	// in the same run is a duplicate of it, as it would be one batch later.
 	const creators = new Map<string, ValidSubmit>();
-	for (const s of valid) if (!creators.has(s.m.applicationId)) creators.set(s.m.applicationId, s);
+	for (const s of attached) {
+		if (!creators.has(s.m.applicationId)) creators.set(s.m.applicationId, s);
+	}
 
 	const rows = await tx
 		.insert(applications)
@@ -421,7 +422,7 @@ async function submitRun(
 		: [];
 	const existingById = new Map(existing.map((row) => [row.id, row]));
 
-	for (const { m } of valid) {
+	for (const { m } of attached) {
 		const mine = created.get(m.applicationId);
 		if (mine) {
 			const creator = creators.get(m.applicationId)?.m === m;

@@ -34,6 +34,7 @@ import { devices, files } from '../db/schema';
 import { protocolHeader, verifiedDevice, type DeviceKeys } from '../device-auth';
 import { errorResponse, httpError } from '../http-error';
 import type { Logger } from '../log';
+import type { Transaction } from '../mutation-result';
 import type { UploadStore } from './store';
 
 /** A refusal thrown from a tus hook: tus answers with this status and body. */
@@ -68,11 +69,16 @@ async function digestOf(store: UploadStore, id: string) {
 
 /** The tus endpoint and the status endpoint, for devices registered with `keys`. */
 export function fileRoutes(db: Database, keys: DeviceKeys, store: UploadStore, log: Logger) {
-	const ownerOf = async (deviceId: string) => {
-		const [row] = await db
+	/**
+	 * The owner a device belongs to. In a transaction (`q`), the device row stays share
+	 * locked to its end, so a link (which locks it for update) cannot move it meanwhile.
+	 */
+	const ownerOf = async (deviceId: string, q: Database | Transaction = db) => {
+		const [row] = await q
 			.select({ ownerId: devices.ownerId })
 			.from(devices)
-			.where(eq(devices.id, deviceId));
+			.where(eq(devices.id, deviceId))
+			.for('share');
 		if (!row) throw refusal(401, ErrorCode.unknownDevice, 'This device is not registered here.');
 		return row.ownerId;
 	};
@@ -127,17 +133,11 @@ export function fileRoutes(db: Database, keys: DeviceKeys, store: UploadStore, l
 		// files) or after it (under the new owner), never under an owner the device has
 		// left, where a submission naming it would be refused file_missing.
 		const inserted = await db.transaction(async (tx) => {
-			const [owner] = await tx
-				.select({ ownerId: devices.ownerId })
-				.from(devices)
-				.where(eq(devices.id, device))
-				.for('share');
-			if (!owner)
-				throw refusal(401, ErrorCode.unknownDevice, 'This device is not registered here.');
+			const ownerId = await ownerOf(device, tx);
 			return tx
 				.insert(files)
 				.values({
-					ownerId: owner.ownerId,
+					ownerId,
 					sha256,
 					size: upload.size ?? upload.offset,
 					type,

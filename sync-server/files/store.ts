@@ -47,12 +47,14 @@ export async function sweepUnfinishedUploads(store: UploadStore): Promise<number
 		throw error;
 	});
 	for (const id of ids ?? []) {
-		// getUpload takes the offset from the bytes on disk.
-		const upload = await store.getUpload(id).catch(() => undefined);
-		if (!upload?.creation_date || upload.size === undefined || upload.offset >= upload.size) {
+		// The recorded age first: it costs no stat, and most uploads are young or finished.
+		const recorded = await store.configstore.get(id);
+		if (!recorded?.creation_date || Date.now() - Date.parse(recorded.creation_date) <= expiry) {
 			continue;
 		}
-		if (Date.now() - Date.parse(upload.creation_date) <= expiry) continue;
+		// getUpload takes the offset from the bytes on disk.
+		const upload = await store.getUpload(id).catch(() => undefined);
+		if (!upload || upload.size === undefined || upload.offset >= upload.size) continue;
 		await store.remove(id);
 		deleted++;
 	}

@@ -6,7 +6,7 @@ import { currentServices } from '../../shared/services/catalog';
 import { GOOD_BIRTH, GOOD_IE_V2, GOOD_PERMIT, GOOD_TAX } from '../support/service-answers';
 import { seriousViolations } from './axe';
 import { openControlled, useAppAndBrowser } from './harness';
-import { walkService } from './walk';
+import { walkSteps } from './walk';
 
 const LANGUAGE_BUTTON: Record<Locale, string> = { kk: 'Қазақша', ru: 'Русский', en: 'English' };
 
@@ -52,7 +52,7 @@ describe.each(['kk', 'ru', 'en'] as const)('every page in %s', (locale) => {
 			await page.goto(app.server.url);
 			const escaped = title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 			await page.getByRole('button', { name: new RegExp(`: ${escaped}$`) }).click();
-			await walkService(page, service, GOOD[service.id]!, {
+			await walkSteps(page, service, service.steps, GOOD[service.id]!, {
 				locale,
 				continueLabel: t.continue,
 				errorSummaryTitle: t.error_summary_title,

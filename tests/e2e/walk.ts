@@ -64,16 +64,6 @@ export async function fillStep(
 	}
 }
 
-/** Fills every step of a new draft and continues to check-your-answers. */
-export async function walkService(
-	page: Page,
-	service: ServiceDefinition,
-	answers: Record<string, string>,
-	options: WalkOptions = {}
-): Promise<void> {
-	await walkSteps(page, service, service.steps, answers, options);
-}
-
 /** Fills `steps` of a service's form in turn, from the first of them, continuing after each. */
 export async function walkSteps(
 	page: Page,

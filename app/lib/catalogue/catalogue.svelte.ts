@@ -2,13 +2,7 @@ import { currentServices } from '../../../shared/services/catalog';
 import type { ServiceDefinition } from '../../../shared/services/definition';
 import { db } from '../db/instance';
 import { Live } from '../live.svelte';
-import {
-	currentDeviceServices,
-	findDeviceService,
-	findIn,
-	servicesOf,
-	storedCatalogue
-} from './device-catalogue';
+import { findIn, servicesOf, storedCatalogue } from './device-catalogue';
 
 /**
  * The device's view of the services, for components: the catalogue the server last
@@ -35,25 +29,3 @@ class DeviceCatalogue {
 }
 
 export const deviceCatalogue = new DeviceCatalogue();
-
-/**
- * The definition of `id` at `version` as the device knows it right now, read from
- * IndexedDB rather than from reactive state, so it is right on the first call of a page's
- * `load`: the server's published catalogue, else the bundled one. A version this app was
- * built with that the server no longer publishes comes back with `supported: false`.
- */
-export function deviceFindService(
-	id: string,
-	version: number
-): Promise<ServiceDefinition | undefined> {
-	return findDeviceService(db, id, version);
-}
-
-/**
- * The newest supported version of service `id` on the device right now, read like
- * `deviceFindService`: what a draft on a retired version moves to. Undefined when the
- * service is no longer offered at all.
- */
-export async function deviceCurrentService(id: string): Promise<ServiceDefinition | undefined> {
-	return (await currentDeviceServices(db)).find((s) => s.id === id);
-}

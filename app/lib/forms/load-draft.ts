@@ -1,6 +1,5 @@
 import { error, redirect } from '@sveltejs/kit';
-import { servicesOf, storedCatalogue } from '../catalogue/device-catalogue';
-import { deviceFindService } from '../catalogue/catalogue.svelte';
+import { findIn, servicesOf, storedCatalogue } from '../catalogue/device-catalogue';
 import { db } from '../db/instance';
 import { track } from '../db/pending-writes';
 import { clearJournal, dropJournal, newerJournal, readJournal } from './draft-journal';
@@ -22,10 +21,11 @@ export async function loadDraft(id: string) {
 		await db.drafts.update(id, { answers: journal.answers, updatedAt: journal.at });
 		clearJournal(localStorage, id, journal.at);
 	}
-	let service = await deviceFindService(draft.serviceId, draft.serviceVersion);
+	const stored = await storedCatalogue(db);
+	let service = findIn(stored, draft.serviceId, draft.serviceVersion);
 	if (!service) error(404, 'service not found');
 	// The version it was started on is retired: move it, keeping every answer that carries.
-	const move = draftMove(service, servicesOf(await storedCatalogue(db)), draft);
+	const move = draftMove(service, servicesOf(stored), draft);
 	if (move) {
 		const change = {
 			serviceVersion: move.service.version,

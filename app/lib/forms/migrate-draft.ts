@@ -5,7 +5,7 @@
  */
 import type { ServiceDefinition } from '../../../shared/services/definition';
 import { migrateAnswers } from '../../../shared/services/migrate';
-import { serviceInputs, type Answers } from '../../../shared/services/validate';
+import type { Answers } from '../../../shared/services/validate';
 import type { Draft } from '../db/database';
 
 export interface DraftMove {
@@ -28,15 +28,14 @@ export function draftMove(
 	// A correction belongs to the application it corrects, on that application's version.
 	if (draft.amends || from.supported) return undefined;
 	let answers = draft.answers;
+	let askOnly: string[] = [];
 	let at = from;
 	while (!at.supported) {
 		const next = services.find((s) => s.id === at.id && s.migration?.from === at.version);
 		if (!next) return undefined;
-		answers = migrateAnswers(at, next, answers).answers;
+		// The last step's new inputs: what no rule along the way filled.
+		({ answers, newInputs: askOnly } = migrateAnswers(at, next, answers));
 		at = next;
 	}
-	const askOnly = serviceInputs(at)
-		.map((f) => f.name)
-		.filter((name) => answers[name] === undefined);
 	return { service: at, answers, askOnly };
 }

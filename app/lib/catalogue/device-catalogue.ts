@@ -6,7 +6,8 @@
 import * as v from 'valibot';
 import { Header, PROTOCOL_VERSION, ServicesResponse } from '../../../shared/protocol';
 import { currentServices, SERVICES } from '../../../shared/services/catalog';
-import { defineService, type ServiceDefinition } from '../../../shared/services/definition';
+import type { ServiceDefinition } from '../../../shared/services/definition';
+import { defineCatalogue } from '../../../shared/services/definition-schema';
 import type { DalaDatabase, StoredCatalogue } from '../db/database';
 
 const KEY = 'published';
@@ -25,7 +26,7 @@ const derived = new WeakMap<StoredCatalogue, readonly ServiceDefinition[]>();
 export function servicesOf(stored: StoredCatalogue | undefined): readonly ServiceDefinition[] {
 	if (!stored) return SERVICES;
 	let services = derived.get(stored);
-	if (!services) derived.set(stored, (services = stored.services.map(defineService)));
+	if (!services) derived.set(stored, (services = defineCatalogue(stored.services)));
 	return services;
 }
 

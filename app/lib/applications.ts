@@ -5,7 +5,8 @@ import {
 	type DalaDatabase,
 	type OutboxEntry,
 	type Rejection,
-	type SubmittedApplication
+	type SubmittedApplication,
+	type UploadProgress
 } from './db/database';
 
 /**
@@ -33,6 +34,8 @@ export interface ApplicationView {
 	state: DisplayState;
 	/** The latest correction the server has not settled yet, if any. */
 	correction?: Correction;
+	/** Its photos being uploaded in the sync pass now running, when there are any. */
+	uploads?: UploadProgress[];
 }
 
 function view(
@@ -40,6 +43,7 @@ function view(
 	entries: OutboxEntry[],
 	server: ApplicationState | undefined,
 	inFlight: ReadonlySet<number>,
+	uploads: UploadProgress[],
 	fromOtherDevice: boolean
 ): ApplicationView {
 	const sending = (entry: OutboxEntry) => entry.seq !== undefined && inFlight.has(entry.seq);
@@ -59,7 +63,13 @@ function view(
 		correction = { kind: 'refused', entry: amend, rejection: amend.rejection };
 	} else if (amend) correction = { kind: sending(amend) ? 'sending' : 'waiting', entry: amend };
 
-	return { application, fromOtherDevice, state, correction };
+	return {
+		application,
+		fromOtherDevice,
+		state,
+		correction,
+		...(uploads.length > 0 ? { uploads } : {})
+	};
 }
 
 /**
@@ -96,6 +106,7 @@ async function load(
 			outbox.filter((e) => e.applicationId === application.id),
 			mirror[i],
 			inFlight,
+			(sync?.uploads ?? []).filter((u) => u.applicationId === application.id),
 			otherDevice.has(application.id)
 		)
 	);

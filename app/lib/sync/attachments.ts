@@ -13,7 +13,9 @@
  * their ids unchanged (an id the server already answered is answered the same under any
  * seq).
  */
+import * as v from 'valibot';
 import { FieldErrorCode, RejectCode, type FieldErrors } from '../../../shared/errors';
+import { Sha256 } from '../../../shared/files';
 import {
 	getMeta,
 	type DalaDatabase,
@@ -32,11 +34,9 @@ export interface FileSender {
 	send(fileId: string, onProgress: (sent: number, total: number) => void): Promise<StoredFile>;
 }
 
-const SHA256 = /^[0-9a-f]{64}$/;
-
 /** Whether an entry's answers may name files: any answer shaped as a SHA-256. */
 export function mayNameFiles(entry: OutboxEntry): boolean {
-	return Object.values(entry.answers).some((value) => SHA256.test(value));
+	return Object.values(entry.answers).some((value) => v.is(Sha256, value));
 }
 
 /** A photo answer of a mutation, and where its file stands. */
@@ -56,7 +56,7 @@ interface Attachment {
  * answers without one, which is every mutation of a service without photos.
  */
 async function attachmentsOf(db: DalaDatabase, entry: OutboxEntry): Promise<Attachment[]> {
-	const named = Object.entries(entry.answers).filter(([, value]) => SHA256.test(value));
+	const named = Object.entries(entry.answers).filter(([, value]) => v.is(Sha256, value));
 	if (named.length === 0) return [];
 	const rows = await db.files
 		.where('sha256')

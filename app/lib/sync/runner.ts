@@ -53,12 +53,20 @@ export function startSyncRunner(db: DalaDatabase): SyncRunner {
 	const refresh = () =>
 		void (refreshing ??= refreshCatalogue(db).finally(() => (refreshing = undefined)));
 
+	// Photos stay a week after delivery: once an hour is often enough to look.
+	let prunedAt = 0;
+	const prune = () => {
+		if (Date.now() - prunedAt < 60 * 60 * 1000) return;
+		prunedAt = Date.now();
+		void pruneDeliveredPhotos(db).catch(() => {});
+	};
+
 	const run = () => {
 		if (engine && leading()) {
 			void engine.sync().then((ok) => {
 				// After the pass, never before or during it: the outbox goes first.
 				refresh();
-				void pruneDeliveredPhotos(db).catch(() => {});
+				prune();
 				return ok || askForBackgroundSync();
 			});
 		} else channel.postMessage('sync');

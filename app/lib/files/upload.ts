@@ -13,6 +13,7 @@ import { Header, PROTOCOL_VERSION } from '../../../shared/protocol';
 import type { DalaDatabase, StoredFile } from '../db/database';
 import type { FileSender } from '../sync/attachments';
 import type { DeviceIdentity } from '../sync/device';
+import { registerDevice } from '../sync/transport';
 import type { PreparedFile } from './prepare';
 
 /** Keeps a prepared file on the device, waiting to be uploaded; resolves to its id. */
@@ -208,27 +209,13 @@ export function fileSender(
 	identity: DeviceIdentity,
 	origin = location.origin
 ): FileSender {
+	// Once per sender; a failure is retried on the next file.
 	let registered: Promise<void> | undefined;
 	const register = () =>
-		(registered ??= fetch(`${origin}/api/sync/register`, {
-			method: 'POST',
-			headers: {
-				[Header.protocol]: String(PROTOCOL_VERSION),
-				[Header.device]: identity.id,
-				'Content-Type': 'application/json'
-			},
-			body: JSON.stringify({ publicKey: identity.publicKey })
-		}).then(
-			(response) => {
-				if (!response.ok) throw new UploadInterrupted(`register: HTTP ${response.status}`);
-			},
-			(error: unknown) => {
-				throw new UploadInterrupted(String(error));
-			}
-		)).catch((error: unknown) => {
+		(registered ??= registerDevice(identity, { baseUrl: origin }).catch((error: unknown) => {
 			registered = undefined;
-			throw error;
-		});
+			throw new UploadInterrupted(`register: ${String(error)}`);
+		}));
 	return {
 		async send(fileId, onProgress) {
 			await register();

@@ -100,6 +100,22 @@ export interface HttpTransportOptions {
  * key; a server that does not know the device (a new server, a restored database) is
  * told about it and the request sent again.
  */
+/** Tells the server this device's public key (`POST /api/sync/register`); idempotent. */
+export async function registerDevice(
+	device: DeviceIdentity,
+	{ baseUrl = '', fetch = globalThis.fetch.bind(globalThis) }: HttpTransportOptions = {}
+): Promise<void> {
+	await exchange(fetch, RegisterResponse, `${baseUrl}/api/sync/register`, {
+		method: 'POST',
+		headers: {
+			[Header.protocol]: String(PROTOCOL_VERSION),
+			[Header.device]: device.id,
+			'Content-Type': 'application/json'
+		},
+		body: JSON.stringify({ publicKey: device.publicKey })
+	});
+}
+
 export function httpTransport(
 	device: DeviceIdentity,
 	{ baseUrl = '', fetch = globalThis.fetch.bind(globalThis) }: HttpTransportOptions = {}
@@ -109,13 +125,7 @@ export function httpTransport(
 		[Header.device]: device.id
 	};
 
-	async function register(): Promise<void> {
-		await exchange(fetch, RegisterResponse, `${baseUrl}/api/sync/register`, {
-			method: 'POST',
-			headers: { ...baseHeaders, 'Content-Type': 'application/json' },
-			body: JSON.stringify({ publicKey: device.publicKey })
-		});
-	}
+	const register = () => registerDevice(device, { baseUrl, fetch });
 
 	async function signed<T>(
 		schema: v.GenericSchema<unknown, T>,

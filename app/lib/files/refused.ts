@@ -2,6 +2,7 @@ import { FieldErrorCode, type FieldErrors } from '../../../shared/errors';
 import type { ServiceDefinition } from '../../../shared/services/definition';
 import type { Answers } from '../../../shared/services/validate';
 import type { DalaDatabase } from '../db/database';
+import { photoStates } from '../sync/attachments';
 
 /**
  * The photo answers whose file the server refused for good (every copy this device holds
@@ -16,16 +17,11 @@ export async function refusedPhotos(
 ): Promise<FieldErrors> {
 	const photos = service.fields.filter((f) => f.kind === 'photo' && answers[f.name]);
 	if (photos.length === 0) return {};
-	const rows = await db.files
-		.where('sha256')
-		.anyOf(photos.map((f) => answers[f.name]!))
-		.toArray();
-	const errors: FieldErrors = {};
-	for (const field of photos) {
-		const copies = rows.filter((row) => row.sha256 === answers[field.name]);
-		if (copies.length > 0 && copies.every((row) => row.state === 'refused')) {
-			errors[field.name] = FieldErrorCode.fileRefused;
-		}
-	}
-	return errors;
+	const states = await photoStates(
+		db,
+		photos.map((f) => [f.name, answers[f.name]!] as const)
+	);
+	return Object.fromEntries(
+		states.filter((a) => a.state === 'refused').map((a) => [a.field, FieldErrorCode.fileRefused])
+	);
 }

@@ -39,8 +39,8 @@ export function mayNameFiles(entry: OutboxEntry): boolean {
 	return Object.values(entry.answers).some((value) => v.is(Sha256, value));
 }
 
-/** A photo answer of a mutation, and where its file stands. */
-interface Attachment {
+/** A photo answer, and where its file stands. */
+export interface Attachment {
 	field: string;
 	sha256: string;
 	/** `arrived` also when this device has no copy: it came from the server, or was never ours. */
@@ -57,7 +57,14 @@ interface Attachment {
  */
 async function attachmentsOf(db: DalaDatabase, entry: OutboxEntry): Promise<Attachment[]> {
 	const named = Object.entries(entry.answers).filter(([, value]) => v.is(Sha256, value));
-	if (named.length === 0) return [];
+	return named.length === 0 ? [] : photoStates(db, named);
+}
+
+/** Where each named photo's file stands, by the copies this device holds (field → SHA-256). */
+export async function photoStates(
+	db: DalaDatabase,
+	named: readonly (readonly [field: string, sha256: string])[]
+): Promise<Attachment[]> {
 	const rows = await db.files
 		.where('sha256')
 		.anyOf(named.map(([, sha]) => sha))

@@ -1,7 +1,8 @@
 import { addDays, displayDate, todayInKazakhstan } from '../../../shared/dates';
-import type { FieldErrorCode, RejectCode } from '../../../shared/errors';
+import { FieldErrorCode, type RejectCode } from '../../../shared/errors';
 import { displayTenge } from '../../../shared/money';
 import type { FieldDefinition } from '../../../shared/services/definition';
+import type { Rejection } from '../db/database';
 import { m } from '../paraglide/messages';
 import { localized } from './locale.svelte';
 
@@ -79,8 +80,8 @@ export function fieldErrorMessage(code: FieldErrorCode, field: FieldDefinition):
 	}
 }
 
-/** Why the server refused a submission or a correction. */
-export function rejectionMessage(code: RejectCode | 'refused'): string {
+/** Why the server refused a submission or a correction, by its code. */
+function rejectionMessage(code: RejectCode | 'refused'): string {
 	switch (code) {
 		case 'invalid_answers':
 			return m.refused_invalid_answers();
@@ -97,6 +98,16 @@ export function rejectionMessage(code: RejectCode | 'refused'): string {
 		case 'refused':
 			return m.refused_other();
 	}
+}
+
+/**
+ * Why a submission or a correction was refused: a photo the server would not take (the
+ * engine refuses the mutation for it, `file_refused`) says so; otherwise the code says why.
+ */
+export function rejectionText(rejection: Rejection): string {
+	return Object.values(rejection.fieldErrors ?? {}).includes(FieldErrorCode.fileRefused)
+		? m.upload_refused()
+		: rejectionMessage(rejection.code);
 }
 
 /**

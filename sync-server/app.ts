@@ -2,19 +2,19 @@ import { Hono } from 'hono';
 import { compress } from 'hono/compress';
 import { HTTPException } from 'hono/http-exception';
 import { ErrorCode } from '../shared/errors';
-import { bundledCatalogue, type Catalogue } from './catalogue';
+import { bundledCatalogue, type Catalogue } from './catalogue/catalogue';
 import type { Database } from './db/open';
-import { deviceKeys } from './device-auth';
+import { deviceKeys } from './devices/device-auth';
 import { fileRoutes } from './files/routes';
 import type { UploadStore } from './files/store';
-import { errorResponse } from './http-error';
-import { requestLogger, type Logger } from './log';
-import { healthRoutes } from './routes/health';
-import { linkRoutes } from './routes/link';
-import { reviewRoutes } from './routes/review';
-import { serviceRoutes } from './routes/services';
-import { staticFiles } from './routes/static-files';
-import { syncRoutes } from './routes/sync';
+import { errorResponse } from './http/errors';
+import { requestLogger, type Logger } from './http/log';
+import { healthRoutes } from './http/health';
+import { deviceRoutes } from './devices/routes';
+import { reviewRoutes } from './office/routes';
+import { serviceRoutes } from './catalogue/routes';
+import { staticFiles } from './http/static-files';
+import { syncRoutes } from './sync/routes';
 
 export interface AppOptions {
 	db: Database;
@@ -28,7 +28,7 @@ export interface AppOptions {
 	reviewToken?: string;
 	/** Where uploaded photos and documents are kept; without one /api/files does not exist. */
 	uploads?: UploadStore;
-	/** The services accepted and published (sync-server/catalogue.ts); the bundled ones by default. */
+	/** The services accepted and published (catalogue/catalogue.ts); the bundled ones by default. */
 	catalogue?: Catalogue;
 }
 
@@ -53,7 +53,7 @@ export function createApp({
 		// Static files are not compressed here: the build ships .br/.gz beside each file.
 		.use('/api/*', compress())
 		.route('/api/health', healthRoutes(db, log))
-		.route('/api/sync/link', linkRoutes(db, keys))
+		.route('/api/sync', deviceRoutes(db, keys))
 		.route('/api/services', serviceRoutes(catalogue))
 		.route('/api/sync', syncRoutes(db, keys, catalogue));
 	// Mounted before the catch-all below, which would otherwise answer its paths first.
@@ -66,7 +66,7 @@ export function createApp({
 
 	app.notFound(notFound);
 	app.onError((error, c) => {
-		// Our HTTPExceptions carry an ErrorBody response (http-error.ts); one without is a bug.
+		// Our HTTPExceptions carry an ErrorBody response (http/errors.ts); one without is a bug.
 		if (error instanceof HTTPException && error.res) return error.getResponse();
 		// Whatever went wrong stays in the log; the client learns only that it was us.
 		log.error('unhandled error', { error, method: c.req.method, path: c.req.path });

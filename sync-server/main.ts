@@ -6,16 +6,16 @@
  * `S3_BUCKET`, `S3_ENDPOINT`, `S3_REGION`, `S3_ACCESS_KEY_ID`, `S3_SECRET_ACCESS_KEY` (keep
  * uploaded files in an S3-compatible bucket rather than under `DATA_DIR/files`), and
  * `DALA_SERVICES` (a JSON file of service definitions to accept and publish in place of
- * the bundled ones; see sync-server/catalogue.ts).
+ * the bundled ones; see sync-server/catalogue/catalogue.ts).
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { serve } from '@hono/node-server';
 import { createApp } from './app';
-import { catalogueFromEnv } from './catalogue';
+import { catalogueFromEnv } from './catalogue/catalogue';
 import { DEFAULT_POOL_SIZE, openDatabase } from './db/open';
 import { sweepUnfinishedUploads, uploadStoreFromEnv } from './files/store';
-import { createLogger, isLogLevel, type Logger } from './log';
+import { createLogger, isLogLevel, type Logger } from './http/log';
 
 // Requests still in flight get this long to finish after a shutdown signal.
 const SHUTDOWN_GRACE_MS = 10_000;

@@ -1,5 +1,5 @@
 /** `npm run db:migrate`: brings the database named by the environment up to date. */
-import { createLogger } from '../log';
+import { createLogger } from '../http/log';
 import { openDatabase } from './open';
 
 const log = createLogger();

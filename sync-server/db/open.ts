@@ -13,6 +13,9 @@ import postgres from 'postgres';
 /** The database as routes see it: the same query builder on PGlite and on PostgreSQL. */
 export type Database = PgDatabase<PgQueryResultHKT>;
 
+/** A transaction of `Database`, as `db.transaction` hands it to its callback. */
+export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
+
 export interface OpenDatabase {
 	db: Database;
 	kind: 'pglite' | 'postgres';

@@ -52,7 +52,7 @@ export const devices = pgTable('devices', {
 	publicKey: jsonb('public_key').$type<DevicePublicKey>().notNull(),
 	/**
 	 * Whose applications this device sees and may change. A new device is an owner of its
-	 * own; accepting a link code (routes/link.ts) moves it, and everything its owner had,
+	 * own; accepting a link code (devices/link.ts) moves it, and everything its owner had,
 	 * to the owner of the device that offered the code. Until people sign in, an owner is
 	 * nothing more than this shared id.
 	 */
@@ -110,7 +110,7 @@ export const applications = pgTable(
 		 * it and a position taken at that write. Every write sets both again (`feedMove`),
 		 * so a changed row moves to the end of the feed. The pull reads in (txid, feed_seq)
 		 * order and only below the oldest running transaction, so no row can ever appear
-		 * behind a cursor already handed out (see routes/sync.ts).
+		 * behind a cursor already handed out (see sync/routes.ts).
 		 */
 		txid: xid8('txid')
 			.notNull()

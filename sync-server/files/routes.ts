@@ -31,10 +31,10 @@ import {
 } from '../../shared/files';
 import type { Database } from '../db/open';
 import { devices, files } from '../db/schema';
-import { protocolHeader, verifiedDevice, type DeviceKeys } from '../device-auth';
-import { errorResponse, httpError } from '../http-error';
-import type { Logger } from '../log';
-import type { Transaction } from '../mutation-result';
+import { protocolHeader, verifiedDevice, type DeviceKeys } from '../devices/device-auth';
+import { errorResponse, httpError } from '../http/errors';
+import type { Logger } from '../http/log';
+import type { Transaction } from '../db/open';
 import type { UploadStore } from './store';
 
 /** A refusal thrown from a tus hook: tus answers with this status and body. */

@@ -2,7 +2,7 @@
  * A diagnostic between the raw ceiling and the server: what a push does in the database —
  * the device lock, the lookup of mutations seen before, the applications (each its own
  * feed entry and submit record), the device's last seq — issued straight from here, one
- * transaction per 100, with the statements sync-server/push.ts sends (jsonb_to_recordset,
+ * transaction per 100, with the statements sync-server/sync/push.ts sends (jsonb_to_recordset,
  * prepared), into copies of its tables. No HTTP, no signature, no validation. Ingest ÷ this says what the
  * server process costs; this ÷ the raw ceiling says what the promises cost the database.
  */

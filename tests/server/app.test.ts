@@ -6,7 +6,7 @@ import * as v from 'valibot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorBody, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION } from '../../shared/protocol';
 import { createApp } from '../../sync-server/app';
-import { createLogger } from '../../sync-server/log';
+import { createLogger } from '../../sync-server/http/log';
 import { backends, type TestDatabase } from './backends';
 import {
 	get,

@@ -11,7 +11,11 @@ import { Header, PROTOCOL_VERSION, PushResponse, ServicesResponse } from '../../
 import { SERVICES } from '../../shared/services/catalog';
 import { specOf } from '../../shared/services/definition-schema';
 import { birthRegistration } from '../../shared/services/birth-registration';
-import { catalogueFromEnv, createCatalogue, parseCatalogue } from '../../sync-server/catalogue';
+import {
+	catalogueFromEnv,
+	createCatalogue,
+	parseCatalogue
+} from '../../sync-server/catalogue/catalogue';
 import { GOOD_BIRTH } from '../support/service-answers';
 import { backends } from './backends';
 import { newDevice, push, submit, testApp, useSuite, type App } from './helpers';

@@ -13,7 +13,7 @@ import { ErrorCode } from '../../shared/errors';
 import { MAX_FILE_BYTES, tusSigningBody } from '../../shared/files';
 import { files } from '../../sync-server/db/schema';
 import { directoryStore } from '../../sync-server/files/store';
-import { acceptLink, offerLink } from '../../sync-server/link';
+import { acceptLink, offerLink } from '../../sync-server/devices/link';
 import { backends } from './backends';
 import {
 	answer,

@@ -15,8 +15,8 @@ import {
 import { createApp } from '../../sync-server/app';
 import type { Database } from '../../sync-server/db/open';
 import { applications, devices, mutations } from '../../sync-server/db/schema';
-import { createLogger } from '../../sync-server/log';
-import { decide, type DecisionInput } from '../../sync-server/review';
+import { createLogger } from '../../sync-server/http/log';
+import { decide, type DecisionInput } from '../../sync-server/office/review';
 import type { Backend, TestDatabase } from './backends';
 
 export type App = ReturnType<typeof createApp>;

@@ -15,7 +15,7 @@ import { signRequest } from '../../shared/device-signature';
 import { tusSigningBody } from '../../shared/files';
 import { devices, files } from '../../sync-server/db/schema';
 import { directoryStore } from '../../sync-server/files/store';
-import { acceptLink, offerLink } from '../../sync-server/link';
+import { acceptLink, offerLink } from '../../sync-server/devices/link';
 import { GOOD_PERMIT } from '../support/service-answers';
 import { backends } from './backends';
 import {

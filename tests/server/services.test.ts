@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { addDays, todayInKazakhstan } from '../../shared/dates';
 import { PushResponse } from '../../shared/protocol';
 import { SERVICES } from '../../shared/services/catalog';
-import { createCatalogue } from '../../sync-server/catalogue';
+import { createCatalogue } from '../../sync-server/catalogue/catalogue';
 import { backends } from './backends';
 import {
 	counts,

@@ -3,7 +3,7 @@
  * answers lost, more queued meanwhile), once the link holds everything queued reaches the
  * server exactly once, each application's mutations in the order they were made, and the
  * server never has to refuse one as out of order. A model of the server's order rule
- * stands in for it (sync-server/push.ts): new ids above every seq seen, known ids answered
+ * stands in for it (sync-server/sync/push.ts): new ids above every seq seen, known ids answered
  * again.
  */
 import 'fake-indexeddb/auto';

@@ -43,7 +43,7 @@ function state(m: Mutation, version = 1): ApplicationState {
 }
 
 /**
- * A server in a few lines that keeps the order rule of sync-server/push.ts: a new
+ * A server in a few lines that keeps the order rule of sync-server/sync/push.ts: a new
  * mutation must be above every seq seen from the device; a known id is answered again.
  */
 class StrictServer implements SyncTransport {

@@ -11,8 +11,8 @@ import {
 import { openDatabase, type DalaDatabase } from '../../app/lib/db/database';
 import { currentServices, SERVICES } from '../../shared/services/catalog';
 import { birthRegistration } from '../../shared/services/birth-registration';
-import { createCatalogue, type Catalogue } from '../../sync-server/catalogue';
-import { serviceRoutes } from '../../sync-server/routes/services';
+import { createCatalogue, type Catalogue } from '../../sync-server/catalogue/catalogue';
+import { serviceRoutes } from '../../sync-server/catalogue/routes';
 
 /** The next release: birth registration v2; entrepreneur v1 no longer published at all. */
 const NEXT = createCatalogue([

@@ -11,8 +11,8 @@ import { formatTenge } from '../../shared/money';
 import { SERVICES } from '../../shared/services/catalog';
 import type { FieldDefinition, ServiceDefinition } from '../../shared/services/definition';
 import { computedAnswers, serviceInputs, validateAnswers } from '../../shared/services/validate';
-import { bundledCatalogue } from '../../sync-server/catalogue';
-import { checkSubmit } from '../../sync-server/push';
+import { bundledCatalogue } from '../../sync-server/catalogue/catalogue';
+import { checkSubmit } from '../../sync-server/sync/push';
 import { GOOD_BIRTH, GOOD_IE_V2, GOOD_PERMIT, GOOD_TAX, TODAY } from '../support/service-answers';
 
 const GOOD: Record<string, Record<string, string>> = {

@@ -1,6 +1,6 @@
-import type { ApplicationState } from '../shared/protocol';
-import type { Answers } from '../shared/services/validate';
-import { applications } from './db/schema';
+import type { ApplicationState } from '../../shared/protocol';
+import type { Answers } from '../../shared/services/validate';
+import { applications } from '../db/schema';
 
 /**
  * The columns an owner may see, and no others: select with these wherever an application

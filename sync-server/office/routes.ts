@@ -5,9 +5,9 @@ import * as v from 'valibot';
 import { ErrorCode } from '../../shared/errors';
 import { Uuid7 } from '../../shared/protocol';
 import type { Database } from '../db/open';
-import { httpError, issuesOf, ReviewErrorCode } from '../http-error';
-import { decide, Decision } from '../review';
-import { decodeBody, parseJson, readRawBody } from '../request-body';
+import { httpError, ReviewErrorCode } from '../http/errors';
+import { decide, Decision } from './review';
+import { readJsonBody } from '../http/request-body';
 
 // A decision is a status, a version and at most a paragraph of reason.
 const DECISION_BODY_BYTES = 16_384;
@@ -39,21 +39,10 @@ export function reviewRoutes(db: Database, token: string) {
 		// Ids are UUIDv7; anything else names no application (and must not reach a uuid cast).
 		if (!v.is(Uuid7, id)) throw notFound();
 
-		const raw = await readRawBody(c.req.raw, DECISION_BODY_BYTES);
-		const body = parseJson(
-			await decodeBody(raw, c.req.header('Content-Encoding'), DECISION_BODY_BYTES)
-		);
-		const parsed = v.safeParse(Decision, body);
-		if (!parsed.success) {
-			throw httpError(
-				400,
-				ErrorCode.invalidBody,
-				'The decision is not valid.',
-				issuesOf(parsed.issues)
-			);
-		}
-
-		const outcome = await decide(db, id, parsed.output);
+		const decision = await readJsonBody(c.req.raw, Decision, 'decision', {
+			limit: DECISION_BODY_BYTES
+		});
+		const outcome = await decide(db, id, decision);
 		if (outcome.status === 'not_found') throw notFound();
 		if (outcome.status === 'invalid') {
 			throw httpError(400, ErrorCode.invalidBody, 'The decision is not valid.', outcome.issues);

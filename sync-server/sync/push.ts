@@ -1,18 +1,19 @@
 import { and, eq, sql } from 'drizzle-orm';
-import { ErrorCode, RejectCode } from '../shared/errors';
-import type { Mutation, MutationResult } from '../shared/protocol';
-import type { ServiceDefinition } from '../shared/services/definition';
-import { validateAnswers, type Answers } from '../shared/services/validate';
-import { ApplicationStatus } from '../shared/status';
+import { ErrorCode, RejectCode } from '../../shared/errors';
+import type { Mutation, MutationResult } from '../../shared/protocol';
+import type { ServiceDefinition } from '../../shared/services/definition';
+import { validateAnswers, type Answers } from '../../shared/services/validate';
+import { ApplicationStatus } from '../../shared/status';
 import { amendApplication } from './amend';
-import { missingFiles } from './attached-files';
+import { missingFiles } from '../files/attached-files';
 import { stateColumns, toApplicationState } from './application-state';
-import type { Catalogue } from './catalogue';
-import type { Database } from './db/open';
-import { applications, devices, feedMove, mutations, nextReference } from './db/schema';
-import { httpError } from './http-error';
-import { canonical, rejected, withoutEchoedAnswers, type Transaction } from './mutation-result';
-import { rowsFrom, selectForInsert, uuidsFrom } from './sql-rows';
+import type { Catalogue } from '../catalogue/catalogue';
+import type { Database } from '../db/open';
+import { applications, devices, feedMove, mutations, nextReference } from '../db/schema';
+import { httpError } from '../http/errors';
+import type { Transaction } from '../db/open';
+import { canonical, rejected, withoutEchoedAnswers } from './mutation-result';
+import { rowsFrom, selectForInsert, uuidsFrom } from '../db/sql-rows';
 
 type Submit = Extract<Mutation, { type: 'application.submit' }>;
 
@@ -351,7 +352,7 @@ async function submitRun(
 		}
 	}
 	// A submission naming a photo this owner has not uploaded is refused, writing nothing
-	// (attached-files.ts says why). Outside a batch with photos this costs no statement.
+	// (files/attached-files.ts says why). Outside a batch with photos this costs no statement.
 	const missing = await missingFiles(tx, sender.ownerId, valid);
 	const attached = valid.filter((s, i) => {
 		if (Object.keys(missing[i]!).length === 0) return true;

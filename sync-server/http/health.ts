@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { MIN_PROTOCOL_VERSION, PROTOCOL_VERSION } from '../../shared/protocol';
 import type { Database } from '../db/open';
-import type { Logger } from '../log';
+import type { Logger } from './log';
 
 /** For load balancers and the app: is this server up, can it reach its database? */
 export function healthRoutes(db: Database, log: Logger) {

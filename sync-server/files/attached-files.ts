@@ -1,9 +1,9 @@
 import { and, eq, inArray } from 'drizzle-orm';
-import { FieldErrorCode, type FieldErrors } from '../shared/errors';
-import type { ServiceDefinition } from '../shared/services/definition';
-import type { Answers } from '../shared/services/validate';
-import { files } from './db/schema';
-import type { Transaction } from './mutation-result';
+import { FieldErrorCode, type FieldErrors } from '../../shared/errors';
+import type { ServiceDefinition } from '../../shared/services/definition';
+import type { Answers } from '../../shared/services/validate';
+import { files } from '../db/schema';
+import type { Transaction } from '../db/open';
 
 /** Answers of one submission or correction, with the service they were checked against. */
 export interface Attaching {

@@ -1,13 +1,13 @@
 import { eq } from 'drizzle-orm';
 import { createMiddleware } from 'hono/factory';
 import * as v from 'valibot';
-import { importDeviceKey, verifyRequest } from '../shared/device-signature';
-import { ErrorCode } from '../shared/errors';
-import { DeviceId, Header, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION } from '../shared/protocol';
-import type { Database } from './db/open';
-import { devices } from './db/schema';
-import { httpError } from './http-error';
-import { readRawBody } from './request-body';
+import { importDeviceKey, verifyRequest } from '../../shared/device-signature';
+import { ErrorCode } from '../../shared/errors';
+import { DeviceId, Header, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION } from '../../shared/protocol';
+import type { Database } from '../db/open';
+import { devices } from '../db/schema';
+import { httpError } from '../http/errors';
+import { readRawBody } from '../http/request-body';
 
 /**
  * Every sync call says which protocol it speaks, and that is checked before anything

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import { LINK_CODE_ALPHABET, LINK_CODE_TTL_MS } from '../shared/protocol';
-import type { Database } from './db/open';
-import { applications, devices, feedMove, files, linkOffers } from './db/schema';
+import { LINK_CODE_ALPHABET, LINK_CODE_TTL_MS } from '../../shared/protocol';
+import type { Database } from '../db/open';
+import { applications, devices, feedMove, files, linkOffers } from '../db/schema';
 
 /** What a device shows the person: the code and when it stops working. */
 export interface LinkOffer {

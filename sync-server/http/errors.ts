@@ -1,8 +1,8 @@
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import * as v from 'valibot';
-import type { ErrorCode } from '../shared/errors';
-import type { ErrorBody } from '../shared/protocol';
+import type { ErrorCode } from '../../shared/errors';
+import type { ErrorBody } from '../../shared/protocol';
 
 /**
  * Codes only the back-office API answers. Devices never call it, so the device protocol

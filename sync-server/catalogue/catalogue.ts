@@ -3,13 +3,13 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as v from 'valibot';
-import { findService, SERVICES } from '../shared/services/catalog';
-import type { ServiceDefinition, ServiceSpec } from '../shared/services/definition';
+import { findService, SERVICES } from '../../shared/services/catalog';
+import type { ServiceDefinition, ServiceSpec } from '../../shared/services/definition';
 import {
 	defineCatalogue,
 	ServiceCatalogueSchema,
 	specOf
-} from '../shared/services/definition-schema';
+} from '../../shared/services/definition-schema';
 
 /**
  * The services this server accepts submissions for and publishes at `GET /api/services`:

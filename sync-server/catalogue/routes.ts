@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
-import type { Catalogue } from '../catalogue';
-import { protocolHeader } from '../device-auth';
+import type { Catalogue } from './catalogue';
+import { protocolHeader } from '../devices/device-auth';
 
 /** True when `Accept-Encoding` takes gzip (listed, or `*`, with a non-zero q). */
 function acceptsGzip(header: string | undefined): boolean {

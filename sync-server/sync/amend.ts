@@ -1,13 +1,14 @@
 import { and, eq, sql } from 'drizzle-orm';
-import { RejectCode } from '../shared/errors';
-import type { Mutation, MutationResult } from '../shared/protocol';
-import { validateAnswers } from '../shared/services/validate';
-import { ApplicationStatus } from '../shared/status';
+import { RejectCode } from '../../shared/errors';
+import type { Mutation, MutationResult } from '../../shared/protocol';
+import { validateAnswers } from '../../shared/services/validate';
+import { ApplicationStatus } from '../../shared/status';
 import { stateColumns, toApplicationState } from './application-state';
-import type { Catalogue } from './catalogue';
-import { missingFiles } from './attached-files';
-import { applications, feedMove } from './db/schema';
-import { rejected, type Transaction } from './mutation-result';
+import type { Catalogue } from '../catalogue/catalogue';
+import { missingFiles } from '../files/attached-files';
+import { applications, feedMove } from '../db/schema';
+import type { Transaction } from '../db/open';
+import { rejected } from './mutation-result';
 
 export type Amend = Extract<Mutation, { type: 'application.amend' }>;
 

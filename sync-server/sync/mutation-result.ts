@@ -1,11 +1,7 @@
 import * as v from 'valibot';
-import type { FieldErrors, RejectCode } from '../shared/errors';
-import { MutationResult, type Mutation } from '../shared/protocol';
+import type { FieldErrors, RejectCode } from '../../shared/errors';
+import { MutationResult, type Mutation } from '../../shared/protocol';
 import { sortedKeys } from './application-state';
-import type { Database } from './db/open';
-
-/** A transaction of `Database`, as `db.transaction` hands it to its callback. */
-export type Transaction = Parameters<Parameters<Database['transaction']>[0]>[0];
 
 /** The answer for a mutation refused for good. */
 export function rejected(mutationId: string, code: RejectCode, fieldErrors?: FieldErrors) {

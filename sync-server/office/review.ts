@@ -1,11 +1,11 @@
 import { eq, sql } from 'drizzle-orm';
 import * as v from 'valibot';
-import type { ApplicationState } from '../shared/protocol';
-import { ApplicationStatus } from '../shared/status';
-import { stateColumns, toApplicationState } from './application-state';
-import type { Database } from './db/open';
-import { applications, feedMove } from './db/schema';
-import { issuesOf } from './http-error';
+import type { ApplicationState } from '../../shared/protocol';
+import { ApplicationStatus } from '../../shared/status';
+import { stateColumns, toApplicationState } from '../sync/application-state';
+import type { Database } from '../db/open';
+import { applications, feedMove } from '../db/schema';
+import { issuesOf } from '../http/errors';
 
 const BaseVersion = v.pipe(v.number(), v.integer(), v.minValue(1));
 

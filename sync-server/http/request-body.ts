@@ -1,8 +1,8 @@
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import { ErrorCode } from '../shared/errors';
+import { ErrorCode } from '../../shared/errors';
 import * as v from 'valibot';
-import { httpError, issuesOf } from './http-error';
+import { httpError, issuesOf } from './errors';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -56,11 +56,28 @@ export async function readRawBody(request: Request, limit: number): Promise<Uint
 }
 
 /**
+ * A JSON request body as `schema`'s output, the one way every route reads one: the raw
+ * bytes (read here, or the ones the device check already read and verified), inflated,
+ * parsed as strict JSON and validated, each step bounded by `limit` and refused with its
+ * own code. Nothing is written before this returns.
+ */
+export async function readJsonBody<S extends v.GenericSchema>(
+	request: Request,
+	schema: S,
+	what: string,
+	{ limit, raw }: { limit: number; raw?: Uint8Array }
+): Promise<v.InferOutput<S>> {
+	const bytes = raw ?? (await readRawBody(request, limit));
+	const encoding = request.headers.get('Content-Encoding') ?? undefined;
+	return parseBody(schema, parseJson(await decodeBody(bytes, encoding, limit)), what);
+}
+
+/**
  * The body with its `Content-Encoding` undone: none, or gzip (what browsers can make with
  * CompressionStream). Inflating stops as soon as the output passes `limit`, so a small
  * body that inflates to gigabytes (a gzip bomb) costs at most `limit` bytes of memory.
  */
-export async function decodeBody(
+async function decodeBody(
 	raw: Uint8Array,
 	contentEncoding: string | undefined,
 	limit: number
@@ -84,7 +101,7 @@ export async function decodeBody(
 }
 
 /** The body as JSON: strict UTF-8, so a mangled byte is refused rather than replaced. */
-export function parseJson(bytes: Uint8Array): unknown {
+function parseJson(bytes: Uint8Array): unknown {
 	try {
 		return JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes));
 	} catch {
@@ -97,7 +114,7 @@ export function parseJson(bytes: Uint8Array): unknown {
  * request is checked before anything is written: a malformed request is a client bug,
  * and applying half of it would only make the bug harder to see.
  */
-export function parseBody<S extends v.GenericSchema>(schema: S, body: unknown, what: string) {
+function parseBody<S extends v.GenericSchema>(schema: S, body: unknown, what: string) {
 	const parsed = v.safeParse(schema, body);
 	if (parsed.success) return parsed.output;
 	throw httpError(

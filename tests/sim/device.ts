@@ -1,12 +1,8 @@
 import type { DalaDatabase } from '../../app/lib/db/database';
 import { openDatabase } from '../../app/lib/db/database';
-import {
-	createDraft,
-	isPending,
-	resolveConflict,
-	startAmendment,
-	submitDraft
-} from '../../app/lib/db/outbox';
+import { isPending, resolveConflict } from '../../app/lib/db/outbox';
+import { createDraft, startAmendment } from '../../app/lib/drafts/start-draft';
+import { submitDraft } from '../../app/lib/drafts/submit-draft';
 import { deviceIdentity } from '../../app/lib/sync/device';
 import { storeFile } from '../../app/lib/files/upload';
 import { SyncEngine } from '../../app/lib/sync/engine';

@@ -10,9 +10,8 @@ import { signRequest } from '../../../shared/device-signature';
 import { ErrorCode } from '../../../shared/errors';
 import { FileStatus, FILES_PATH, tusSigningBody, UPLOAD_CHUNK_BYTES } from '../../../shared/files';
 import { Header, PROTOCOL_VERSION } from '../../../shared/protocol';
-import type { DalaDatabase, StoredFile } from '../db/database';
+import type { DalaDatabase, DeviceIdentity, StoredFile } from '../db/database';
 import type { FileSender } from '../sync/attachments';
-import type { DeviceIdentity } from '../sync/device';
 import { registerDevice } from '../sync/transport';
 import type { PreparedFile } from './prepare';
 

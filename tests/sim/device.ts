@@ -8,6 +8,7 @@ import { storeFile } from '../../app/lib/files/upload';
 import { SyncEngine } from '../../app/lib/sync/engine';
 import { httpTransport } from '../../app/lib/sync/transport';
 import type { Answers } from '../../shared/services/validate';
+import { mayAmend } from '../../shared/status';
 import { photoBytes, simFileSender, simPhoto } from './files';
 import type { FaultyNetwork } from './network';
 import type { Random } from './random';
@@ -114,9 +115,7 @@ export class SimDevice {
 
 	/** The person corrects an application the server holds, if one may be corrected. */
 	async amend(random: Random, answers: Answers): Promise<boolean> {
-		const open = await this.db.mirror
-			.filter((s) => s.status === 'received' || s.status === 'in_review')
-			.toArray();
+		const open = await this.db.mirror.filter((s) => mayAmend(s.status)).toArray();
 		const pendingFor = new Set((await this.db.outbox.toArray()).map((e) => e.applicationId));
 		const candidates = open.filter((s) => !pendingFor.has(s.id));
 		if (candidates.length === 0) return false;

@@ -10,3 +10,18 @@ export const ApplicationStatus = {
 } as const;
 export type ApplicationStatus = (typeof ApplicationStatus)[keyof typeof ApplicationStatus];
 export const APPLICATION_STATUSES = Object.values(ApplicationStatus);
+
+/** Approved or rejected: the office has decided, and a decision, once made, stays. */
+export function isDecided(status: ApplicationStatus): boolean {
+	return status === ApplicationStatus.approved || status === ApplicationStatus.rejected;
+}
+
+/**
+ * Whether the person may still correct an application's answers. Until the office decides
+ * they are the person's to change; a decision is a legal record, so the answers it was
+ * made on stay. The server refuses a correction of any other (`application_closed`) and
+ * the app offers one only here.
+ */
+export function mayAmend(status: ApplicationStatus): boolean {
+	return !isDecided(status);
+}

@@ -1,7 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import * as v from 'valibot';
 import type { ApplicationState } from '../../shared/protocol';
-import { ApplicationStatus } from '../../shared/status';
+import { ApplicationStatus, isDecided } from '../../shared/status';
 import { stateColumns, toApplicationState } from '../sync/application-state';
 import type { Database } from '../db/open';
 import { applications, feedMove } from '../db/schema';
@@ -60,8 +60,6 @@ export type DecisionOutcome =
 	/** Not a valid decision (a rejection without a reason, say): path → what is wrong. */
 	| { status: 'invalid'; issues: Record<string, string> };
 
-const DECIDED: readonly string[] = [ApplicationStatus.approved, ApplicationStatus.rejected];
-
 /**
  * Records a reviewer's decision under the same rules as a citizen's amend: only on the
  * version the reviewer saw, version + 1, moved to the end of the owner's feed, one transaction.
@@ -83,7 +81,7 @@ export async function decide(
 			.where(eq(applications.id, applicationId))
 			.for('update');
 		if (!row) return { status: 'not_found' };
-		if (DECIDED.includes(row.status)) {
+		if (isDecided(row.status)) {
 			return { status: 'closed', application: toApplicationState(row) };
 		}
 		if (row.version !== decision.baseVersion) {

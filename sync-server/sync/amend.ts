@@ -2,7 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { RejectCode } from '../../shared/errors';
 import type { Mutation, MutationResult } from '../../shared/protocol';
 import { validateAnswers } from '../../shared/services/validate';
-import { ApplicationStatus } from '../../shared/status';
+import { mayAmend } from '../../shared/status';
 import { stateColumns, toApplicationState } from './application-state';
 import type { Catalogue } from '../catalogue/catalogue';
 import { missingFiles } from '../files/attached-files';
@@ -11,8 +11,6 @@ import type { Transaction } from '../db/open';
 import { rejected } from './mutation-result';
 
 export type Amend = Extract<Mutation, { type: 'application.amend' }>;
-
-const DECIDED: readonly string[] = [ApplicationStatus.approved, ApplicationStatus.rejected];
 
 /**
  * The citizen corrects the answers of an application they own, from any of their devices. Runs inside the push's
@@ -36,7 +34,7 @@ export async function amendApplication(
 		.for('update');
 	if (!row) return rejected(m.id, RejectCode.notFound);
 	// A decision is a legal record: once made, the answers it was made on stay.
-	if (DECIDED.includes(row.status)) return rejected(m.id, RejectCode.applicationClosed);
+	if (!mayAmend(row.status)) return rejected(m.id, RejectCode.applicationClosed);
 	// The person changed a version the server has moved past: never last-writer-wins;
 	// send the current state so the device can show both and let the person choose.
 	if (row.version !== m.baseVersion) {

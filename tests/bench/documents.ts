@@ -241,7 +241,7 @@ export function application(index: number): TypedApplication {
 
 /**
  * The answers as the app queues them: the form validates and normalizes with the shared
- * rules before the outbox takes them (app/lib/db/outbox.ts), so a device pushes these, and
+ * rules before the outbox takes them (app/lib/drafts/submit-draft.ts), so a device pushes these, and
  * they are what the server stores.
  */
 export function asQueued(application: TypedApplication): Answers {

@@ -8,9 +8,16 @@
  * and mutation it queued), written only after IndexedDB committed it: that record, not
  * the outbox, is what the checks hold the server to.
  */
-import { getMeta, openDatabase, type DalaDatabase } from '../../app/lib/db/database';
-import { createDraft, isPending, startAmendment, submitDraft } from '../../app/lib/db/outbox';
-import { deviceIdentity, type DeviceIdentity } from '../../app/lib/sync/device';
+import {
+	getMeta,
+	openDatabase,
+	type DalaDatabase,
+	type DeviceIdentity
+} from '../../app/lib/db/database';
+import { isPending } from '../../app/lib/db/outbox';
+import { createDraft, startAmendment } from '../../app/lib/drafts/start-draft';
+import { submitDraft } from '../../app/lib/drafts/submit-draft';
+import { deviceIdentity } from '../../app/lib/sync/device';
 import { SyncEngine } from '../../app/lib/sync/engine';
 import { httpTransport, type SyncTransport } from '../../app/lib/sync/transport';
 import { iinCheckDigit } from '../../shared/iin';

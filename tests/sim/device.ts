@@ -1,17 +1,14 @@
 import type { DalaDatabase } from '../../app/lib/db/database';
 import { openDatabase } from '../../app/lib/db/database';
-import {
-	createDraft,
-	isPending,
-	resolveConflict,
-	startAmendment,
-	submitDraft
-} from '../../app/lib/db/outbox';
+import { isPending, resolveConflict } from '../../app/lib/db/outbox';
+import { createDraft, startAmendment } from '../../app/lib/drafts/start-draft';
+import { submitDraft } from '../../app/lib/drafts/submit-draft';
 import { deviceIdentity } from '../../app/lib/sync/device';
 import { storeFile } from '../../app/lib/files/upload';
 import { SyncEngine } from '../../app/lib/sync/engine';
 import { httpTransport } from '../../app/lib/sync/transport';
 import type { Answers } from '../../shared/services/validate';
+import { mayAmend } from '../../shared/status';
 import { photoBytes, simFileSender, simPhoto } from './files';
 import type { FaultyNetwork } from './network';
 import type { Random } from './random';
@@ -118,9 +115,7 @@ export class SimDevice {
 
 	/** The person corrects an application the server holds, if one may be corrected. */
 	async amend(random: Random, answers: Answers): Promise<boolean> {
-		const open = await this.db.mirror
-			.filter((s) => s.status === 'received' || s.status === 'in_review')
-			.toArray();
+		const open = await this.db.mirror.filter((s) => mayAmend(s.status)).toArray();
 		const pendingFor = new Set((await this.db.outbox.toArray()).map((e) => e.applicationId));
 		const candidates = open.filter((s) => !pendingFor.has(s.id));
 		if (candidates.length === 0) return false;

@@ -7,9 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import { Metadata } from '@tus/server';
-import type { DalaDatabase, StoredFile } from '../../app/lib/db/database';
+import type { DalaDatabase, DeviceIdentity, StoredFile } from '../../app/lib/db/database';
 import type { FileSender } from '../../app/lib/sync/attachments';
-import type { DeviceIdentity } from '../../app/lib/sync/device';
 import { signRequest } from '../../shared/device-signature';
 import { FILES_PATH, tusSigningBody } from '../../shared/files';
 import { Header, PROTOCOL_VERSION } from '../../shared/protocol';

@@ -2,7 +2,8 @@ import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { getApplication, listApplications } from '../../app/lib/applications';
 import { openDatabase, type DalaDatabase } from '../../app/lib/db/database';
-import { createDraft, startAmendment, submitDraft } from '../../app/lib/db/outbox';
+import { createDraft, startAmendment } from '../../app/lib/drafts/start-draft';
+import { submitDraft } from '../../app/lib/drafts/submit-draft';
 import type { ApplicationState } from '../../shared/protocol';
 
 let db: DalaDatabase;

@@ -12,7 +12,9 @@ import {
 	type StoredFile,
 	type UploadProgress
 } from '../../app/lib/db/database';
-import { createDraft, reviseRejected, startAmendment, submitDraft } from '../../app/lib/db/outbox';
+import { reviseRejected } from '../../app/lib/drafts/revise-rejected';
+import { createDraft, startAmendment } from '../../app/lib/drafts/start-draft';
+import { submitDraft } from '../../app/lib/drafts/submit-draft';
 import { refusedPhotos } from '../../app/lib/files/refused';
 import { storeFile } from '../../app/lib/files/upload';
 import type { FileSender } from '../../app/lib/sync/attachments';

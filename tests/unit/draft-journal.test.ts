@@ -7,7 +7,7 @@ import {
 	readJournal,
 	writeJournal,
 	type JournalStorage
-} from '../../app/lib/forms/draft-journal';
+} from '../../app/lib/drafts/draft-journal';
 
 /** A Web Storage stand-in; `full` makes every write throw as a full quota does. */
 function memoryStorage(full = false): JournalStorage & { items: Map<string, string> } {

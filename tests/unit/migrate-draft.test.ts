@@ -3,7 +3,7 @@ import {
 	individualEntrepreneur,
 	individualEntrepreneurV2
 } from '../../shared/services/individual-entrepreneur';
-import { draftMove } from '../../app/lib/forms/migrate-draft';
+import { draftMove } from '../../app/lib/drafts/migrate-draft';
 
 const V1_ANSWERS = {
 	iin: '061211600012',

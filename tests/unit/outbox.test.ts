@@ -1,15 +1,9 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type DalaDatabase } from '../../app/lib/db/database';
-import {
-	createDraft,
-	pendingMutations,
-	resolveConflict,
-	reviseRejected,
-	startAmendment,
-	submitDraft,
-	toMutation
-} from '../../app/lib/db/outbox';
+import { pendingMutations, resolveConflict } from '../../app/lib/db/outbox';
+import { createDraft } from '../../app/lib/drafts/start-draft';
+import { submitDraft } from '../../app/lib/drafts/submit-draft';
 
 let db: DalaDatabase;
 let n = 0;
@@ -23,43 +17,6 @@ afterEach(async () => {
 });
 
 const answers = { fullName: 'Айгүл' };
-
-describe('submitting a draft', () => {
-	it('writes the application and its mutation together and removes the draft', async () => {
-		const draft = await createDraft(db, 'individual-entrepreneur', 1);
-		await submitDraft(db, draft.id, answers);
-
-		expect(await db.drafts.count()).toBe(0);
-		expect(await db.applications.get(draft.id)).toMatchObject({ id: draft.id, answers });
-		const [entry] = await db.outbox.toArray();
-		expect(entry).toMatchObject({ applicationId: draft.id, type: 'application.submit', answers });
-		expect(toMutation(entry!)).toMatchObject({ seq: entry!.seq, applicationId: draft.id });
-	});
-
-	it('writes nothing when any part fails: the draft stays, no mutation is queued', async () => {
-		const draft = await createDraft(db, 'individual-entrepreneur', 1);
-		// A row already under the draft's id makes the application insert fail mid-transaction.
-		await db.applications.add({
-			id: draft.id,
-			serviceId: 'x',
-			serviceVersion: 1,
-			answers: {},
-			submittedAt: 0
-		});
-
-		await expect(submitDraft(db, draft.id, answers)).rejects.toThrow();
-
-		expect(await db.outbox.count()).toBe(0);
-		expect(await db.drafts.get(draft.id)).toBeDefined();
-	});
-
-	it('is harmless when repeated (a double click)', async () => {
-		const draft = await createDraft(db, 'individual-entrepreneur', 1);
-		await Promise.all([submitDraft(db, draft.id, answers), submitDraft(db, draft.id, answers)]);
-		expect(await db.outbox.count()).toBe(1);
-		expect(await db.applications.count()).toBe(1);
-	});
-});
 
 describe('the outbox', () => {
 	it('keeps the order in which applications were submitted', async () => {
@@ -88,43 +45,6 @@ describe('the outbox', () => {
 
 		expect(await pendingMutations(db, 10)).toHaveLength(2);
 		expect(await db.outbox.count()).toBe(3);
-	});
-
-	it('turns a refused submission back into a draft with its answers', async () => {
-		const draft = await createDraft(db, 'individual-entrepreneur', 1);
-		await submitDraft(db, draft.id, answers);
-		const [entry] = await db.outbox.toArray();
-		await db.outbox.update(entry!.seq!, { rejection: { code: 'invalid_answers' } });
-
-		const revised = await reviseRejected(db, entry!.seq!);
-
-		expect(revised.answers).toEqual(answers);
-		expect(await db.drafts.get(revised.id)).toBeDefined();
-		expect(await db.applications.count()).toBe(0);
-		expect(await db.outbox.count()).toBe(0);
-	});
-
-	it('queues a correction as a new mutation on the version the person saw', async () => {
-		const draft = await createDraft(db, 'individual-entrepreneur', 1);
-		await submitDraft(db, draft.id, answers);
-		const server = {
-			id: draft.id,
-			serviceId: 'individual-entrepreneur',
-			serviceVersion: 1,
-			status: 'received' as const,
-			reference: 'DL-2026-000001',
-			version: 3,
-			answers,
-			updatedAt: new Date(0).toISOString()
-		};
-		const correction = await startAmendment(db, server);
-		await submitDraft(db, correction.id, { fullName: 'Айгүл Сейтқали' });
-
-		const entries = await db.outbox.orderBy('seq').toArray();
-		expect(entries.map((e) => e.type)).toEqual(['application.submit', 'application.amend']);
-		expect(entries[1]).toMatchObject({ applicationId: draft.id, baseVersion: 3 });
-		expect(entries[0]!.answers).toEqual(answers);
-		expect((await db.applications.get(draft.id))?.answers).toEqual({ fullName: 'Айгүл Сейтқали' });
 	});
 
 	it('reapplies a conflicting correction on the current version, or drops it', async () => {

@@ -1,7 +1,8 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type DalaDatabase, type StoredFile } from '../../app/lib/db/database';
-import { createDraft, startAmendment, submitDraft } from '../../app/lib/db/outbox';
+import { createDraft, startAmendment } from '../../app/lib/drafts/start-draft';
+import { submitDraft } from '../../app/lib/drafts/submit-draft';
 import { KEEP_DELIVERED_MS, pruneDeliveredPhotos } from '../../app/lib/files/prune';
 import type { ApplicationState } from '../../shared/protocol';
 

@@ -1,7 +1,8 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { getMeta, openDatabase, type DalaDatabase } from '../../app/lib/db/database';
-import { createDraft, submitDraft } from '../../app/lib/db/outbox';
+import { createDraft } from '../../app/lib/drafts/start-draft';
+import { submitDraft } from '../../app/lib/drafts/submit-draft';
 import { SyncEngine } from '../../app/lib/sync/engine';
 import { SyncError, type SyncTransport } from '../../app/lib/sync/transport';
 import type {

@@ -1,9 +1,8 @@
 import Dexie, { type EntityTable, type Table } from 'dexie';
 import type { FieldErrors, RejectCode } from '../../../shared/errors';
 import type { FileType } from '../../../shared/files';
-import type { ApplicationState, Mutation } from '../../../shared/protocol';
+import type { ApplicationState, DevicePublicKey, Mutation } from '../../../shared/protocol';
 import type { ServiceSpec } from '../../../shared/services/definition';
-import type { DeviceIdentity } from '../sync/device';
 import type { Answers } from '../../../shared/services/validate';
 
 /** What a person is filling in; autosaved on every change. */
@@ -138,6 +137,16 @@ export interface StoredCatalogue {
 	fetchedAt: number;
 	/** When the server last said it is current (a 200 or a 304). */
 	checkedAt: number;
+}
+
+/**
+ * This device's identity: the key that signs its requests, and the id derived from it.
+ * Made once by app/lib/sync/device.ts and kept in `meta` under `device`.
+ */
+export interface DeviceIdentity {
+	id: string;
+	privateKey: CryptoKey;
+	publicKey: DevicePublicKey;
 }
 
 type Meta =

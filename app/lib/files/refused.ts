@@ -2,7 +2,7 @@ import { FieldErrorCode, type FieldErrors } from '../../../shared/errors';
 import type { ServiceDefinition } from '../../../shared/services/definition';
 import type { Answers } from '../../../shared/services/validate';
 import type { DalaDatabase } from '../db/database';
-import { photoStates } from '../sync/attachments';
+import { photoStates } from './photo-states';
 
 /**
  * The photo answers whose file the server refused for good (every copy this device holds

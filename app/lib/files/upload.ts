@@ -10,10 +10,7 @@ import { signRequest } from '../../../shared/device-signature';
 import { ErrorCode } from '../../../shared/errors';
 import { FileStatus, FILES_PATH, tusSigningBody, UPLOAD_CHUNK_BYTES } from '../../../shared/files';
 import { Header, PROTOCOL_VERSION } from '../../../shared/protocol';
-import type { DalaDatabase, StoredFile } from '../db/database';
-import type { FileSender } from '../sync/attachments';
-import type { DeviceIdentity } from '../sync/device';
-import { registerDevice } from '../sync/transport';
+import type { DalaDatabase, DeviceIdentity, StoredFile } from '../db/database';
 import type { PreparedFile } from './prepare';
 
 /** Keeps a prepared file on the device, waiting to be uploaded; resolves to its id. */
@@ -193,40 +190,4 @@ export async function remoteFileStatus(
 		// Offline: an upload will find out for itself.
 		return undefined;
 	}
-}
-
-// Short: a link that stays down is the sync engine's to wait out, with its own back-off,
-// so a pass is not stuck in one file for minutes while other mutations could go.
-const ENGINE_RETRY_DELAYS = [1000, 3000, 6000];
-
-/**
- * How the sync engine sends files (app/lib/sync/attachments.ts): `uploadFile` as this
- * device. The device is registered once first (idempotent): a phone whose first act is a
- * photo has not spoken to this server yet, and tus has no "register and repeat" of its own.
- */
-export function fileSender(
-	db: DalaDatabase,
-	identity: DeviceIdentity,
-	origin = location.origin
-): FileSender {
-	// Once per sender; a failure is retried on the next file.
-	let registered: Promise<void> | undefined;
-	const register = () =>
-		(registered ??= registerDevice(identity, { baseUrl: origin }).catch((error: unknown) => {
-			registered = undefined;
-			throw new UploadInterrupted(`register: ${String(error)}`);
-		}));
-	return {
-		async send(fileId, onProgress) {
-			await register();
-			return uploadFile({
-				db,
-				identity,
-				fileId,
-				origin,
-				onProgress,
-				retryDelays: ENGINE_RETRY_DELAYS
-			});
-		}
-	};
 }

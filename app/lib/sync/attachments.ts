@@ -24,8 +24,9 @@ import {
 	type UploadProgress
 } from '../db/database';
 import { isPending } from '../db/outbox';
+import { photoStates, type Attachment } from '../files/photo-states';
 
-/** Sends one stored file; the app's is `uploadFile` (app/lib/files/upload.ts). */
+/** Sends one stored file; the app's is `fileSender` (file-sender.ts). */
 export interface FileSender {
 	/**
 	 * Resolves with the file's final row: `uploaded` or `refused` for good. Rejects when
@@ -39,16 +40,6 @@ export function mayNameFiles(entry: OutboxEntry): boolean {
 	return Object.values(entry.answers).some((value) => v.is(Sha256, value));
 }
 
-/** A photo answer, and where its file stands. */
-export interface Attachment {
-	field: string;
-	sha256: string;
-	/** `arrived` also when this device has no copy: it came from the server, or was never ours. */
-	state: 'arrived' | 'waiting' | 'refused';
-	/** The copy to send, when waiting. */
-	file?: StoredFile;
-}
-
 /**
  * The files an entry's answers name that this device holds. A photo answer is a SHA-256;
  * any answer of that shape that matches a stored file is one, so this needs no service
@@ -58,30 +49,6 @@ export interface Attachment {
 async function attachmentsOf(db: DalaDatabase, entry: OutboxEntry): Promise<Attachment[]> {
 	const named = Object.entries(entry.answers).filter(([, value]) => v.is(Sha256, value));
 	return named.length === 0 ? [] : photoStates(db, named);
-}
-
-/** Where each named photo's file stands, by the copies this device holds (field → SHA-256). */
-export async function photoStates(
-	db: DalaDatabase,
-	named: readonly (readonly [field: string, sha256: string])[]
-): Promise<Attachment[]> {
-	const rows = await db.files
-		.where('sha256')
-		.anyOf(named.map(([, sha]) => sha))
-		.toArray();
-	return named.map(([field, sha256]) => {
-		const copies = rows.filter((row) => row.sha256 === sha256);
-		if (copies.length === 0 || copies.some((row) => row.state === 'uploaded')) {
-			return { field, sha256, state: 'arrived' };
-		}
-		// The copy furthest along: a reload resumes it rather than starting another.
-		const waiting = copies
-			.filter((row) => row.state === 'waiting')
-			.sort((a, b) => b.offset - a.offset || Number(!!b.uploadUrl) - Number(!!a.uploadUrl));
-		return waiting[0]
-			? { field, sha256, state: 'waiting', file: waiting[0] }
-			: { field, sha256, state: 'refused' };
-	});
 }
 
 /** What the engine may push after `sendAttachments`. */

@@ -1,13 +1,5 @@
 import { deviceIdOf, generateDeviceKey } from '../../../shared/device-signature';
-import type { DevicePublicKey } from '../../../shared/protocol';
-import { getMeta, setMeta, type DalaDatabase } from '../db/database';
-
-/** This device's identity: the key that signs its requests, and the id derived from it. */
-export interface DeviceIdentity {
-	id: string;
-	privateKey: CryptoKey;
-	publicKey: DevicePublicKey;
-}
+import { getMeta, setMeta, type DalaDatabase, type DeviceIdentity } from '../db/database';
 
 /**
  * The device's identity, made on first use and kept in IndexedDB for the life of the

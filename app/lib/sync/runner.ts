@@ -3,7 +3,7 @@ import type { LinkAcceptResponse, LinkOfferResponse } from '../../../shared/prot
 import { refreshCatalogue } from '../catalogue/device-catalogue';
 import { pruneDeliveredPhotos } from '../files/prune';
 import { getMeta, type DalaDatabase } from '../db/database';
-import { fileSender } from '../files/upload';
+import { fileSender } from './file-sender';
 import { deviceIdentity } from './device';
 import { SyncEngine } from './engine';
 import { electLeader } from './leader';

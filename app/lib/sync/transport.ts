@@ -12,7 +12,7 @@ import {
 	RegisterResponse,
 	type Mutation
 } from '../../../shared/protocol';
-import type { DeviceIdentity } from './device';
+import type { DeviceIdentity } from '../db/database';
 
 /** What one push cost on the wire, for the progress the person sees. */
 export interface PushReceipt extends PushResponse {

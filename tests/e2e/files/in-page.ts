@@ -3,8 +3,7 @@
  * and the globals the steps hand each other. Functions here are passed to
  * `page.evaluate`, so they use nothing from their module scope.
  */
-import type { DalaDatabase } from '../../../app/lib/db/database';
-import type { DeviceIdentity } from '../../../app/lib/sync/device';
+import type { DalaDatabase, DeviceIdentity } from '../../../app/lib/db/database';
 import type * as FilesModule from './entry';
 
 /** The page's globals while a test drives app/lib/files. */

@@ -1,5 +1,5 @@
 import { redirect } from '@sveltejs/kit';
-import { loadDraft } from '$lib/forms/load-draft';
+import { loadDraft } from '$lib/drafts/load-draft';
 import { resumeAt } from '$lib/forms/steps';
 import type { PageLoad } from './$types';
 

@@ -1,5 +1,5 @@
 import { error } from '@sveltejs/kit';
-import { loadDraft } from '$lib/forms/load-draft';
+import { loadDraft } from '$lib/drafts/load-draft';
 import type { PageLoad } from './$types';
 
 export const load: PageLoad = async ({ params }) => {

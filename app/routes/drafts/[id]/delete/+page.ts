@@ -1,4 +1,4 @@
-import { loadDraft } from '$lib/forms/load-draft';
+import { loadDraft } from '$lib/drafts/load-draft';
 import type { PageLoad } from './$types';
 
 export const load: PageLoad = ({ params }) => loadDraft(params.id);

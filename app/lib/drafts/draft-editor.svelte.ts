@@ -5,7 +5,7 @@ import type { DalaDatabase, Draft } from '../db/database';
 import { track } from '../db/pending-writes';
 import { refusedPhotos } from '../files/refused';
 import { clearJournal, writeJournal } from './draft-journal';
-import { stepErrors } from './steps';
+import { stepErrors } from '../forms/steps';
 
 /**
  * A draft being edited. Every change is written to a localStorage journal synchronously

@@ -1,0 +1,40 @@
+import type { DalaDatabase, DeviceIdentity } from '../db/database';
+import { uploadFile, UploadInterrupted } from '../files/upload';
+import type { FileSender } from './attachments';
+import { registerDevice } from './transport';
+
+// Short: a link that stays down is the sync engine's to wait out, with its own back-off,
+// so a pass is not stuck in one file for minutes while other mutations could go.
+const ENGINE_RETRY_DELAYS = [1000, 3000, 6000];
+
+/**
+ * How the sync engine sends files (attachments.ts): `uploadFile` (app/lib/files) as this
+ * device. The device is registered once first (idempotent): a phone whose first act is a
+ * photo has not spoken to this server yet, and tus has no "register and repeat" of its own.
+ */
+export function fileSender(
+	db: DalaDatabase,
+	identity: DeviceIdentity,
+	origin = location.origin
+): FileSender {
+	// Once per sender; a failure is retried on the next file.
+	let registered: Promise<void> | undefined;
+	const register = () =>
+		(registered ??= registerDevice(identity, { baseUrl: origin }).catch((error: unknown) => {
+			registered = undefined;
+			throw new UploadInterrupted(`register: ${String(error)}`);
+		}));
+	return {
+		async send(fileId, onProgress) {
+			await register();
+			return uploadFile({
+				db,
+				identity,
+				fileId,
+				origin,
+				onProgress,
+				retryDelays: ENGINE_RETRY_DELAYS
+			});
+		}
+	};
+}

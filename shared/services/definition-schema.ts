@@ -4,12 +4,13 @@
  * catalogue a device fetches from `GET /api/services`. Both sides parse with it, so a
  * definition either side runs is one the other could have written.
  *
- * The interfaces in definition.ts stay the hand-written source, because the bundled
- * definitions are TypeScript; the type checks at the end of this file keep the two equal.
+ * It is also the one home of the format: the types in definition.ts, which the bundled
+ * definitions are written in, are inferred from these schemas, so a field the schema does
+ * not know cannot be declared, and then silently stripped from a parsed file.
  */
 import * as v from 'valibot';
 import { parseTiyn } from '../money';
-import type { CrossFieldRule, FieldDefinition, ServiceDefinition, ServiceSpec } from './definition';
+import type { FieldDefinition, ServiceDefinition, ServiceSpec } from './definition';
 import { defineService } from './definition';
 
 const Text = v.pipe(v.string(), v.trim(), v.minLength(1, 'expected text'));
@@ -31,95 +32,132 @@ const Tenge = v.pipe(
 const IsoDate = v.pipe(v.string(), v.isoDate());
 
 const base = {
+	/** The key the answer is stored under; stable across versions of a service. */
 	name: FieldName,
 	label: Localized,
 	hint: v.optional(Localized),
 	required: v.boolean(),
+	/** The HTML autocomplete token, so phones and browsers can fill it in. */
 	autocomplete: v.optional(v.string())
 };
 
-const Field = v.variant('kind', [
-	v.object({
-		...base,
-		kind: v.literal('text'),
-		maxLength: v.pipe(Count, v.minValue(1)),
-		multiline: v.optional(v.boolean()),
-		pattern: v.optional(
-			v.pipe(
-				v.string(),
-				v.check((source) => {
-					try {
-						new RegExp(source, 'u');
-						return true;
-					} catch {
-						return false;
-					}
-				}, 'expected a regular expression')
-			)
-		)
-	}),
-	v.object({ ...base, kind: v.literal('number'), min: v.number(), max: v.number() }),
-	v.object({
-		...base,
-		kind: v.literal('money'),
-		min: Tenge,
-		max: Tenge,
-		computed: v.optional(v.boolean())
-	}),
-	v.object({
-		...base,
-		kind: v.literal('date'),
-		min: v.optional(v.object({ date: IsoDate })),
-		max: v.optional(
-			v.union([
-				v.object({ date: IsoDate }),
-				v.object({ daysFromToday: v.pipe(v.number(), v.integer()) })
-			])
-		)
-	}),
-	v.object({
-		...base,
-		kind: v.literal('choice'),
-		options: v.pipe(
-			v.array(v.object({ value: v.pipe(v.string(), v.minLength(1)), label: Localized })),
-			v.minLength(1, 'expected at least one option')
-		)
-	}),
-	v.object({ ...base, kind: v.literal('iin') }),
-	v.object({ ...base, kind: v.literal('bin') }),
-	v.object({ ...base, kind: v.literal('phone') }),
-	v.object({ ...base, kind: v.literal('address'), precision: v.picklist(['settlement', 'house']) }),
-	v.object({
-		...base,
-		kind: v.literal('photo'),
-		accept: v.pipe(v.array(v.pipe(v.string(), v.minLength(1))), v.minLength(1)),
-		maxBytes: v.pipe(Count, v.minValue(1))
-	})
-]);
-
-const Step = v.object({
-	id: v.pipe(v.string(), v.regex(/^[a-z][a-z0-9-]*$/, 'expected a step id')),
-	title: Localized,
-	fields: v.pipe(v.array(Field), v.minLength(1, 'expected at least one field'))
+export const ChoiceOptionSchema = v.object({
+	value: v.pipe(v.string(), v.minLength(1)),
+	label: Localized
 });
 
-const Rule = v.variant('rule', [
+export const TextFieldSchema = v.object({
+	...base,
+	kind: v.literal('text'),
+	maxLength: v.pipe(Count, v.minValue(1)),
+	multiline: v.optional(v.boolean()),
+	/** A whole-answer pattern (regular expression source, anchored when checked). */
+	pattern: v.optional(
+		v.pipe(
+			v.string(),
+			v.check((source) => {
+				try {
+					new RegExp(source, 'u');
+					return true;
+				} catch {
+					return false;
+				}
+			}, 'expected a regular expression')
+		)
+	)
+});
+export const NumberFieldSchema = v.object({
+	...base,
+	kind: v.literal('number'),
+	min: v.number(),
+	max: v.number()
+});
+export const MoneyFieldSchema = v.object({
+	...base,
+	kind: v.literal('money'),
+	min: Tenge,
+	max: Tenge,
+	/**
+	 * Worked out from other answers by a cross-field rule of the service, never typed: the
+	 * form shows it read-only, and the server checks the figure the device sent.
+	 */
+	computed: v.optional(v.boolean())
+});
+export const DateBoundSchema = v.union([
+	v.object({ date: IsoDate }),
+	v.object({ daysFromToday: v.pipe(v.number(), v.integer()) })
+]);
+export const DateFieldSchema = v.object({
+	...base,
+	kind: v.literal('date'),
+	/** Only ever a fixed date: see DateBound in definition.ts. */
+	min: v.optional(v.object({ date: IsoDate })),
+	max: v.optional(DateBoundSchema)
+});
+export const ChoiceFieldSchema = v.object({
+	...base,
+	kind: v.literal('choice'),
+	options: v.pipe(v.array(ChoiceOptionSchema), v.minLength(1, 'expected at least one option'))
+});
+export const IinFieldSchema = v.object({ ...base, kind: v.literal('iin') });
+export const BinFieldSchema = v.object({ ...base, kind: v.literal('bin') });
+export const PhoneFieldSchema = v.object({ ...base, kind: v.literal('phone') });
+export const AddressFieldSchema = v.object({
+	...base,
+	kind: v.literal('address'),
+	precision: v.picklist(['settlement', 'house'])
+});
+export const PhotoFieldSchema = v.object({
+	...base,
+	kind: v.literal('photo'),
+	/** Media types accepted, e.g. `image/jpeg`. */
+	accept: v.pipe(v.array(v.pipe(v.string(), v.minLength(1))), v.minLength(1)),
+	maxBytes: v.pipe(Count, v.minValue(1))
+});
+
+export const FieldDefinitionSchema = v.variant('kind', [
+	TextFieldSchema,
+	NumberFieldSchema,
+	MoneyFieldSchema,
+	DateFieldSchema,
+	ChoiceFieldSchema,
+	IinFieldSchema,
+	BinFieldSchema,
+	PhoneFieldSchema,
+	AddressFieldSchema,
+	PhotoFieldSchema
+]);
+
+export const StepDefinitionSchema = v.object({
+	id: v.pipe(v.string(), v.regex(/^[a-z][a-z0-9-]*$/, 'expected a step id')),
+	title: Localized,
+	fields: v.pipe(v.array(FieldDefinitionSchema), v.minLength(1, 'expected at least one field'))
+});
+
+export const CrossFieldRuleSchema = v.variant('rule', [
+	// `field` must be answered when `when` holds one of `values`.
 	v.object({
 		rule: v.literal('requiredWhen'),
 		field: FieldRef,
 		when: FieldRef,
 		values: v.array(v.string())
 	}),
+	// The date `child` is not before the birth date encoded in the IIN `parentIin`.
 	v.object({ rule: v.literal('bornAfterParent'), child: FieldRef, parentIin: FieldRef }),
+	// The half-year `half` (1 or 2) of `year` is over: a declaration is for a past period.
 	v.object({ rule: v.literal('periodEnded'), year: FieldRef, half: FieldRef }),
+	// The tax table (shared/tax/rates.ts) has rates for `year`.
 	v.object({ rule: v.literal('taxYearKnown'), year: FieldRef }),
+	// The date `end` is not before `start`, and at most `maxDays` after it (a permit's term).
 	v.object({
 		rule: v.literal('periodWithin'),
 		start: FieldRef,
 		end: FieldRef,
 		maxDays: v.pipe(Count, v.minValue(1))
 	}),
+	// No payroll without employees: `amount` is zero when `count` is.
 	v.object({ rule: v.literal('zeroWithout'), amount: FieldRef, count: FieldRef }),
+	// The simplified-regime tax (form 910), computed into the three named money fields.
 	v.object({
 		rule: v.literal('simplifiedTax'),
 		year: FieldRef,
@@ -131,10 +169,28 @@ const Rule = v.variant('rule', [
 	})
 ]);
 
-const Migration = v.object({
+export const EligibilitySchema = v.object({
+	applicant: v.picklist(['individual', 'entrepreneur']),
+	text: Localized
+});
+
+export const ProcessingSchema = v.variant('kind', [
+	v.object({ kind: v.literal('automatic'), rule: v.pipe(v.string(), v.minLength(1)) }),
+	v.object({ kind: v.literal('review') })
+]);
+
+export const IssuedDocumentSchema = v.object({
+	kind: v.picklist(['licence', 'certificate', 'receipt']),
+	name: Localized
+});
+
+export const MigrationSchema = v.object({
 	from: v.pipe(Count, v.minValue(1)),
+	/** Old name → new name, the value unchanged (a name mapped to itself carries over). */
 	carry: v.record(FieldRef, FieldRef),
+	/** Named transformations of old answers into new ones (see migrate.ts). */
 	transform: v.array(v.object({ rule: v.literal('regionFromText'), from: FieldRef, to: FieldRef })),
+	/** Old answers deliberately left behind, with no home in this version. */
 	dropped: v.array(FieldRef)
 });
 
@@ -159,23 +215,19 @@ export const ServiceSpecSchema = v.pipe(
 	v.object({
 		id: v.pipe(v.string(), v.regex(/^[a-z][a-z0-9-]*$/, 'expected a service id (kebab-case)')),
 		version: v.pipe(Count, v.minValue(1)),
+		/** Whether the server still accepts new submissions made on this version. */
 		supported: v.boolean(),
 		title: Localized,
 		summary: Localized,
 		help: Localized,
-		eligibility: v.object({
-			applicant: v.picklist(['individual', 'entrepreneur']),
-			text: Localized
-		}),
-		steps: v.pipe(v.array(Step), v.minLength(1, 'expected at least one step')),
-		rules: v.array(Rule),
+		eligibility: EligibilitySchema,
+		steps: v.pipe(v.array(StepDefinitionSchema), v.minLength(1, 'expected at least one step')),
+		rules: v.array(CrossFieldRuleSchema),
+		/** The state fee in tenge (canonical text), or null when the service is free. */
 		fee: v.nullable(Tenge),
-		processing: v.variant('kind', [
-			v.object({ kind: v.literal('automatic'), rule: v.pipe(v.string(), v.minLength(1)) }),
-			v.object({ kind: v.literal('review') })
-		]),
-		issues: v.object({ kind: v.picklist(['licence', 'certificate', 'receipt']), name: Localized }),
-		migration: v.optional(Migration)
+		processing: ProcessingSchema,
+		issues: IssuedDocumentSchema,
+		migration: v.optional(MigrationSchema)
 	}),
 	v.rawCheck(({ dataset, addIssue }) => {
 		if (!dataset.typed) return;
@@ -228,13 +280,3 @@ export function specOf(definition: ServiceDefinition): ServiceSpec {
 	const { fields, ...spec } = definition;
 	return spec;
 }
-
-// The schema and the interfaces must not drift apart: what the schema accepts is a
-// ServiceSpec, and a field kind or rule added to one is added to the other.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-type Parsed = v.InferOutput<typeof ServiceSpecSchema>;
-export const schemaMatchesDefinition: [
-	Parsed extends ServiceSpec ? true : false,
-	Same<Parsed['steps'][number]['fields'][number]['kind'], FieldDefinition['kind']>,
-	Same<Parsed['rules'][number]['rule'], CrossFieldRule['rule']>
-] = [true, true, true];

@@ -143,11 +143,14 @@ describe.each(backends)('push on $name', (backend) => {
 
 			const client = postgres(suite.url!, { max: 2, onnotice: () => {} });
 			const holder = await client.reserve();
-			let both: Promise<Answer[]>;
+			let both: Promise<[Answer, Answer]>;
 			try {
 				await holder`begin`;
 				await holder`select id from devices where id = ${device.id} for update`;
-				const pushes = [push(suite.app, device, body), push(suite.app, device, body)];
+				const pushes: [Promise<Answer>, Promise<Answer>] = [
+					push(suite.app, device, body),
+					push(suite.app, device, body)
+				];
 				both = Promise.all(pushes);
 				await lockWaitsOrSettled(client, 2, pushes);
 				await holder`commit`;

@@ -18,7 +18,7 @@ import { directoryStore } from '../../sync-server/files/store';
 import { acceptLink, offerLink } from '../../sync-server/devices/link';
 import { GOOD_PERMIT } from '../support/service-answers';
 import { backends } from './backends';
-import { lockWaitsOrSettled } from './lock-waits';
+import { sessionsWaitingOrSettled } from '../support/session-waits';
 import {
 	amend,
 	answer,
@@ -207,7 +207,7 @@ describe.each(backends)('the permit and its files on $name', (backend) => {
 				// The last byte arrives meanwhile: it must wait for the link to decide, and the
 				// link commits only once the upload is seen waiting for it.
 				arrived = upload(suite.app, tablet, file);
-				await lockWaitsOrSettled(client, 1, [arrived]);
+				await sessionsWaitingOrSettled(client, 1, [arrived]);
 				await link`commit`;
 			} finally {
 				link.release();

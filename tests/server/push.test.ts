@@ -20,7 +20,7 @@ import {
 	submit,
 	useSuite
 } from './helpers';
-import { lockWaitsOrSettled } from './lock-waits';
+import { sessionsWaitingOrSettled } from '../support/session-waits';
 
 type Applied = Extract<MutationResult, { status: 'applied' }>;
 
@@ -152,7 +152,7 @@ describe.each(backends)('push on $name', (backend) => {
 					push(suite.app, device, body)
 				];
 				both = Promise.all(pushes);
-				await lockWaitsOrSettled(client, 2, pushes);
+				await sessionsWaitingOrSettled(client, 2, pushes);
 				await holder`commit`;
 			} finally {
 				holder.release();

@@ -15,6 +15,7 @@ export default defineConfig({
 					name: 'server',
 					include: ['tests/server/**/*.test.ts'],
 					environment: 'node',
+					globalSetup: ['tests/server/postgres-setup.ts'],
 					// PGlite takes a few seconds to start; PostgreSQL suites create a database.
 					testTimeout: 30_000,
 					hookTimeout: 60_000

@@ -21,6 +21,7 @@ import { ChaosProxy } from './proxy';
 import { Rng, seedFrom, sleep } from './random';
 import { Reviewer } from './reviewer';
 import { playScenario, SCENARIOS, type Scenario } from './scenarios';
+import { commitLate, installHold } from './late-commits';
 import {
 	canConnect,
 	createScratchDatabase,
@@ -49,6 +50,8 @@ const FAULT_RATE = 0.25;
 /** Devices whose app dies mid-sync and starts again, twice each. */
 const CRASHING_DEVICES = 4;
 const CHAOS_BUDGET_MS = 100_000;
+/** Devices whose pull runs past a decision held open (late-commits.ts). */
+const LATE_COMMITS = 3;
 const SETTLE_BUDGET_MS = 40_000;
 
 /** Everything the run started, so that a failure anywhere still cleans all of it up. */
@@ -133,6 +136,13 @@ async function run(): Promise<void> {
 		note(`${server.label} SIGKILLed`);
 	};
 	await boot(0);
+	// Now that the server has migrated the database.
+	const admin = postgres(database.url, { max: 2, onnotice: () => {} });
+	try {
+		await installHold(admin);
+	} finally {
+		await admin.end({ timeout: 5 });
+	}
 
 	const proxy = await ChaosProxy.start({
 		rng: root.fork('proxy'),
@@ -232,9 +242,25 @@ async function run(): Promise<void> {
 		await Promise.allSettled(loops);
 	}
 
-	// Quiet: no faults, one server, no reviewer. Every device syncs until it converged.
+	// Quiet: no faults, one server. First a few decisions commit late (late-commits.ts),
+	// then no reviewer: every device syncs until it converged.
 	proxy.setChaos(false);
 	const settleBy = Date.now() + SETTLE_BUDGET_MS;
+	const held = postgres(database.url, { max: 1, onnotice: () => {} });
+	let late: number;
+	try {
+		late = await commitLate(
+			held,
+			root.fork('late').shuffle(devices).slice(0, LATE_COMMITS),
+			reviewer,
+			new Set(scenarios.map((s) => s.applicationId)),
+			APPLICATIONS,
+			settleBy
+		);
+	} finally {
+		await held.end({ timeout: 5 });
+	}
+	note(`${late} decisions committed late`);
 	await Promise.all(devices.map((device) => device.settle(settleBy)));
 	note('every device settled');
 
@@ -269,6 +295,7 @@ async function run(): Promise<void> {
 			`  decisions ${reviewer.decisions.length}: applied ${decided('applied').length}, ` +
 				`conflict ${decided('conflict').length}, closed ${decided('closed').length}; ` +
 				`repeated after no answer ${reviewer.retries}`,
+			`  decisions committed after their device pulled past them ${late}`,
 			`  server 500s logged for requests cut mid-body: ` +
 				started.servers.reduce((n, s) => n + s.abortedLines, 0),
 			...timeline.map((line) => `  ${line}`)
@@ -279,4 +306,5 @@ async function run(): Promise<void> {
 	expect(proxy.faultCount).toBeGreaterThan(0);
 	expect(Object.keys(stats.byUpstream)).toHaveLength(2);
 	expect(kills).toHaveLength(2);
+	expect(late).toBe(LATE_COMMITS);
 }

@@ -5,25 +5,11 @@
  * own, created here and dropped with `WITH (FORCE)` at the end.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import postgres from 'postgres';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const STARTUP_MS = 60_000;
 // Enough of a killed server's output to explain a failure, without keeping every line.
 const KEEP_LINES = 200;
-
-/** True when a PostgreSQL answers at `url` within a couple of seconds. */
-export async function canConnect(url: string): Promise<boolean> {
-	const probe = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 2 });
-	try {
-		await probe`select 1`;
-		return true;
-	} catch {
-		return false;
-	} finally {
-		await probe.end({ timeout: 1 });
-	}
-}
 
 export interface ServerOptions {
 	label: string;
@@ -145,4 +131,8 @@ export class ServerProcess {
 }
 
 export { freePort } from '../support/free-port';
-export { createScratchDatabase, type ScratchDatabase } from '../support/scratch-database';
+export {
+	canConnect,
+	createScratchDatabase,
+	type ScratchDatabase
+} from '../support/scratch-database';

@@ -1,9 +1,11 @@
 /**
  * The databases every server suite runs against: PGlite in memory always, and a real
- * PostgreSQL when TEST_DATABASE_URL is set. Drizzle code must behave the same on both.
+ * PostgreSQL when there is one (TEST_DATABASE_URL, else the local one: postgres-setup.ts).
+ * Drizzle code must behave the same on both.
  */
 import { randomUUID } from 'node:crypto';
 import postgres from 'postgres';
+import { inject } from 'vitest';
 import { openDatabase, type Database } from '../../sync-server/db/open';
 
 export interface TestDatabase {
@@ -62,9 +64,7 @@ function postgresBackend(adminUrl: string): Backend {
 	};
 }
 
-const testDatabaseUrl = process.env.TEST_DATABASE_URL;
+const postgresUrl = inject('postgresUrl');
 
 /** Pass to `describe.each(backends)('$name', …)`. */
-export const backends: Backend[] = testDatabaseUrl
-	? [pglite, postgresBackend(testDatabaseUrl)]
-	: [pglite];
+export const backends: Backend[] = postgresUrl ? [pglite, postgresBackend(postgresUrl)] : [pglite];

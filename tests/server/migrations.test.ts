@@ -15,7 +15,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createScratchDatabase } from '../support/scratch-database';
 
 const migrations = fileURLToPath(new URL('../../sync-server/drizzle', import.meta.url));
@@ -59,7 +59,7 @@ const engines: { name: string; open(): Promise<Opened> }[] = [
 		}
 	}
 ];
-const testDatabaseUrl = process.env.TEST_DATABASE_URL;
+const testDatabaseUrl = inject('postgresUrl');
 if (testDatabaseUrl) {
 	engines.push({
 		name: 'PostgreSQL',

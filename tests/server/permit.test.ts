@@ -18,6 +18,7 @@ import { directoryStore } from '../../sync-server/files/store';
 import { acceptLink, offerLink } from '../../sync-server/devices/link';
 import { GOOD_PERMIT } from '../support/service-answers';
 import { backends } from './backends';
+import { sessionsWaitingOrSettled } from '../support/session-waits';
 import {
 	amend,
 	answer,
@@ -195,7 +196,7 @@ describe.each(backends)('the permit and its files on $name', (backend) => {
 				.from(devices)
 				.where(eq(devices.id, phone.id));
 			const file = jpeg(15);
-			const client = postgres(suite.url!, { max: 1, onnotice: () => {} });
+			const client = postgres(suite.url!, { max: 2, onnotice: () => {} });
 			const link = await client.reserve();
 			let arrived: Promise<unknown>;
 			try {
@@ -203,9 +204,10 @@ describe.each(backends)('the permit and its files on $name', (backend) => {
 				await link`begin`;
 				await link`select id from devices where id = ${tablet.id} for update`;
 				await link`update devices set owner_id = ${joined!.ownerId} where id = ${tablet.id}`;
-				// The last byte arrives meanwhile: it must wait for the link to decide.
+				// The last byte arrives meanwhile: it must wait for the link to decide, and the
+				// link commits only once the upload is seen waiting for it.
 				arrived = upload(suite.app, tablet, file);
-				await new Promise((resolve) => setTimeout(resolve, 300));
+				await sessionsWaitingOrSettled(client, 1, [arrived]);
 				await link`commit`;
 			} finally {
 				link.release();

@@ -3,6 +3,7 @@ import { openDatabase } from '../../app/lib/db/database';
 import { isPending, resolveConflict } from '../../app/lib/db/outbox';
 import { createDraft, startAmendment } from '../../app/lib/drafts/start-draft';
 import { submitDraft } from '../../app/lib/drafts/submit-draft';
+import { reviseRejected } from '../../app/lib/drafts/revise-rejected';
 import { deviceIdentity } from '../../app/lib/sync/device';
 import { storeFile } from '../../app/lib/files/upload';
 import { SyncEngine } from '../../app/lib/sync/engine';
@@ -35,6 +36,8 @@ export class SimDevice {
 	engine!: SyncEngine;
 	id = '';
 	readonly name: string;
+	/** Refused submissions the person put back into a draft: application id → draft id. */
+	readonly revised = new Map<string, string>();
 	readonly #network: FaultyNetwork;
 	readonly #clock: () => number;
 
@@ -126,8 +129,8 @@ export class SimDevice {
 
 	/**
 	 * The person deals with what the server answered: a conflict is reapplied or dropped,
-	 * a refused correction dropped. Refused submissions stay: they are the expected
-	 * refusals of invalid answers and are checked as such.
+	 * a refused correction dropped. A refused submission stays on show, or is sometimes
+	 * put back into a draft to correct; either way it must still be there (promise 6).
 	 */
 	async settle(random: Random): Promise<void> {
 		for (const entry of await this.db.outbox.toArray()) {
@@ -135,6 +138,9 @@ export class SimDevice {
 				await resolveConflict(this.db, entry.seq!, random.chance(0.5) ? 'reapply' : 'discard');
 			} else if (entry.rejection && entry.type === 'application.amend') {
 				await this.db.outbox.delete(entry.seq!);
+			} else if (entry.rejection && random.chance(0.3)) {
+				const draft = await reviseRejected(this.db, entry.seq!);
+				this.revised.set(entry.applicationId, draft.id);
 			}
 		}
 	}

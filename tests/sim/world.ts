@@ -287,7 +287,10 @@ export class World {
 						`${device.name} diverged on ${state.id} (v${state.version} vs v${row.version})`
 					);
 			}
-			// 6: nothing stuck; refused submissions are answered and shown, not pending.
+			// 6: nothing stuck; refused submissions are answered and shown, not pending. Both
+			// ways: nothing valid refused, and every invalid one still on the device that
+			// made it, as its refusal or as the draft the person revised it into (a refusal
+			// that vanished is a submission the person never hears of again).
 			const pending = await device.pendingCount();
 			if (pending > 0) broken.push(`${device.name} still has ${pending} to send`);
 			const refused = await device.db.outbox
@@ -297,6 +300,12 @@ export class World {
 				const q = this.queued.find((x) => x.applicationId === entry.applicationId);
 				if (q?.valid)
 					broken.push(`${device.name}: a valid application was refused (${entry.rejection?.code})`);
+			}
+			const shown = new Set(refused.map((e) => e.applicationId));
+			for (const q of this.queued.filter((x) => !x.valid && x.device === device.id)) {
+				const draft = device.revised.get(q.applicationId);
+				if (shown.has(q.applicationId) || (draft && (await device.db.drafts.get(draft)))) continue;
+				broken.push(`${device.name}: the refusal of ${q.applicationId} is gone`);
 			}
 		}
 		return broken;

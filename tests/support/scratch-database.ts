@@ -4,6 +4,19 @@
  */
 import postgres from 'postgres';
 
+/** True when a PostgreSQL answers at `url` within `seconds`. */
+export async function canConnect(url: string, seconds = 2): Promise<boolean> {
+	const probe = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: seconds });
+	try {
+		await probe`select 1`;
+		return true;
+	} catch {
+		return false;
+	} finally {
+		await probe.end({ timeout: 1 });
+	}
+}
+
 export interface ScratchDatabase {
 	url: string;
 	name: string;

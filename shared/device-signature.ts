@@ -1,12 +1,13 @@
 /**
  * Devices sign their sync requests with an ECDSA P-256 key made on the device (WebCrypto;
  * the private key never leaves it). The server verifies with the public key the device
- * registered. What is signed binds the method, the path with its query and the exact
- * body bytes sent, so a signature cannot be moved to another request.
+ * registered. What is signed binds the method, the path with its query, the exact body
+ * bytes sent, a time and a nonce, so a signature cannot be moved to another request nor
+ * used twice.
  *
  * Isomorphic: only `crypto.subtle` and `TextEncoder`, which browsers and Node both have.
  */
-import type { DevicePublicKey } from './protocol';
+import { Header, type DevicePublicKey } from './protocol';
 
 const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const SIGNING = { name: 'ECDSA', hash: 'SHA-256' } as const;
@@ -43,20 +44,67 @@ export async function generateDeviceKey(): Promise<{
 	return { privateKey: pair.privateKey, publicKey: { kty, crv, x, y } as DevicePublicKey };
 }
 
-async function signingInput(method: string, pathAndQuery: string, body: Uint8Array) {
-	const digest = base64url(await crypto.subtle.digest('SHA-256', body as Uint8Array<ArrayBuffer>));
-	return encoder.encode(`${method.toUpperCase()}\n${pathAndQuery}\n${digest}`);
+/**
+ * What a device signs: the request (method, path with its query, the SHA-256 of the body
+ * bytes as sent) and when and which it is (`Dala-Time`, `Dala-Nonce`), so a signature
+ * names one request at one moment. The server refuses a time outside its window and a
+ * nonce it has seen, so a captured request cannot be sent again. Time and nonce are signed
+ * as the header text itself: what the server checks is exactly what was signed.
+ */
+export interface SignedParts {
+	method: string;
+	pathAndQuery: string;
+	/** The body bytes exactly as sent (the gzip bytes when compressed); empty for none. */
+	body?: Uint8Array;
+	/** `Dala-Time`: milliseconds since the epoch, by the server's clock as the device knows it. */
+	time: string;
+	/** `Dala-Nonce`: at least 128 random bits, base64url (`newNonce`). */
+	nonce: string;
+}
+
+/** `Dala-Time`: a whole number of milliseconds, up to 16 digits (the year 318857). */
+export const REQUEST_TIME = /^[0-9]{1,16}$/;
+/** `Dala-Nonce`: 22 to 64 base64url characters; 22 carry 132 bits. */
+export const REQUEST_NONCE = /^[A-Za-z0-9_-]{22,64}$/;
+
+/** A fresh nonce: 128 bits from the platform's CSPRNG, base64url (22 characters). */
+export function newNonce(): string {
+	return base64url(crypto.getRandomValues(new Uint8Array(16)));
+}
+
+// A label of its own per version, so a signature made under one protocol never verifies
+// as a request of another.
+const SIGNING_LABEL = 'dala-request-2';
+
+async function signingInput({ method, pathAndQuery, body, time, nonce }: SignedParts) {
+	const bytes = (body ?? new Uint8Array()) as Uint8Array<ArrayBuffer>;
+	const digest = base64url(await crypto.subtle.digest('SHA-256', bytes));
+	return encoder.encode(
+		[SIGNING_LABEL, method.toUpperCase(), pathAndQuery, digest, time, nonce].join('\n')
+	);
 }
 
 /** The `Dala-Signature` header value for a request. */
-export async function signRequest(
+export async function signRequest(privateKey: CryptoKey, parts: SignedParts): Promise<string> {
+	return base64url(await crypto.subtle.sign(SIGNING, privateKey, await signingInput(parts)));
+}
+
+/**
+ * The headers that sign a request made now: `Dala-Time` (`time`, milliseconds by the
+ * server's clock), a fresh `Dala-Nonce` and `Dala-Signature` over both and the request.
+ * Made at send time, for every attempt: a request signed ahead goes stale in the window.
+ */
+export async function signatureHeaders(
 	privateKey: CryptoKey,
-	method: string,
-	pathAndQuery: string,
-	body: Uint8Array = new Uint8Array()
-): Promise<string> {
-	const input = await signingInput(method, pathAndQuery, body);
-	return base64url(await crypto.subtle.sign(SIGNING, privateKey, input));
+	request: Omit<SignedParts, 'time' | 'nonce'>,
+	time: number
+): Promise<Record<string, string>> {
+	const parts = { ...request, time: String(Math.round(time)), nonce: newNonce() };
+	return {
+		[Header.time]: parts.time,
+		[Header.nonce]: parts.nonce,
+		[Header.signature]: await signRequest(privateKey, parts)
+	};
 }
 
 /** A device's public key ready to verify with; importing costs more than verifying. */
@@ -68,12 +116,9 @@ export function importDeviceKey(publicKey: DevicePublicKey): Promise<CryptoKey> 
 export async function verifyRequest(
 	publicKey: DevicePublicKey | CryptoKey,
 	signature: string,
-	method: string,
-	pathAndQuery: string,
-	body: Uint8Array = new Uint8Array()
+	parts: SignedParts
 ): Promise<boolean> {
 	if (!/^[A-Za-z0-9_-]{86}$/.test(signature)) return false;
 	const key = publicKey instanceof CryptoKey ? publicKey : await importDeviceKey(publicKey);
-	const input = await signingInput(method, pathAndQuery, body);
-	return crypto.subtle.verify(SIGNING, key, fromBase64url(signature), input);
+	return crypto.subtle.verify(SIGNING, key, fromBase64url(signature), await signingInput(parts));
 }

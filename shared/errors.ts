@@ -14,6 +14,13 @@ export const ErrorCode = {
 	unknownDevice: 'unknown_device',
 	/** The signature does not verify with the device's key. */
 	badSignature: 'bad_signature',
+	/**
+	 * The signed `Dala-Time` is outside the server's window: the device's clock is off or
+	 * the request is old. Take the offset from `Dala-Server-Time`, sign again, retry once.
+	 */
+	staleRequest: 'stale_request',
+	/** The server has already accepted a request with this nonce: a copy is never served. */
+	replayedRequest: 'replayed_request',
 	/** A new mutation's seq is not above every seq this device sent before. */
 	outOfOrder: 'out_of_order',
 	/** The cursor was not issued to this device's owner: pull again without one. */

@@ -5,22 +5,32 @@
 import * as v from 'valibot';
 import { ErrorCode, FieldErrorCode, RejectCode } from './errors';
 import { ServiceCatalogueSchema } from './services/definition-schema';
-import { APPLICATION_STATUSES } from './status';
 
 /** Bumped on any change a deployed client could not understand. */
-export const PROTOCOL_VERSION = 1;
-/** The oldest client the server still serves; older ones are told to update. */
-export const MIN_PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
+/**
+ * The oldest client the server still serves; older ones are told to update. Protocol 1
+ * signed no time and no nonce, so its requests could be replayed forever: refused.
+ */
+export const MIN_PROTOCOL_VERSION = 2;
 
 /**
  * Request headers. Every sync call carries the protocol and the device; every call but
- * register carries the device's signature (shared/device-signature.ts). `Authorization`
- * is reserved for the person's identity, which arrives in a later protocol version.
+ * register carries the device's signature with the time and nonce it signs
+ * (shared/device-signature.ts). `Authorization` is reserved for the person's identity,
+ * which arrives in a later protocol version. Every answer of the API carries the server's
+ * clock, which devices sign by.
  */
 export const Header = {
 	protocol: 'Dala-Protocol',
 	device: 'Dala-Device',
-	signature: 'Dala-Signature'
+	signature: 'Dala-Signature',
+	/** When the request was signed: milliseconds since the epoch, by the server's clock. */
+	time: 'Dala-Time',
+	/** At least 128 random bits, new for every request: the server accepts each once. */
+	nonce: 'Dala-Nonce',
+	/** On every answer: the server's clock (milliseconds), for the device's offset. */
+	serverTime: 'Dala-Server-Time'
 } as const;
 
 /** The most mutations one push may carry, and the largest body the server reads. */
@@ -95,12 +105,20 @@ export const PushRequest = v.object({
 });
 export type PushRequest = v.InferOutput<typeof PushRequest>;
 
+/**
+ * A status as it travels: any short text, not only the statuses this build knows. A
+ * server that adds a status must not make the pulls of every older app fail; the app
+ * shows one it does not know as such (shared/status.ts `isKnownStatus`). Unknown members
+ * of an object are dropped, never an error, for the same reason.
+ */
+const WireStatus = v.pipe(v.string(), v.minLength(1), v.maxLength(64));
+
 /** What the server holds about an application, as far as its owner may see it. */
 export const ApplicationState = v.object({
 	id: Uuid7,
 	serviceId: v.string(),
 	serviceVersion: PositiveInt,
-	status: v.picklist(APPLICATION_STATUSES),
+	status: WireStatus,
 	reference: v.string(),
 	/** The server's version of the record; increases with every change. */
 	version: PositiveInt,

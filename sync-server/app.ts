@@ -4,7 +4,7 @@ import { HTTPException } from 'hono/http-exception';
 import { ErrorCode } from '../shared/errors';
 import { bundledCatalogue, type Catalogue } from './catalogue/catalogue';
 import type { Database } from './db/open';
-import { deviceKeys } from './devices/device-auth';
+import { deviceAuth, serverTimeHeader } from './devices/device-auth';
 import { fileRoutes } from './files/routes';
 import type { UploadStore } from './files/store';
 import { errorResponse } from './http/errors';
@@ -30,6 +30,13 @@ export interface AppOptions {
 	uploads?: UploadStore;
 	/** The services accepted and published (catalogue/catalogue.ts); the bundled ones by default. */
 	catalogue?: Catalogue;
+	/**
+	 * How far a signed request's time may be from the server's clock, either way
+	 * (`REQUEST_WINDOW_SECONDS`); 5 minutes by default.
+	 */
+	requestWindowMs?: number;
+	/** The server's clock; the tests move it. */
+	now?: () => number;
 }
 
 /** The whole HTTP surface of the sync server, with no socket: `main.ts` serves it. */
@@ -39,26 +46,29 @@ export function createApp({
 	staticDir,
 	reviewToken,
 	uploads,
-	catalogue = bundledCatalogue
+	catalogue = bundledCatalogue,
+	requestWindowMs,
+	now = Date.now
 }: AppOptions) {
 	const notFound = () =>
 		errorResponse(404, { code: ErrorCode.notFound, message: 'No such endpoint.' });
 
 	// Public keys are cached per app, never per module: two apps in one process (tests)
-	// or two processes share nothing but the database.
-	const keys = deviceKeys(db);
+	// or two processes share nothing but the database (where the nonces are).
+	const auth = deviceAuth(db, { windowMs: requestWindowMs, now });
 	const app = new Hono()
 		.use('*', requestLogger(log))
+		.use('/api/*', serverTimeHeader(now))
 		// Pull pages and push results are JSON that shrinks several-fold; data costs money.
 		// Static files are not compressed here: the build ships .br/.gz beside each file.
 		.use('/api/*', compress())
 		.route('/api/health', healthRoutes(db, log))
-		.route('/api/sync', deviceRoutes(db, keys))
+		.route('/api/sync', deviceRoutes(db, auth))
 		.route('/api/services', serviceRoutes(catalogue))
-		.route('/api/sync', syncRoutes(db, keys, catalogue));
+		.route('/api/sync', syncRoutes(db, auth, catalogue));
 	// Mounted before the catch-all below, which would otherwise answer its paths first.
 	if (reviewToken) app.route('/api/review', reviewRoutes(db, reviewToken));
-	if (uploads) app.route('/api/files', fileRoutes(db, keys, uploads, log));
+	if (uploads) app.route('/api/files', fileRoutes(db, auth, uploads, log));
 	// Any other /api path is a JSON 404, never the SPA's index.html.
 	app.all('/api', notFound).all('/api/*', notFound);
 

@@ -6,7 +6,8 @@
  * `S3_BUCKET`, `S3_ENDPOINT`, `S3_REGION`, `S3_ACCESS_KEY_ID`, `S3_SECRET_ACCESS_KEY` (keep
  * uploaded files in an S3-compatible bucket rather than under `DATA_DIR/files`), and
  * `DALA_SERVICES` (a JSON file of service definitions to accept and publish in place of
- * the bundled ones; see sync-server/catalogue/catalogue.ts).
+ * the bundled ones; see sync-server/catalogue/catalogue.ts), and `REQUEST_WINDOW_SECONDS`
+ * (300: how far a signed request's time may be from this server's clock).
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -14,6 +15,8 @@ import { serve } from '@hono/node-server';
 import { createApp } from './app';
 import { catalogueFromEnv } from './catalogue/catalogue';
 import { DEFAULT_POOL_SIZE, openDatabase } from './db/open';
+import { DEFAULT_REQUEST_WINDOW_MS } from './devices/device-auth';
+import { pruneNonces } from './devices/request-nonces';
 import { sweepUnfinishedUploads, uploadStoreFromEnv } from './files/store';
 import { createLogger, isLogLevel, type Logger } from './http/log';
 
@@ -32,12 +35,30 @@ function poolSizeFrom(value: string | undefined): number {
 	return size;
 }
 
+/**
+ * REQUEST_WINDOW_SECONDS in milliseconds. The time is checked once the body has arrived,
+ * and a 1 MB push takes ~30 s on 2G: below a minute an honest phone would see its pushes
+ * go stale in flight. Above an hour the nonce table grows for nothing.
+ */
+function requestWindowFrom(value: string | undefined): number {
+	if (value === undefined || value === '') return DEFAULT_REQUEST_WINDOW_MS;
+	const seconds = /^\d{1,5}$/.test(value) ? Number(value) : NaN;
+	if (!(seconds >= 60 && seconds <= 3600)) {
+		throw new Error(`REQUEST_WINDOW_SECONDS must be a whole number from 60 to 3600, not ${value}`);
+	}
+	return seconds * 1000;
+}
+
+// Nonces are kept this long past their window, for servers whose clocks lag this one's.
+const NONCE_GRACE_MS = 60_000;
+
 async function main(log: Logger): Promise<void> {
 	const port = Number(process.env.PORT ?? 3000);
 	const hostname = process.env.HOST ?? '0.0.0.0';
 	const dataDir = process.env.DATA_DIR ?? './data';
 
 	const poolSize = poolSizeFrom(process.env.DATABASE_POOL_SIZE);
+	const requestWindowMs = requestWindowFrom(process.env.REQUEST_WINDOW_SECONDS);
 	const reviewToken = process.env.REVIEW_TOKEN || undefined;
 	if (reviewToken && reviewToken.length < MIN_REVIEW_TOKEN_LENGTH) {
 		throw new Error(`REVIEW_TOKEN must be at least ${MIN_REVIEW_TOKEN_LENGTH} characters`);
@@ -55,6 +76,12 @@ async function main(log: Logger): Promise<void> {
 			.catch((error: unknown) => log.warn('sweeping unfinished uploads failed', { error }));
 	void sweep();
 	setInterval(() => void sweep(), 60 * 60 * 1000).unref();
+	// Nonces of requests whose time left the window guard nothing: prune them once a window.
+	setInterval(() => {
+		pruneNonces(database.db, Date.now(), NONCE_GRACE_MS).catch((error: unknown) =>
+			log.warn('pruning request nonces failed', { error })
+		);
+	}, requestWindowMs).unref();
 
 	const staticDir = resolve(process.env.STATIC_DIR ?? 'build');
 	const hasBuild = existsSync(resolve(staticDir, 'index.html'));
@@ -68,7 +95,8 @@ async function main(log: Logger): Promise<void> {
 		staticDir: hasBuild ? staticDir : undefined,
 		reviewToken,
 		uploads: uploads.store,
-		catalogue: services.catalogue
+		catalogue: services.catalogue,
+		requestWindowMs
 	});
 	const server = serve({ fetch: app.fetch, port, hostname }, (info) => {
 		const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;

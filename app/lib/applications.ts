@@ -1,5 +1,5 @@
 import type { ApplicationState } from '../../shared/protocol';
-import type { ApplicationStatus } from '../../shared/status';
+import { isKnownStatus, type ApplicationStatus } from '../../shared/status';
 import {
 	getMeta,
 	type DalaDatabase,
@@ -12,13 +12,14 @@ import {
 /**
  * Where an application stands as the device can tell. `waiting` and `sending` are the
  * device's own; `refused` means the server turned down the submission itself; every
- * other state is the server's (promise 7).
+ * other state is the server's (promise 7). `unknown` is a status of a newer server that
+ * this build cannot name: shown as such, the server's state still kept whole.
  */
 export type DisplayState =
 	| { kind: 'waiting' }
 	| { kind: 'sending' }
 	| { kind: 'refused'; rejection: Rejection; seq: number }
-	| { kind: ApplicationStatus; server: ApplicationState };
+	| { kind: ApplicationStatus | 'unknown'; server: ApplicationState };
 
 /** A correction of an application, while it is not settled. */
 export type Correction =
@@ -51,7 +52,7 @@ function view(
 	const amend = entries.filter((e) => e.type === 'application.amend').at(-1);
 
 	let state: DisplayState;
-	if (server) state = { kind: server.status, server };
+	if (server) state = { kind: isKnownStatus(server.status) ? server.status : 'unknown', server };
 	else if (submit?.rejection) {
 		state = { kind: 'refused', rejection: submit.rejection, seq: submit.seq! };
 	} else if (submit && sending(submit)) state = { kind: 'sending' };

@@ -168,6 +168,28 @@ export const linkOffers = pgTable('link_offers', {
 	acceptedBy: text('accepted_by')
 });
 
+/**
+ * The nonce of every signed request accepted within the freshness window
+ * (devices/request-nonces.ts), shared by every server: a request is served only by the
+ * server whose insert of its nonce succeeded, so a copy is refused on any of them. A row
+ * is needed only while its request's signed time is inside the window (`expires_at`);
+ * after that the time alone refuses a copy, and the row is pruned.
+ */
+export const requestNonces = pgTable(
+	'request_nonces',
+	{
+		/** Scoped by device: nobody can spend another device's nonce before it arrives. */
+		deviceId: text('device_id').notNull(),
+		nonce: text('nonce').notNull(),
+		/** The signed time plus the window: when a copy would be stale anyway. */
+		expiresAt: timestamp('expires_at', { withTimezone: true }).notNull()
+	},
+	(t) => [
+		primaryKey({ columns: [t.deviceId, t.nonce] }),
+		index('request_nonces_expires_idx').on(t.expiresAt)
+	]
+);
+
 // ── Files (sync-server/files/) ─────────────────────────────────────────────────────────
 
 /**

@@ -1,13 +1,19 @@
 import { eq } from 'drizzle-orm';
 import { createMiddleware } from 'hono/factory';
 import * as v from 'valibot';
-import { importDeviceKey, verifyRequest } from '../../shared/device-signature';
+import {
+	importDeviceKey,
+	REQUEST_NONCE,
+	REQUEST_TIME,
+	verifyRequest
+} from '../../shared/device-signature';
 import { ErrorCode } from '../../shared/errors';
 import { DeviceId, Header, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION } from '../../shared/protocol';
 import type { Database } from '../db/open';
 import { devices } from '../db/schema';
 import { httpError } from '../http/errors';
 import { readRawBody } from '../http/request-body';
+import { claimNonce } from './request-nonces';
 
 /**
  * Every sync call says which protocol it speaks, and that is checked before anything
@@ -26,6 +32,18 @@ export const protocolHeader = createMiddleware(async (c, next) => {
 	}
 	await next();
 });
+
+/**
+ * Stamps every answer with the server's clock (`Dala-Server-Time`), refusals included:
+ * a device whose clock is off learns from the very answer that refused it
+ * (`stale_request`) what time to sign by.
+ */
+export function serverTimeHeader(now: () => number) {
+	return createMiddleware(async (c, next) => {
+		await next();
+		c.res.headers.set(Header.serverTime, String(now()));
+	});
+}
 
 /** Where the public key of a registered device comes from. */
 export interface DeviceKeys {
@@ -71,6 +89,42 @@ export function deviceKeys(db: Database, capacity = KEY_CACHE_SIZE): DeviceKeys 
 	};
 }
 
+/** How far a signed `Dala-Time` may be from the server's clock, either way, by default. */
+export const DEFAULT_REQUEST_WINDOW_MS = 5 * 60 * 1000;
+
+/**
+ * What a signed request is checked against: the devices' keys, the nonces already served
+ * (shared by every server, in the database) and the freshness window on this server's
+ * clock. Made once per app (`createApp`), like the key cache it holds.
+ */
+export interface DeviceAuth {
+	keys: DeviceKeys;
+	/** Records a nonce; false when a request with it was already accepted. */
+	claimNonce(deviceId: string, nonce: string, expiresAt: Date): Promise<boolean>;
+	/** How far `Dala-Time` may be from `now()`, either way. */
+	windowMs: number;
+	/** The server's clock, in milliseconds: what `Dala-Server-Time` says. */
+	now(): number;
+}
+
+export interface DeviceAuthOptions {
+	windowMs?: number;
+	now?: () => number;
+}
+
+/** Device authentication against `db`, with its own key cache. */
+export function deviceAuth(
+	db: Database,
+	{ windowMs = DEFAULT_REQUEST_WINDOW_MS, now = Date.now }: DeviceAuthOptions = {}
+): DeviceAuth {
+	return {
+		keys: deviceKeys(db),
+		claimNonce: (deviceId, nonce, expiresAt) => claimNonce(db, deviceId, nonce, expiresAt),
+		windowMs,
+		now
+	};
+}
+
 /**
  * The path and query of the request exactly as the client sent them: what it signed.
  * Taken from the raw URL rather than re-serialized, so no normalization can make a
@@ -89,12 +143,17 @@ export interface DeviceVariables {
 }
 
 /**
- * The registered device that signed this request over `signedBody`, or a 400/401 naming
- * what is missing. One check for every signed endpoint; they differ only in what stands
- * for the body in the signature.
+ * The registered device that signed this request over `signedBody`, now, for the first
+ * time; or a 400/401 naming what is wrong. One check for every signed endpoint; they differ
+ * only in what stands for the body in the signature. In this order, each step cheaper or
+ * more telling than the next: the device (400 `missing_device`, 401 `unknown_device`), the
+ * signature over the request, its time and its nonce (401 `bad_signature`), the time
+ * within the window (401 `stale_request`), and last the nonce, recorded as seen (401
+ * `replayed_request`). So only a request the device really signed, and recently, writes a
+ * nonce; and a stale copy is refused without looking for its nonce, which may be pruned.
  */
 export async function verifiedDevice(
-	keys: DeviceKeys,
+	auth: DeviceAuth,
 	request: Request,
 	signedBody: () => Uint8Array | Promise<Uint8Array>
 ): Promise<string> {
@@ -106,7 +165,7 @@ export async function verifiedDevice(
 			`The ${Header.device} header must be the device's key thumbprint.`
 		);
 	}
-	const publicKey = await keys.get(deviceId);
+	const publicKey = await auth.keys.get(deviceId);
 	if (!publicKey) {
 		throw httpError(
 			401,
@@ -118,41 +177,63 @@ export async function verifiedDevice(
 		httpError(
 			401,
 			ErrorCode.badSignature,
-			`The ${Header.signature} header is missing or does not match this request.`
+			`The ${Header.signature}, ${Header.time} and ${Header.nonce} headers are missing, ` +
+				'malformed or do not match this request.'
 		);
 	const signature = request.headers.get(Header.signature);
-	if (!signature) throw badSignature();
+	const time = request.headers.get(Header.time) ?? '';
+	const nonce = request.headers.get(Header.nonce) ?? '';
+	if (!signature || !REQUEST_TIME.test(time) || !REQUEST_NONCE.test(nonce)) throw badSignature();
 
 	const body = await signedBody();
 	let verified = false;
 	try {
-		verified = await verifyRequest(
-			publicKey,
-			signature,
-			request.method,
-			pathAndQuery(request.url),
-			body
-		);
+		verified = await verifyRequest(publicKey, signature, {
+			method: request.method,
+			pathAndQuery: pathAndQuery(request.url),
+			body,
+			time,
+			nonce
+		});
 	} catch {
 		// A signature that is not even well-formed base64url, or a stored key the
 		// platform cannot import: either way this request is not signed by the device.
 		verified = false;
 	}
 	if (!verified) throw badSignature();
+
+	const signedAt = Number(time);
+	if (Math.abs(auth.now() - signedAt) > auth.windowMs) {
+		throw httpError(
+			401,
+			ErrorCode.staleRequest,
+			`${Header.time} is more than ${auth.windowMs / 1000} s from the server's clock ` +
+				`(${Header.serverTime}): sign the request again by the server's time.`
+		);
+	}
+	// Kept until a copy would be stale anyway: the signed time plus the window.
+	if (!(await auth.claimNonce(deviceId, nonce, new Date(signedAt + auth.windowMs)))) {
+		throw httpError(
+			401,
+			ErrorCode.replayedRequest,
+			`A request with this ${Header.nonce} was already accepted: a copy is never served.`
+		);
+	}
 	return deviceId;
 }
 
 /**
  * Authenticates a sync call: the device must be registered and the request signed with
- * its key over the method, the path with its query and the exact body bytes. The order
- * matters: device, then signature, then anything else, so an unauthenticated request
- * costs at most one indexed read and `bodyLimit` bytes, and is never decompressed or
- * parsed. Run after `protocolHeader`.
+ * its key over the method, the path with its query, the exact body bytes, a time inside
+ * the window and a nonce never seen (`verifiedDevice`). The order matters: device, then
+ * signature, then freshness, then anything else, so an unauthenticated request costs at
+ * most one indexed read and `bodyLimit` bytes, and is never decompressed or parsed, and a
+ * replayed one is refused before it can do anything. Run after `protocolHeader`.
  */
-export function authenticateDevice(keys: DeviceKeys, bodyLimit: number) {
+export function authenticateDevice(auth: DeviceAuth, bodyLimit: number) {
 	return createMiddleware<{ Variables: DeviceVariables }>(async (c, next) => {
 		let rawBody: Uint8Array = new Uint8Array();
-		const deviceId = await verifiedDevice(keys, c.req.raw, async () => {
+		const deviceId = await verifiedDevice(auth, c.req.raw, async () => {
 			if (c.req.method !== 'GET') rawBody = await readRawBody(c.req.raw, bodyLimit);
 			return rawBody;
 		});

@@ -13,7 +13,7 @@ import {
 } from '../../shared/protocol';
 import type { Database } from '../db/open';
 import { devices } from '../db/schema';
-import { authenticateDevice, protocolHeader, type DeviceKeys } from './device-auth';
+import { authenticateDevice, protocolHeader, type DeviceAuth } from './device-auth';
 import { httpError } from '../http/errors';
 import { acceptLink, offerLink } from './link';
 import { readJsonBody } from '../http/request-body';
@@ -40,7 +40,7 @@ async function isUsableKey(publicKey: DevicePublicKey): Promise<boolean> {
 }
 
 /** A device making itself known, and linking a second device of the same person (link.ts). */
-export function deviceRoutes(db: Database, keys: DeviceKeys) {
+export function deviceRoutes(db: Database, auth: DeviceAuth) {
 	return (
 		new Hono()
 			/**
@@ -74,7 +74,7 @@ export function deviceRoutes(db: Database, keys: DeviceKeys) {
 					.onConflictDoNothing({ target: devices.id });
 				return c.json({ deviceId } satisfies RegisterResponse);
 			})
-			.post('/link/offer', protocolHeader, authenticateDevice(keys, LINK_BODY_BYTES), async (c) => {
+			.post('/link/offer', protocolHeader, authenticateDevice(auth, LINK_BODY_BYTES), async (c) => {
 				await readJsonBody(c.req.raw, v.object({}), 'link offer', {
 					limit: LINK_BODY_BYTES,
 					raw: c.var.rawBody
@@ -88,7 +88,7 @@ export function deviceRoutes(db: Database, keys: DeviceKeys) {
 			.post(
 				'/link/accept',
 				protocolHeader,
-				authenticateDevice(keys, LINK_BODY_BYTES),
+				authenticateDevice(auth, LINK_BODY_BYTES),
 				async (c) => {
 					const { code } = await readJsonBody(c.req.raw, LinkAcceptRequest, 'link accept', {
 						limit: LINK_BODY_BYTES,

@@ -31,7 +31,7 @@ import {
 } from '../../shared/files';
 import type { Database } from '../db/open';
 import { devices, files } from '../db/schema';
-import { protocolHeader, verifiedDevice, type DeviceKeys } from '../devices/device-auth';
+import { protocolHeader, verifiedDevice, type DeviceAuth } from '../devices/device-auth';
 import { errorResponse, httpError } from '../http/errors';
 import type { Logger } from '../http/log';
 import type { Transaction } from '../db/open';
@@ -43,10 +43,10 @@ function refusal(status: number, code: ErrorCode, message: string) {
 }
 
 /** The device that signed a files request, checked as a sync call is but over the tus headers. */
-function authenticateUpload(keys: DeviceKeys) {
+function authenticateUpload(auth: DeviceAuth) {
 	return createMiddleware<{ Variables: { deviceId: string } }>(async (c, next) => {
 		const headers = c.req.raw.headers;
-		c.set('deviceId', await verifiedDevice(keys, c.req.raw, () => tusSigningBody(headers)));
+		c.set('deviceId', await verifiedDevice(auth, c.req.raw, () => tusSigningBody(headers)));
 		await next();
 	});
 }
@@ -67,8 +67,8 @@ async function digestOf(store: UploadStore, id: string) {
 	return { sha256: hash.digest('hex'), head: new Uint8Array(Buffer.concat(head)) };
 }
 
-/** The tus endpoint and the status endpoint, for devices registered with `keys`. */
-export function fileRoutes(db: Database, keys: DeviceKeys, store: UploadStore, log: Logger) {
+/** The tus endpoint and the status endpoint, for devices that `auth` authenticates. */
+export function fileRoutes(db: Database, auth: DeviceAuth, store: UploadStore, log: Logger) {
 	/**
 	 * The owner a device belongs to. In a transaction (`q`), the device row stays share
 	 * locked to its end, so a link (which locks it for update) cannot move it meanwhile.
@@ -191,7 +191,7 @@ export function fileRoutes(db: Database, keys: DeviceKeys, store: UploadStore, l
 
 	return (
 		new Hono<{ Variables: { deviceId: string } }>()
-			.use('*', protocolHeader, authenticateUpload(keys))
+			.use('*', protocolHeader, authenticateUpload(auth))
 			.post('/', async (c) => {
 				// Checked here, before tus creates anything, so the refusals carry our codes.
 				if (c.req.header('Upload-Concat') || c.req.header('Upload-Defer-Length')) {

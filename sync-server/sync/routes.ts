@@ -13,7 +13,7 @@ import { stateColumns, toApplicationState } from './application-state';
 import type { Catalogue } from '../catalogue/catalogue';
 import type { Database } from '../db/open';
 import { applications, devices } from '../db/schema';
-import { authenticateDevice, protocolHeader, type DeviceKeys } from '../devices/device-auth';
+import { authenticateDevice, protocolHeader, type DeviceAuth } from '../devices/device-auth';
 import { FEED_START, decodeCursor, encodeCursor } from './feed-cursor';
 import { httpError, issuesOf } from '../http/errors';
 import { applyPush } from './push';
@@ -36,9 +36,9 @@ const PullQuery = v.object({
 });
 
 /** Push (device → server) and pull (server → device) of the offline queue. */
-export function syncRoutes(db: Database, keys: DeviceKeys, catalogue: Catalogue) {
+export function syncRoutes(db: Database, auth: DeviceAuth, catalogue: Catalogue) {
 	return new Hono()
-		.post('/push', protocolHeader, authenticateDevice(keys, MAX_BODY_BYTES), async (c) => {
+		.post('/push', protocolHeader, authenticateDevice(auth, MAX_BODY_BYTES), async (c) => {
 			// Only now, with the sender known and the bytes signed, is the body inflated.
 			const request = await readJsonBody(c.req.raw, PushRequest, 'push', {
 				limit: MAX_BODY_BYTES,
@@ -47,7 +47,7 @@ export function syncRoutes(db: Database, keys: DeviceKeys, catalogue: Catalogue)
 			const results = await applyPush(db, c.var.deviceId, request.mutations, catalogue);
 			return c.json({ results } satisfies PushResponse);
 		})
-		.get('/pull', protocolHeader, authenticateDevice(keys, 0), async (c) => {
+		.get('/pull', protocolHeader, authenticateDevice(auth, 0), async (c) => {
 			const query = v.safeParse(PullQuery, c.req.query());
 			if (!query.success) {
 				throw httpError(

@@ -104,7 +104,7 @@ export async function catchUp(
 		const ids: string[] = [];
 		for (let i = 0; i < applications.length; i += BATCH) {
 			const mutations = kiosk.submissions(applications.slice(i, i + BATCH));
-			const results = pushResults(await kiosk.sendPush(await kiosk.preparePush(mutations)));
+			const results = pushResults(await kiosk.sendPush(kiosk.preparePush(mutations)));
 			for (const result of results) {
 				if (result.status !== 'applied') throw new Error(`kiosk push: ${result.status}`);
 				ids.push(result.application.id);

@@ -1,8 +1,10 @@
 /**
  * Ingest through the real push endpoint: devices push the applications in batches of 100,
  * each device one batch at a time (promise 3 makes a device's pushes sequential), the
- * devices side by side. Bodies are built, gzipped and signed before the clock starts:
- * devices do that on their own processors, so it is no cost of the server's.
+ * devices side by side. Bodies are built and gzipped before the clock starts: devices do
+ * that on their own processors, so it is no cost of the server's. Each is signed as it is
+ * sent, as the app signs: a signature made ahead would be stale in a run longer than the
+ * server's freshness window (5 minutes), and each nonce is served once.
  */
 import type { TypedApplication } from './documents';
 import { Device, pushResults, type PreparedPush } from './device';
@@ -30,19 +32,16 @@ interface Plan {
 }
 
 /** Splits the applications evenly over the devices and builds each device's pushes. */
-async function plan(devices: Device[], applications: readonly TypedApplication[]) {
+function plan(devices: Device[], applications: readonly TypedApplication[]): Plan[] {
 	const share = Math.ceil(applications.length / devices.length);
-	return Promise.all(
-		devices.map(async (device, d): Promise<Plan> => {
-			const mine = applications.slice(d * share, (d + 1) * share);
-			const pushes: PreparedPush[] = [];
-			for (let i = 0; i < mine.length; i += BATCH) {
-				const mutations = device.submissions(mine.slice(i, i + BATCH));
-				pushes.push(await device.preparePush(mutations));
-			}
-			return { device, pushes };
-		})
-	);
+	return devices.map((device, d) => {
+		const mine = applications.slice(d * share, (d + 1) * share);
+		const pushes: PreparedPush[] = [];
+		for (let i = 0; i < mine.length; i += BATCH) {
+			pushes.push(device.preparePush(device.submissions(mine.slice(i, i + BATCH))));
+		}
+		return { device, pushes };
+	});
 }
 
 /** Runs every device's pushes, one after another per device, all devices at once. */
@@ -86,12 +85,12 @@ export async function ingest(
 	const devices = await Promise.all(Array.from({ length: concurrency }, () => Device.create(port)));
 	try {
 		for (const device of devices) await device.register();
-		const warm = await plan(devices, warmup);
+		const warm = plan(devices, warmup);
 		expectAllApplied(await run(warm), warmup.length);
 
 		const rounds: IngestResult[] = [];
 		for (let round = 0; round < ROUNDS; round++) {
-			const timed = await plan(devices, applications);
+			const timed = plan(devices, applications);
 			const rawBytes = timed.flatMap((p) => p.pushes).reduce((total, p) => total + p.rawBytes, 0);
 			const wireBefore = wireTo(port);
 			const cpuBefore = sampleCpu(serverPid);

@@ -48,7 +48,7 @@ export async function underLoad(
 			while (performance.now() < deadline) {
 				try {
 					const batchOf = Array.from({ length: batch }, () => applicationFor(nextApplication++));
-					const push = await device.preparePush(device.submissions(batchOf));
+					const push = device.preparePush(device.submissions(batchOf));
 					const response = await device.sendPush(push);
 					pushMs.push(response.ms);
 					const results = pushResults(response);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { signRequest } from '../../shared/device-signature';
+import { signatureHeaders } from '../../shared/device-signature';
 import { ErrorCode } from '../../shared/errors';
 import { MAX_FILE_BYTES, tusSigningBody } from '../../shared/files';
 import { files } from '../../sync-server/db/schema';
@@ -57,7 +57,10 @@ async function tus(app: App, device: Device, method: string, path: string, o: Tu
 	});
 	if (!o.unsigned) {
 		const key = (o.signAs ?? device).privateKey;
-		headers.set('Dala-Signature', await signRequest(key, method, path, tusSigningBody(headers)));
+		const signed = { method, pathAndQuery: path, body: tusSigningBody(headers) };
+		for (const [name, value] of Object.entries(await signatureHeaders(key, signed, Date.now()))) {
+			headers.set(name, value);
+		}
 	}
 	return answer(
 		app.request(path, {

@@ -3,7 +3,12 @@ import { gzipSync } from 'node:zlib';
 import { eq, sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll } from 'vitest';
-import { deviceIdOf, generateDeviceKey, signRequest } from '../../shared/device-signature';
+import {
+	deviceIdOf,
+	generateDeviceKey,
+	newNonce,
+	signRequest
+} from '../../shared/device-signature';
 import { iinCheckDigit } from '../../shared/iin';
 import {
 	Header,
@@ -173,11 +178,19 @@ export interface SendOptions {
 	signPath?: string;
 	/** Sign with this key instead of the device's own. */
 	signKey?: CryptoKey;
+	/** Sign (and send) this `Dala-Time` rather than now: a device whose clock is off. */
+	time?: number;
+	/** Sign (and send) this `Dala-Nonce` rather than a fresh one. */
+	nonce?: string;
 	/** Change the headers the request would carry (add, replace, or drop some). */
 	headers?: (signed: Record<string, string>) => Record<string, string>;
 }
 
-/** The request a current client sends: protocol, device and signature over the exact bytes. */
+/**
+ * The request a current client sends: protocol, device, time, a fresh nonce and the
+ * signature over them and the exact bytes. Each call signs anew; to replay, send the same
+ * init twice (`capture`).
+ */
 export async function signedRequest(
 	device: Device,
 	method: 'GET' | 'POST',
@@ -191,14 +204,19 @@ export async function signedRequest(
 		bytes = new TextEncoder().encode(typeof body === 'string' ? body : JSON.stringify(body));
 	}
 	if (bytes && options.gzip) bytes = new Uint8Array(gzipSync(bytes));
-	const signature = await signRequest(
-		options.signKey ?? device.privateKey,
+	const time = String(options.time ?? Date.now());
+	const nonce = options.nonce ?? newNonce();
+	const signature = await signRequest(options.signKey ?? device.privateKey, {
 		method,
-		options.signPath ?? pathAndQuery,
-		options.signBody ?? bytes ?? new Uint8Array()
-	);
+		pathAndQuery: options.signPath ?? pathAndQuery,
+		body: options.signBody ?? bytes,
+		time,
+		nonce
+	});
 	const signed: Record<string, string> = {
 		...syncHeaders(device.id),
+		[Header.time]: time,
+		[Header.nonce]: nonce,
 		[Header.signature]: signature,
 		...(bytes ? { 'Content-Type': 'application/json' } : {}),
 		...(options.gzip ? { 'Content-Encoding': 'gzip' } : {})

@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import * as v from 'valibot';
-import { signRequest } from '../../shared/device-signature';
+import { signatureHeaders } from '../../shared/device-signature';
 import { describe, expect, it } from 'vitest';
 import {
 	ErrorBody,
@@ -192,7 +192,11 @@ const cases: Case[] = [
 					method: 'POST',
 					headers: {
 						...syncHeaders(device.id),
-						[Header.signature]: await signRequest(device.privateKey, 'POST', '/api/sync/push', cut),
+						...(await signatureHeaders(
+							device.privateKey,
+							{ method: 'POST', pathAndQuery: '/api/sync/push', body: cut },
+							Date.now()
+						)),
 						'Content-Encoding': 'gzip'
 					},
 					body: cut

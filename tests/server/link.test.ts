@@ -5,7 +5,8 @@ import {
 	ErrorBody,
 	LinkAcceptResponse,
 	LinkOfferResponse,
-	LINK_CODE_TTL_MS
+	LINK_CODE_TTL_MS,
+	PROTOCOL_VERSION
 } from '../../shared/protocol';
 import { devices, linkOffers } from '../../sync-server/db/schema';
 import { backends } from './backends';
@@ -194,7 +195,7 @@ describe.each(backends)('linking devices on $name', (backend) => {
 		const before = await suite.db.$count(linkOffers);
 		const unsigned = await suite.app.request('/api/sync/link/offer', {
 			method: 'POST',
-			headers: { 'Dala-Protocol': '1', 'Dala-Device': device.id },
+			headers: { 'Dala-Protocol': String(PROTOCOL_VERSION), 'Dala-Device': device.id },
 			body: '{}'
 		});
 		expect(unsigned.status).toBe(401);

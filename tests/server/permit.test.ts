@@ -11,7 +11,7 @@ import { eq } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { addDays, todayInKazakhstan } from '../../shared/dates';
-import { signRequest } from '../../shared/device-signature';
+import { signatureHeaders } from '../../shared/device-signature';
 import { tusSigningBody } from '../../shared/files';
 import { devices, files } from '../../sync-server/db/schema';
 import { directoryStore } from '../../sync-server/files/store';
@@ -57,10 +57,12 @@ async function upload(app: App, device: Device, file: Uint8Array): Promise<strin
 		body?: Uint8Array
 	) => {
 		const all = new Headers({ ...syncHeaders(device.id), 'Tus-Resumable': '1.0.0', ...headers });
-		all.set(
-			'Dala-Signature',
-			await signRequest(device.privateKey, method, path, tusSigningBody(all))
-		);
+		const signed = { method, pathAndQuery: path, body: tusSigningBody(all) };
+		for (const [name, value] of Object.entries(
+			await signatureHeaders(device.privateKey, signed, Date.now())
+		)) {
+			all.set(name, value);
+		}
 		return answer(
 			app.request(path, {
 				method,

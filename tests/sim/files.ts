@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { Metadata } from '@tus/server';
 import type { DalaDatabase, DeviceIdentity, StoredFile } from '../../app/lib/db/database';
 import type { FileSender } from '../../app/lib/sync/attachments';
-import { signRequest } from '../../shared/device-signature';
+import { signatureHeaders } from '../../shared/device-signature';
 import { FILES_PATH, tusSigningBody } from '../../shared/files';
 import { Header, PROTOCOL_VERSION } from '../../shared/protocol';
 import type { Random } from './random';
@@ -45,10 +45,13 @@ export function simFileSender(
 			'Tus-Resumable': '1.0.0',
 			...headers
 		});
-		all.set(
-			Header.signature,
-			await signRequest(identity.privateKey, method, path, tusSigningBody(all))
-		);
+		// Signed at send time, as the app signs: the server serves each nonce once.
+		const signed = { method, pathAndQuery: path, body: tusSigningBody(all) };
+		for (const [name, value] of Object.entries(
+			await signatureHeaders(identity.privateKey, signed, Date.now())
+		)) {
+			all.set(name, value);
+		}
 		return fetch(baseUrl + path, {
 			method,
 			headers: all,
@@ -67,7 +70,7 @@ export function simFileSender(
 		if (!response.ok) throw new Error(`register: HTTP ${response.status}`);
 	};
 	const refusal = (status: number) =>
-		status >= 400 && status < 500 && ![401, 404, 409, 410, 423].includes(status);
+		status >= 400 && status < 500 && ![401, 404, 409, 410, 423, 426].includes(status);
 
 	return {
 		async send(fileId, onProgress) {

@@ -9,6 +9,7 @@ import {
 	storedCatalogue
 } from '../../app/lib/catalogue/device-catalogue';
 import { openDatabase, type DalaDatabase } from '../../app/lib/db/database';
+import { PROTOCOL_VERSION } from '../../shared/protocol';
 import { currentServices, SERVICES } from '../../shared/services/catalog';
 import { birthRegistration } from '../../shared/services/birth-registration';
 import { createCatalogue, type Catalogue } from '../../sync-server/catalogue/catalogue';
@@ -60,7 +61,7 @@ describe('the catalogue on the device', () => {
 		server = NEXT;
 		expect(await refresh()).toBe('updated');
 		expect(requests[0]!.headers.get('If-None-Match')).toBeNull();
-		expect(requests[0]!.headers.get('Dala-Protocol')).toBe('1');
+		expect(requests[0]!.headers.get('Dala-Protocol')).toBe(String(PROTOCOL_VERSION));
 		const stored = (await storedCatalogue(db))!;
 		expect(stored).toMatchObject({ etag: NEXT.published.etag, fetchedAt: 1_000, checkedAt: 1_000 });
 

@@ -6,11 +6,11 @@
 import { v7 as uuidv7 } from 'uuid';
 import { Upload, type DetailedError, type HttpRequest } from 'tus-js-client';
 import * as v from 'valibot';
-import { signRequest } from '../../../shared/device-signature';
 import { ErrorCode } from '../../../shared/errors';
 import { FileStatus, FILES_PATH, tusSigningBody, UPLOAD_CHUNK_BYTES } from '../../../shared/files';
-import { Header, PROTOCOL_VERSION } from '../../../shared/protocol';
 import type { DalaDatabase, DeviceIdentity, StoredFile } from '../db/database';
+import { deviceRequestHeaders } from '../device-request';
+import { serverClock, type ServerClock } from '../server-clock';
 import type { PreparedFile } from './prepare';
 
 /** Keeps a prepared file on the device, waiting to be uploaded; resolves to its id. */
@@ -50,36 +50,57 @@ export interface UploadOptions {
 	chunkSize?: number;
 	/** Waits between attempts after a failure; when they run out, `uploadFile` rejects. */
 	retryDelays?: number[];
+	/** The server's clock as the device knows it, to sign by; the page's by default. */
+	clock?: ServerClock;
 }
 
-/** The file could not be sent now (offline, server down); it stays queued. */
+/**
+ * The file could not be sent now (offline, server down, or this app too old for the
+ * server: `code` is then `unsupported_protocol`); it stays queued.
+ */
 export class UploadInterrupted extends Error {
 	name = 'UploadInterrupted';
+	constructor(
+		message: string,
+		readonly code?: string
+	) {
+		super(message);
+	}
 }
 
 // 1 s doubling to a minute: a 2G link that drops for a few seconds costs one short wait,
 // and a long outage leaves ~4 minutes of attempts before the caller reschedules.
 const RETRY_DELAYS = [1000, 2000, 4000, 8000, 15_000, 30_000, 30_000, 60_000, 60_000];
 
-/** Signs a tus request with the device key, over the tus headers in place of the body. */
-async function sign(req: HttpRequest, identity: DeviceIdentity): Promise<void> {
+/**
+ * Signs a tus request with the device key, over the tus headers in place of the body, by
+ * the server's clock. tus-js-client calls this before every request, retries included, so
+ * each attempt has its own nonce and a time the last answer corrected.
+ */
+async function sign(req: HttpRequest, identity: DeviceIdentity, clock: ServerClock) {
 	const url = new URL(req.getURL());
-	const signature = await signRequest(
-		identity.privateKey,
-		req.getMethod(),
-		url.pathname + url.search,
-		tusSigningBody({ get: (name) => req.getHeader(name) })
-	);
-	req.setHeader(Header.signature, signature);
+	const headers = await deviceRequestHeaders(identity, clock, {
+		method: req.getMethod(),
+		pathAndQuery: url.pathname + url.search,
+		body: tusSigningBody({ get: (name) => req.getHeader(name) })
+	});
+	for (const [name, value] of Object.entries(headers)) req.setHeader(name, value);
 }
 
 function statusOf(error: unknown): number {
 	return (error as DetailedError).originalResponse?.getStatus() ?? 0;
 }
 
-/** A 4xx other than a conflict or lock is the server's final word on this file. */
+/** This app speaks a protocol the server no longer serves: nothing about the file. */
+const UPDATE_REQUIRED = 426;
+
+/**
+ * A 4xx is the server's final word on this file, except a conflict or lock (try again), a
+ * refused signature (401: the device is registered again, or its clock corrected from the
+ * refusal, and the retry is signed afresh) and an outdated app (426).
+ */
 function isRefusal(status: number): boolean {
-	return status >= 400 && status < 500 && status !== 409 && status !== 423 && status !== 401;
+	return status >= 400 && status < 500 && ![401, 409, 423, UPDATE_REQUIRED].includes(status);
 }
 
 /**
@@ -88,7 +109,7 @@ function isRefusal(status: number): boolean {
  * with UploadInterrupted when the link stays down; the file stays `waiting`.
  */
 export async function uploadFile(options: UploadOptions): Promise<StoredFile> {
-	const { db, identity, fileId, onProgress, signal } = options;
+	const { db, identity, fileId, onProgress, signal, clock = serverClock } = options;
 	const origin = options.origin ?? location.origin;
 	const file = await db.files.get(fileId);
 	if (!file) throw new Error(`no stored file ${fileId}`);
@@ -100,7 +121,7 @@ export async function uploadFile(options: UploadOptions): Promise<StoredFile> {
 	};
 
 	// The owner may have these bytes already (the same photo in two applications).
-	if (!file.uploadUrl && (await remoteFileStatus(origin, identity, file.sha256))) {
+	if (!file.uploadUrl && (await remoteFileStatus(origin, identity, file.sha256, clock))) {
 		onProgress?.(file.size, file.size);
 		return finish({ state: 'uploaded', offset: file.size });
 	}
@@ -114,11 +135,8 @@ export async function uploadFile(options: UploadOptions): Promise<StoredFile> {
 			metadata: { sha256: file.sha256, type: file.type },
 			// The URL lives in Dexie with the file, not in tus-js-client's localStorage.
 			storeFingerprintForResuming: false,
-			headers: {
-				[Header.protocol]: String(PROTOCOL_VERSION),
-				[Header.device]: identity.id
-			},
-			onBeforeRequest: (req) => sign(req, identity),
+			onBeforeRequest: (req) => sign(req, identity, clock),
+			onAfterResponse: (_req, res) => clock.observe({ get: (name) => res.getHeader(name) }),
 			onUploadUrlAvailable: () => {
 				void db.files.update(fileId, { uploadUrl: upload.url ?? undefined });
 			},
@@ -128,14 +146,18 @@ export async function uploadFile(options: UploadOptions): Promise<StoredFile> {
 			onProgress: (sent, total) => onProgress?.(sent, total),
 			// tus-js-client gives up at once while navigator.onLine is false; a 2G link
 			// reports offline for a moment often, so the delays decide instead.
-			onShouldRetry: (error) => !isRefusal(statusOf(error)),
+			onShouldRetry: (error) => {
+				const status = statusOf(error);
+				return status !== UPDATE_REQUIRED && !isRefusal(status);
+			},
 			onSuccess: () => {
 				finish({ state: 'uploaded', offset: file.size }).then(resolve, reject);
 			},
 			onError: (error) => {
 				const status = statusOf(error);
 				if (!isRefusal(status)) {
-					reject(new UploadInterrupted(error.message));
+					const code = status === UPDATE_REQUIRED ? ErrorCode.unsupportedProtocol : undefined;
+					reject(new UploadInterrupted(error.message, code));
 					return;
 				}
 				let code: string = ErrorCode.invalidUpload;
@@ -166,23 +188,18 @@ export async function uploadFile(options: UploadOptions): Promise<StoredFile> {
 export async function remoteFileStatus(
 	origin: string,
 	identity: DeviceIdentity,
-	sha256: string
+	sha256: string,
+	clock: ServerClock = serverClock
 ): Promise<FileStatus | undefined> {
 	const path = `${FILES_PATH}/${sha256}`;
 	try {
-		const signature = await signRequest(
-			identity.privateKey,
-			'GET',
-			path,
-			tusSigningBody({ get: () => undefined })
-		);
-		const response = await fetch(origin + path, {
-			headers: {
-				[Header.protocol]: String(PROTOCOL_VERSION),
-				[Header.device]: identity.id,
-				[Header.signature]: signature
-			}
+		const headers = await deviceRequestHeaders(identity, clock, {
+			method: 'GET',
+			pathAndQuery: path,
+			body: tusSigningBody({ get: () => undefined })
 		});
+		const response = await fetch(origin + path, { headers });
+		clock.observe(response.headers);
 		if (!response.ok) return undefined;
 		const body: unknown = await response.json();
 		return v.is(FileStatus, body) ? body : undefined;

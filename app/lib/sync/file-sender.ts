@@ -1,7 +1,7 @@
 import type { DalaDatabase, DeviceIdentity } from '../db/database';
 import { uploadFile, UploadInterrupted } from '../files/upload';
 import type { FileSender } from './attachments';
-import { registerDevice } from './transport';
+import { registerDevice, SyncError } from './transport';
 
 // Short: a link that stays down is the sync engine's to wait out, with its own back-off,
 // so a pass is not stuck in one file for minutes while other mutations could go.
@@ -22,19 +22,28 @@ export function fileSender(
 	const register = () =>
 		(registered ??= registerDevice(identity, { baseUrl: origin }).catch((error: unknown) => {
 			registered = undefined;
+			if (error instanceof SyncError && error.kind === 'update_required') throw error;
 			throw new UploadInterrupted(`register: ${String(error)}`);
 		}));
 	return {
 		async send(fileId, onProgress) {
 			await register();
-			return uploadFile({
-				db,
-				identity,
-				fileId,
-				origin,
-				onProgress,
-				retryDelays: ENGINE_RETRY_DELAYS
-			});
+			try {
+				return await uploadFile({
+					db,
+					identity,
+					fileId,
+					origin,
+					onProgress,
+					retryDelays: ENGINE_RETRY_DELAYS
+				});
+			} catch (error) {
+				// An outdated app: the engine asks the person to update and stops retrying.
+				if (error instanceof UploadInterrupted && error.code === 'unsupported_protocol') {
+					throw new SyncError('update_required', error.message, 426, error.code);
+				}
+				throw error;
+			}
 		}
 	};
 }

@@ -1,5 +1,4 @@
 import * as v from 'valibot';
-import { signRequest } from '../../../shared/device-signature';
 import {
 	ErrorBody,
 	Header,
@@ -13,6 +12,8 @@ import {
 	type Mutation
 } from '../../../shared/protocol';
 import type { DeviceIdentity } from '../db/database';
+import { deviceRequestHeaders } from '../device-request';
+import { serverClock as pageClock, type ServerClock } from '../server-clock';
 
 /** What one push cost on the wire, for the progress the person sees. */
 export interface PushReceipt extends PushResponse {
@@ -58,17 +59,22 @@ async function gzip(text: string): Promise<Uint8Array<ArrayBuffer>> {
 
 type Fetch = (url: string, init: RequestInit) => Promise<Response>;
 
-/** Sends a fetch and reads its JSON, turning every failure into a SyncError. */
+/**
+ * Sends a fetch and reads its JSON, turning every failure into a SyncError. Every answer
+ * that arrives, refusals too, tells `clock` the server's time.
+ */
 async function exchange<T>(
 	fetch: Fetch,
 	schema: v.GenericSchema<unknown, T>,
 	url: string,
-	init: RequestInit
+	init: RequestInit,
+	clock: ServerClock
 ): Promise<T> {
 	let response: Response;
 	let body: unknown;
 	try {
 		response = await fetch(url, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+		clock.observe(response.headers);
 		body = await response.json();
 	} catch (error) {
 		// No response, or one cut before its body ended: the server may or may not have
@@ -93,39 +99,58 @@ export interface HttpTransportOptions {
 	baseUrl?: string;
 	/** The fetch to use; the simulation passes one that injects faults. */
 	fetch?: Fetch;
+	/** The server's clock as the device knows it, to sign by; the page's by default. */
+	clock?: ServerClock;
+}
+
+/**
+ * Refusals of a signature's time or nonce, not of the request: signed again (by the clock
+ * the refusal just corrected, with a new nonce) it goes through. `replayed_request` reaches
+ * an honest device only when the network delivered its request twice.
+ */
+const RESIGN = new Set<string | undefined>(['stale_request', 'replayed_request']);
+
+/** Tells the server this device's public key (`POST /api/sync/register`); idempotent. */
+export async function registerDevice(
+	device: DeviceIdentity,
+	{
+		baseUrl = '',
+		fetch = globalThis.fetch.bind(globalThis),
+		clock = pageClock
+	}: HttpTransportOptions = {}
+): Promise<void> {
+	await exchange(
+		fetch,
+		RegisterResponse,
+		`${baseUrl}/api/sync/register`,
+		{
+			method: 'POST',
+			headers: {
+				[Header.protocol]: String(PROTOCOL_VERSION),
+				[Header.device]: device.id,
+				'Content-Type': 'application/json'
+			},
+			body: JSON.stringify({ publicKey: device.publicKey })
+		},
+		clock
+	);
 }
 
 /**
  * The transport over HTTP to the sync server. Every request is signed with the device
- * key; a server that does not know the device (a new server, a restored database) is
- * told about it and the request sent again.
+ * key, by the server's clock; a server that does not know the device (a new server, a
+ * restored database) is told about it and the request sent again, and one that found the
+ * time stale (the device's clock is off) is sent it again signed by the time it answered.
  */
-/** Tells the server this device's public key (`POST /api/sync/register`); idempotent. */
-export async function registerDevice(
-	device: DeviceIdentity,
-	{ baseUrl = '', fetch = globalThis.fetch.bind(globalThis) }: HttpTransportOptions = {}
-): Promise<void> {
-	await exchange(fetch, RegisterResponse, `${baseUrl}/api/sync/register`, {
-		method: 'POST',
-		headers: {
-			[Header.protocol]: String(PROTOCOL_VERSION),
-			[Header.device]: device.id,
-			'Content-Type': 'application/json'
-		},
-		body: JSON.stringify({ publicKey: device.publicKey })
-	});
-}
-
 export function httpTransport(
 	device: DeviceIdentity,
-	{ baseUrl = '', fetch = globalThis.fetch.bind(globalThis) }: HttpTransportOptions = {}
+	{
+		baseUrl = '',
+		fetch = globalThis.fetch.bind(globalThis),
+		clock = pageClock
+	}: HttpTransportOptions = {}
 ): SyncTransport {
-	const baseHeaders = {
-		[Header.protocol]: String(PROTOCOL_VERSION),
-		[Header.device]: device.id
-	};
-
-	const register = () => registerDevice(device, { baseUrl, fetch });
+	const register = () => registerDevice(device, { baseUrl, fetch, clock });
 
 	async function signed<T>(
 		schema: v.GenericSchema<unknown, T>,
@@ -133,21 +158,30 @@ export function httpTransport(
 		pathAndQuery: string,
 		body?: Uint8Array<ArrayBuffer>
 	): Promise<T> {
+		// Signed afresh for every attempt: a new nonce, and the time by the clock as it is now.
 		const send = async () => {
-			const signature = await signRequest(device.privateKey, method, pathAndQuery, body);
-			const headers: Record<string, string> = { ...baseHeaders, [Header.signature]: signature };
+			const headers = await deviceRequestHeaders(device, clock, { method, pathAndQuery, body });
 			if (body) {
 				headers['Content-Type'] = 'application/json';
 				headers['Content-Encoding'] = 'gzip';
 			}
-			return exchange(fetch, schema, baseUrl + pathAndQuery, { method, headers, body });
+			return exchange(fetch, schema, baseUrl + pathAndQuery, { method, headers, body }, clock);
 		};
-		try {
-			return await send();
-		} catch (error) {
-			if (!(error instanceof SyncError && error.code === 'unknown_device')) throw error;
-			await register();
-			return send();
+		// Each repair at most once per call: a server that keeps refusing is the engine's to
+		// wait out with its back-off, and the outbox is not touched meanwhile.
+		let registered = false;
+		let resigned = false;
+		for (;;) {
+			try {
+				return await send();
+			} catch (error) {
+				if (!(error instanceof SyncError)) throw error;
+				if (error.code === 'unknown_device' && !registered) {
+					registered = true;
+					await register();
+				} else if (RESIGN.has(error.code) && !resigned) resigned = true;
+				else throw error;
+			}
 		}
 	}
 

@@ -52,9 +52,18 @@ export interface UploadOptions {
 	retryDelays?: number[];
 }
 
-/** The file could not be sent now (offline, server down); it stays queued. */
+/** The file could not be sent now (offline, server down, a limit); it stays queued. */
 export class UploadInterrupted extends Error {
 	name = 'UploadInterrupted';
+	constructor(
+		message: string,
+		/** The server's answer, when it gave one: a 429 says how long to wait. */
+		readonly status?: number,
+		/** Its `Retry-After` header, as sent. */
+		readonly retryAfter?: string
+	) {
+		super(message);
+	}
 }
 
 // 1 s doubling to a minute: a 2G link that drops for a few seconds costs one short wait,
@@ -77,9 +86,19 @@ function statusOf(error: unknown): number {
 	return (error as DetailedError).originalResponse?.getStatus() ?? 0;
 }
 
-/** A 4xx other than a conflict or lock is the server's final word on this file. */
+/**
+ * A 4xx other than a conflict, a lock or a limit is the server's final word on this file.
+ * A limit (429: too many uploads at once, or too fast) only says "later".
+ */
 function isRefusal(status: number): boolean {
-	return status >= 400 && status < 500 && status !== 409 && status !== 423 && status !== 401;
+	return (
+		status >= 400 &&
+		status < 500 &&
+		status !== 409 &&
+		status !== 423 &&
+		status !== 401 &&
+		status !== 429
+	);
 }
 
 /**
@@ -128,14 +147,17 @@ export async function uploadFile(options: UploadOptions): Promise<StoredFile> {
 			onProgress: (sent, total) => onProgress?.(sent, total),
 			// tus-js-client gives up at once while navigator.onLine is false; a 2G link
 			// reports offline for a moment often, so the delays decide instead.
-			onShouldRetry: (error) => !isRefusal(statusOf(error)),
+			// A limit is waited out by the sync engine, as long as the server asks, not here.
+			onShouldRetry: (error) => !isRefusal(statusOf(error)) && statusOf(error) !== 429,
 			onSuccess: () => {
 				finish({ state: 'uploaded', offset: file.size }).then(resolve, reject);
 			},
 			onError: (error) => {
 				const status = statusOf(error);
 				if (!isRefusal(status)) {
-					reject(new UploadInterrupted(error.message));
+					const response = (error as DetailedError).originalResponse;
+					const retryAfter = response?.getHeader('Retry-After') ?? undefined;
+					reject(new UploadInterrupted(error.message, status || undefined, retryAfter));
 					return;
 				}
 				let code: string = ErrorCode.invalidUpload;

@@ -1,7 +1,8 @@
 import type { DalaDatabase, DeviceIdentity } from '../db/database';
 import { uploadFile, UploadInterrupted } from '../files/upload';
 import type { FileSender } from './attachments';
-import { registerDevice } from './transport';
+import { retryAfterMs } from './backoff';
+import { registerDevice, SyncError } from './transport';
 
 // Short: a link that stays down is the sync engine's to wait out, with its own back-off,
 // so a pass is not stuck in one file for minutes while other mutations could go.
@@ -27,14 +28,23 @@ export function fileSender(
 	return {
 		async send(fileId, onProgress) {
 			await register();
-			return uploadFile({
-				db,
-				identity,
-				fileId,
-				origin,
-				onProgress,
-				retryDelays: ENGINE_RETRY_DELAYS
-			});
+			try {
+				return await uploadFile({
+					db,
+					identity,
+					fileId,
+					origin,
+					onProgress,
+					retryDelays: ENGINE_RETRY_DELAYS
+				});
+			} catch (error) {
+				// A limit (too many uploads, too fast): the engine waits as long as it was told.
+				if (error instanceof UploadInterrupted && error.status === 429) {
+					const wait = retryAfterMs(error.retryAfter, Date.now());
+					throw new SyncError('server', error.message, 429, 'rate_limited', wait);
+				}
+				throw error;
+			}
 		}
 	};
 }

@@ -38,6 +38,15 @@ export const ErrorCode = {
 	fileHashMismatch: 'file_hash_mismatch',
 	/** The tus request is malformed (missing headers, a wrong offset, bad metadata). */
 	invalidUpload: 'invalid_upload',
+	/**
+	 * Too many requests of this kind from this device or address: wait the seconds the
+	 * `Retry-After` header says, then try again. Nothing was done.
+	 */
+	rateLimited: 'rate_limited',
+	/** The device has as many unfinished uploads (or bytes in them) as it may: finish one first. */
+	tooManyUploads: 'too_many_uploads',
+	/** The owner has as many link codes alive as it may: use one, or wait until one expires. */
+	tooManyLinkCodes: 'too_many_link_codes',
 	internal: 'internal'
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

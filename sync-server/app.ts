@@ -10,6 +10,8 @@ import type { UploadStore } from './files/store';
 import { errorResponse } from './http/errors';
 import { requestLogger, type Logger } from './http/log';
 import { healthRoutes } from './http/health';
+import { DEFAULT_LIMITS, type Limits } from './http/limits';
+import { rateLimiter } from './http/rate-limit';
 import { deviceRoutes } from './devices/routes';
 import { reviewRoutes } from './office/routes';
 import { serviceRoutes } from './catalogue/routes';
@@ -37,6 +39,8 @@ export interface AppOptions {
 	requestWindowMs?: number;
 	/** The server's clock; the tests move it. */
 	now?: () => number;
+	/** Rate limits and quotas (http/limits.ts); the defaults when not given. */
+	limits?: Limits;
 }
 
 /** The whole HTTP surface of the sync server, with no socket: `main.ts` serves it. */
@@ -48,7 +52,8 @@ export function createApp({
 	uploads,
 	catalogue = bundledCatalogue,
 	requestWindowMs,
-	now = Date.now
+	now = Date.now,
+	limits = DEFAULT_LIMITS
 }: AppOptions) {
 	const notFound = () =>
 		errorResponse(404, { code: ErrorCode.notFound, message: 'No such endpoint.' });
@@ -56,6 +61,8 @@ export function createApp({
 	// Public keys are cached per app, never per module: two apps in one process (tests)
 	// or two processes share nothing but the database (where the nonces are).
 	const auth = deviceAuth(db, { windowMs: requestWindowMs, now });
+	// Counters live in the database, so every server process shares them.
+	const guard = { limits, limiter: rateLimiter(db, limits.rates) };
 	const app = new Hono()
 		.use('*', requestLogger(log))
 		.use('/api/*', serverTimeHeader(now))
@@ -63,12 +70,12 @@ export function createApp({
 		// Static files are not compressed here: the build ships .br/.gz beside each file.
 		.use('/api/*', compress())
 		.route('/api/health', healthRoutes(db, log))
-		.route('/api/sync', deviceRoutes(db, auth))
+		.route('/api/sync', deviceRoutes(db, auth, guard))
 		.route('/api/services', serviceRoutes(catalogue))
-		.route('/api/sync', syncRoutes(db, auth, catalogue));
+		.route('/api/sync', syncRoutes(db, auth, catalogue, guard));
 	// Mounted before the catch-all below, which would otherwise answer its paths first.
 	if (reviewToken) app.route('/api/review', reviewRoutes(db, reviewToken));
-	if (uploads) app.route('/api/files', fileRoutes(db, auth, uploads, log));
+	if (uploads) app.route('/api/files', fileRoutes(db, auth, uploads, log, guard));
 	// Any other /api path is a JSON 404, never the SPA's index.html.
 	app.all('/api', notFound).all('/api/*', notFound);
 

@@ -6,19 +6,24 @@
  * `S3_BUCKET`, `S3_ENDPOINT`, `S3_REGION`, `S3_ACCESS_KEY_ID`, `S3_SECRET_ACCESS_KEY` (keep
  * uploaded files in an S3-compatible bucket rather than under `DATA_DIR/files`), and
  * `DALA_SERVICES` (a JSON file of service definitions to accept and publish in place of
- * the bundled ones; see sync-server/catalogue/catalogue.ts), and `REQUEST_WINDOW_SECONDS`
- * (300: how far a signed request's time may be from this server's clock).
+ * the bundled ones; see sync-server/catalogue/catalogue.ts), `REQUEST_WINDOW_SECONDS`
+ * (300: how far a signed request's time may be from this server's clock). Limits (http/limits.ts):
+ * `MAX_CONNECTIONS`, `HEADERS_TIMEOUT_S`, `IDLE_TIMEOUT_S`, `RATE_LIMITS`,
+ * `MAX_LIVE_LINK_CODES`, `MAX_UNFINISHED_UPLOADS`, `MAX_UNFINISHED_UPLOAD_BYTES`, `TRUST_PROXY`.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { serve } from '@hono/node-server';
 import { createApp } from './app';
 import { catalogueFromEnv } from './catalogue/catalogue';
 import { DEFAULT_POOL_SIZE, openDatabase } from './db/open';
 import { DEFAULT_REQUEST_WINDOW_MS } from './devices/device-auth';
 import { pruneNonces } from './devices/request-nonces';
 import { sweepUnfinishedUploads, uploadStoreFromEnv } from './files/store';
+import { sweepUploadReservations } from './files/upload-quota';
+import { connectionLimitsFromEnv, limitsFromEnv } from './http/limits';
+import { serveWithLimits } from './http/limits-connections';
 import { createLogger, isLogLevel, type Logger } from './http/log';
+import { sweepRateLimits } from './http/rate-limit';
 
 // Requests still in flight get this long to finish after a shutdown signal.
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -64,15 +69,23 @@ async function main(log: Logger): Promise<void> {
 		throw new Error(`REVIEW_TOKEN must be at least ${MIN_REVIEW_TOKEN_LENGTH} characters`);
 	}
 
-	// Before the database: a bad catalogue file is a configuration error, found at once.
+	// Before the database: a typo in a limit, or a bad catalogue file, is a configuration
+	// error, found at once.
+	const limits = limitsFromEnv(process.env);
+	const connectionLimits = connectionLimitsFromEnv(process.env);
 	const services = await catalogueFromEnv(process.env);
 	const database = await openDatabase({ url: process.env.DATABASE_URL, dataDir, poolSize });
 	const uploads = await uploadStoreFromEnv(process.env, dataDir);
 
-	// Unfinished uploads a device abandoned would fill the disk: sweep them hourly.
+	// Unfinished uploads a device abandoned would fill the disk, and ended rate windows the
+	// table: sweep them hourly.
 	const sweep = () =>
-		sweepUnfinishedUploads(uploads.store)
-			.then((deleted) => deleted > 0 && log.info('swept unfinished uploads', { deleted }))
+		Promise.all([
+			sweepUnfinishedUploads(uploads.store),
+			sweepUploadReservations(database.db),
+			sweepRateLimits(database.db)
+		])
+			.then(([deleted]) => deleted > 0 && log.info('swept unfinished uploads', { deleted }))
 			.catch((error: unknown) => log.warn('sweeping unfinished uploads failed', { error }));
 	void sweep();
 	setInterval(() => void sweep(), 60 * 60 * 1000).unref();
@@ -96,18 +109,30 @@ async function main(log: Logger): Promise<void> {
 		reviewToken,
 		uploads: uploads.store,
 		catalogue: services.catalogue,
-		requestWindowMs
+		requestWindowMs,
+		limits
 	});
-	const server = serve({ fetch: app.fetch, port, hostname }, (info) => {
-		const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
-		log.info(`listening on http://${host}:${info.port}`, {
-			database: database.kind,
-			...(database.kind === 'pglite' ? { dataDir: resolve(dataDir) } : { poolSize }),
-			reviewApi: reviewToken ? 'on' : 'off',
-			uploads: uploads.description,
-			services: `${services.catalogue.services.length} versions (${services.source})`
-		});
-	});
+	// Many connections dropped at once would flood the log: say so at most once a minute.
+	let dropsLoggedAt = 0;
+	const onDrop = () => {
+		if (Date.now() - dropsLoggedAt < 60_000) return;
+		dropsLoggedAt = Date.now();
+		log.warn('connections refused: MAX_CONNECTIONS are open', { ...connectionLimits });
+	};
+	const server = serveWithLimits(
+		{ fetch: app.fetch, port, hostname, limits: connectionLimits, onDrop },
+		(info) => {
+			const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
+			log.info(`listening on http://${host}:${info.port}`, {
+				database: database.kind,
+				...(database.kind === 'pglite' ? { dataDir: resolve(dataDir) } : { poolSize }),
+				reviewApi: reviewToken ? 'on' : 'off',
+				uploads: uploads.description,
+				services: `${services.catalogue.services.length} versions (${services.source})`,
+				rateLimits: Object.keys(limits.rates).length > 0 ? 'on' : 'off'
+			});
+		}
+	);
 
 	let stopping = false;
 	const shutdown = (signal: string) => {
@@ -118,7 +143,7 @@ async function main(log: Logger): Promise<void> {
 		// they write to. A push cut short is not lost: the device retries it.
 		const force = setTimeout(() => {
 			log.warn('requests still open after the grace period; closing them');
-			if ('closeAllConnections' in server) server.closeAllConnections();
+			server.closeAllConnections();
 		}, SHUTDOWN_GRACE_MS);
 		force.unref();
 		server.close(() => {

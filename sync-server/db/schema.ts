@@ -218,3 +218,40 @@ export const files = pgTable(
 		check('files_size_check', sql`${t.size} >= 0`)
 	]
 );
+
+// ── Limits (sync-server/http/rate-limit.ts, files/upload-quota.ts) ───────────────────────
+
+/**
+ * Request counters shared by every server process: one row per rule and key, counting
+ * the requests of a fixed window that ends at `resets_at`. The key (an address, a device
+ * id, later a phone number) is stored as its SHA-256 only: the table counts people, it
+ * must not be a list of them. Rows whose window ended are swept (`sweepRateLimits`).
+ */
+export const rateLimits = pgTable(
+	'rate_limits',
+	{
+		rule: text('rule').notNull(),
+		keyHash: text('key_hash').notNull(),
+		hits: integer('hits').notNull(),
+		resetsAt: timestamp('resets_at', { withTimezone: true }).notNull()
+	},
+	(t) => [primaryKey({ columns: [t.rule, t.keyHash] })]
+);
+
+/**
+ * The uploads a device has started and not finished, for its quota (how many, how many
+ * bytes). The bytes live in the upload store; this row is written when tus creates the
+ * upload and deleted when it finishes (recorded or refused), is terminated, or expires.
+ */
+export const unfinishedUploads = pgTable(
+	'unfinished_uploads',
+	{
+		/** The tus upload id (the store's key). */
+		id: text('id').primaryKey(),
+		deviceId: text('device_id').notNull(),
+		/** The declared Upload-Length. */
+		size: integer('size').notNull(),
+		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow()
+	},
+	(t) => [index('unfinished_uploads_device_idx').on(t.deviceId)]
+);

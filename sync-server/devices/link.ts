@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { LINK_CODE_ALPHABET, LINK_CODE_TTL_MS } from '../../shared/protocol';
 import type { Database } from '../db/open';
 import { applications, devices, feedMove, files, linkOffers } from '../db/schema';
@@ -27,22 +27,69 @@ function hashOf(code: string): string {
 	return createHash('sha256').update(code).digest('hex');
 }
 
-/** Offers to link another device to the owner of `deviceId`; the person types the code there. */
-export async function offerLink(db: Database, deviceId: string): Promise<LinkOffer> {
+/** The owner already has as many live codes as it may; nothing was stored. */
+export class TooManyLinkCodes extends Error {
+	name = 'TooManyLinkCodes';
+	constructor(
+		/** Until the oldest live code expires, in whole seconds. */
+		readonly retryAfterSeconds: number
+	) {
+		super('too many live link codes');
+	}
+}
+
+/**
+ * Offers to link another device to the owner of `deviceId`; the person types the code
+ * there. An owner has at most `maxLive` codes alive (unused, unexpired) at once, since
+ * each is a key to its applications: past that, throws TooManyLinkCodes.
+ */
+export async function offerLink(
+	db: Database,
+	deviceId: string,
+	maxLive = Infinity
+): Promise<LinkOffer> {
 	const code = newLinkCode();
 	// Codes are worth nothing once expired; a day later nobody needs to see one either.
 	await db.delete(linkOffers).where(sql`${linkOffers.expiresAt} < now() - interval '1 day'`);
-	// The database's clock, not this process's: every server then agrees when a code expires.
-	const [row] = await db
-		.insert(linkOffers)
-		.values({
-			codeHash: hashOf(code),
-			offeredBy: deviceId,
-			expiresAt: sql`now() + ${LINK_CODE_TTL_MS} * interval '1 millisecond'`
-		})
-		.returning({ expiresAt: linkOffers.expiresAt });
-	if (!row) throw new Error('the link offer was not stored');
-	return { code, expiresAt: row.expiresAt };
+	return db.transaction(async (tx) => {
+		const [device] = await tx
+			.select({ ownerId: devices.ownerId })
+			.from(devices)
+			.where(eq(devices.id, deviceId));
+		if (!device) throw new Error('an offering device is not registered');
+		// One offer at a time per owner, so two at once cannot both take the last place.
+		await tx.execute(
+			sql`select pg_advisory_xact_lock(hashtextextended(${`link_offers:${device.ownerId}`}, 0))`
+		);
+		const [live] = await tx
+			.select({
+				count: sql<number>`count(*)::int`,
+				wait: sql<number>`greatest(1, ceil(extract(epoch from min(${linkOffers.expiresAt}) - now())))::int`
+			})
+			.from(linkOffers)
+			.where(
+				and(
+					inArray(
+						linkOffers.offeredBy,
+						tx.select({ id: devices.id }).from(devices).where(eq(devices.ownerId, device.ownerId))
+					),
+					isNull(linkOffers.acceptedBy),
+					sql`${linkOffers.expiresAt} > now()`
+				)
+			);
+		if (live && Number(live.count) >= maxLive) throw new TooManyLinkCodes(Number(live.wait));
+		// The database's clock, not this process's: every server then agrees when a code expires.
+		const [row] = await tx
+			.insert(linkOffers)
+			.values({
+				codeHash: hashOf(code),
+				offeredBy: deviceId,
+				expiresAt: sql`now() + ${LINK_CODE_TTL_MS} * interval '1 millisecond'`
+			})
+			.returning({ expiresAt: linkOffers.expiresAt });
+		if (!row) throw new Error('the link offer was not stored');
+		return { code, expiresAt: row.expiresAt };
+	});
 }
 
 export type LinkOutcome = { status: 'linked'; devices: number } | { status: 'invalid_code' };

@@ -15,8 +15,9 @@ import type { Database } from '../db/open';
 import { devices } from '../db/schema';
 import { authenticateDevice, protocolHeader, type DeviceAuth } from './device-auth';
 import { httpError } from '../http/errors';
-import { acceptLink, offerLink } from './link';
+import { acceptLink, offerLink, TooManyLinkCodes } from './link';
 import { readJsonBody } from '../http/request-body';
+import { clientAddress, rateLimited, type RequestLimits } from '../http/rate-limit';
 
 // A registration is one small JSON Web Key; nothing honest comes near this.
 const REGISTER_BODY_BYTES = 4096;
@@ -40,7 +41,7 @@ async function isUsableKey(publicKey: DevicePublicKey): Promise<boolean> {
 }
 
 /** A device making itself known, and linking a second device of the same person (link.ts). */
-export function deviceRoutes(db: Database, auth: DeviceAuth) {
+export function deviceRoutes(db: Database, auth: DeviceAuth, { limits, limiter }: RequestLimits) {
 	return (
 		new Hono()
 			/**
@@ -49,6 +50,8 @@ export function deviceRoutes(db: Database, auth: DeviceAuth) {
 			 * design: proving the key needs the key, and every later request proves it.
 			 */
 			.post('/register', protocolHeader, async (c) => {
+				// Per address, before any work: registering is the one unsigned write.
+				await limiter.check('register', clientAddress(c, limits.trustedProxies));
 				const { publicKey } = await readJsonBody(c.req.raw, RegisterRequest, 'register', {
 					limit: REGISTER_BODY_BYTES
 				});
@@ -79,7 +82,17 @@ export function deviceRoutes(db: Database, auth: DeviceAuth) {
 					limit: LINK_BODY_BYTES,
 					raw: c.var.rawBody
 				});
-				const offer = await offerLink(db, c.var.deviceId);
+				await limiter.check('linkOffer', c.var.deviceId);
+				const offer = await offerLink(db, c.var.deviceId, limits.liveLinkCodes).catch(
+					(error: unknown) => {
+						if (!(error instanceof TooManyLinkCodes)) throw error;
+						throw rateLimited(
+							error.retryAfterSeconds,
+							`At most ${limits.liveLinkCodes} codes may be alive at once: use one, or wait until one expires.`,
+							ErrorCode.tooManyLinkCodes
+						);
+					}
+				);
 				return c.json({
 					code: offer.code,
 					expiresAt: offer.expiresAt.toISOString()
@@ -94,6 +107,7 @@ export function deviceRoutes(db: Database, auth: DeviceAuth) {
 						limit: LINK_BODY_BYTES,
 						raw: c.var.rawBody
 					});
+					await limiter.check('linkAccept', c.var.deviceId);
 					const outcome = await acceptLink(db, c.var.deviceId, code);
 					if (outcome.status === 'invalid_code') {
 						throw httpError(

@@ -36,6 +36,12 @@ import { errorResponse, httpError } from '../http/errors';
 import type { Logger } from '../http/log';
 import type { Transaction } from '../db/open';
 import type { UploadStore } from './store';
+import { rateLimited, type RequestLimits } from '../http/rate-limit';
+import { newUploadId, releaseUpload, reserveUpload } from './upload-quota';
+
+// A device at its quota of unfinished uploads is told to come back in an hour: its slots
+// free when an upload finishes or expires, and it has no other upload to finish meanwhile.
+const QUOTA_RETRY_AFTER_S = 60 * 60;
 
 /** A refusal thrown from a tus hook: tus answers with this status and body. */
 function refusal(status: number, code: ErrorCode, message: string) {
@@ -68,7 +74,13 @@ async function digestOf(store: UploadStore, id: string) {
 }
 
 /** The tus endpoint and the status endpoint, for devices that `auth` authenticates. */
-export function fileRoutes(db: Database, auth: DeviceAuth, store: UploadStore, log: Logger) {
+export function fileRoutes(
+	db: Database,
+	auth: DeviceAuth,
+	store: UploadStore,
+	log: Logger,
+	{ limits, limiter }: RequestLimits
+) {
 	/**
 	 * The owner a device belongs to. In a transaction (`q`), the device row stays share
 	 * locked to its end, so a link (which locks it for update) cannot move it meanwhile.
@@ -85,11 +97,19 @@ export function fileRoutes(db: Database, auth: DeviceAuth, store: UploadStore, l
 	// The device each request was authenticated as, for the tus hooks (which see only the
 	// Request). Keyed by the Request object itself, so it lives exactly as long as it does.
 	const signedBy = new WeakMap<Request, string>();
+	// The id reserved for an upload this request creates (upload-quota.ts), which tus then
+	// gives the upload, so the quota row and the stored upload share one key.
+	const reservedId = new WeakMap<Request, string>();
 
 	const tus = new Server({
 		path: FILES_PATH,
 		datastore: store,
 		relativeLocation: true,
+		namingFunction(req) {
+			const id = reservedId.get(req as unknown as Request);
+			if (!id) throw refusal(400, ErrorCode.invalidUpload, 'No upload was reserved.');
+			return id;
+		},
 		maxSize: MAX_FILE_BYTES,
 		// A verified file is referred to by the files table; it is never deleted by a device.
 		disableTerminationForFinishedUploads: true,
@@ -110,6 +130,8 @@ export function fileRoutes(db: Database, auth: DeviceAuth, store: UploadStore, l
 	 * its device declared. Runs once, when the last byte arrived.
 	 */
 	async function verifyUpload(upload: Upload) {
+		// Finished, whatever the verdict: it no longer holds a place in the device's quota.
+		await releaseUpload(db, upload.id);
 		const { sha256, type, device } = upload.metadata ?? {};
 		if (!sha256 || !type || !device || !isFileType(type)) {
 			await store.remove(upload.id);
@@ -228,15 +250,33 @@ export function fileRoutes(db: Database, auth: DeviceAuth, store: UploadStore, l
 						'Upload-Metadata must name the sha256 (hex) and type of the file, and nothing else.'
 					);
 				}
-				return forward(c.req.raw, c.var.deviceId);
+				// Limits after every check of the request itself: a malformed one costs no place.
+				await limiter.check('uploadCreate', c.var.deviceId);
+				const id = newUploadId();
+				const upload = { id, deviceId: c.var.deviceId, size: Number(length) };
+				if (!(await reserveUpload(db, limits.unfinishedUploads, upload))) {
+					const { count, bytes } = limits.unfinishedUploads;
+					throw rateLimited(
+						QUOTA_RETRY_AFTER_S,
+						`A device may have at most ${count} unfinished uploads of at most ${bytes} bytes together: finish one first.`,
+						ErrorCode.tooManyUploads
+					);
+				}
+				reservedId.set(c.req.raw, id);
+				const response = await forward(c.req.raw, c.var.deviceId);
+				if (response.status >= 400) await releaseUpload(db, id);
+				return response;
 			})
 			.patch('/:id', async (c) => {
 				await ownUpload(c.req.param('id'), c.var.deviceId);
 				return forward(c.req.raw, c.var.deviceId);
 			})
 			.delete('/:id', async (c) => {
-				await ownUpload(c.req.param('id'), c.var.deviceId);
-				return forward(c.req.raw, c.var.deviceId);
+				const id = c.req.param('id');
+				await ownUpload(id, c.var.deviceId);
+				const response = await forward(c.req.raw, c.var.deviceId);
+				if (response.ok) await releaseUpload(db, id);
+				return response;
 			})
 			// Hono answers HEAD with the GET route (and drops the body): tus's HEAD is here too.
 			.get('/:key', async (c) => {

@@ -18,6 +18,7 @@ import { FEED_START, decodeCursor, encodeCursor } from './feed-cursor';
 import { httpError, issuesOf } from '../http/errors';
 import { applyPush } from './push';
 import { readJsonBody } from '../http/request-body';
+import type { RequestLimits } from '../http/rate-limit';
 
 const DEFAULT_PULL_LIMIT = 200;
 
@@ -36,9 +37,17 @@ const PullQuery = v.object({
 });
 
 /** Push (device → server) and pull (server → device) of the offline queue. */
-export function syncRoutes(db: Database, auth: DeviceAuth, catalogue: Catalogue) {
+export function syncRoutes(
+	db: Database,
+	auth: DeviceAuth,
+	catalogue: Catalogue,
+	{ limiter }: RequestLimits
+) {
 	return new Hono()
 		.post('/push', protocolHeader, authenticateDevice(auth, MAX_BODY_BYTES), async (c) => {
+			// Counted only once the device proved itself: an unsigned flood naming a device
+			// must not use up that device's pushes.
+			await limiter.check('push', c.var.deviceId);
 			// Only now, with the sender known and the bytes signed, is the body inflated.
 			const request = await readJsonBody(c.req.raw, PushRequest, 'push', {
 				limit: MAX_BODY_BYTES,

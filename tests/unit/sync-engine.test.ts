@@ -3,8 +3,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { getMeta, openDatabase, type DalaDatabase } from '../../app/lib/db/database';
 import { createDraft } from '../../app/lib/drafts/start-draft';
 import { submitDraft } from '../../app/lib/drafts/submit-draft';
+import { storeFile } from '../../app/lib/files/upload';
+import type { FileSender } from '../../app/lib/sync/attachments';
+import { retryAfterMs } from '../../app/lib/sync/backoff';
 import { SyncEngine } from '../../app/lib/sync/engine';
-import { SyncError, type SyncTransport } from '../../app/lib/sync/transport';
+import { httpTransport, SyncError, type SyncTransport } from '../../app/lib/sync/transport';
+import { generateDeviceKey, deviceIdOf } from '../../shared/device-signature';
 import type {
 	ApplicationState,
 	LinkAcceptResponse,
@@ -340,5 +344,161 @@ describe('linking a device', () => {
 		expect(refused).toMatchObject({ kind: 'refused', code: 'invalid_link_code' });
 		expect(await getMeta(db, 'cursor')).toBe('mine');
 		expect(transport.pulls).toEqual([]);
+	});
+});
+
+describe('limits the server sets', () => {
+	const rateLimited = (seconds: number) =>
+		new SyncError('server', 'slow down', 429, 'rate_limited', seconds * 1000);
+
+	it('waits as long as a 429 asks before the next attempt, and says so', async () => {
+		const transport = new ScriptedTransport();
+		transport.failNext.push(rateLimited(120));
+		await queue(2);
+		let now = 10_000;
+		const delays: number[] = [];
+		const engine = new SyncEngine({
+			db,
+			transport,
+			now: () => now,
+			random: () => 0,
+			scheduleRetry: (d) => delays.push(d)
+		});
+
+		expect(await engine.sync()).toBe(false);
+		// The back-off alone would retry in a second; the server asked for two minutes.
+		expect(delays).toEqual([120_000]);
+		expect(await getMeta(db, 'sync')).toMatchObject({
+			lastError: { kind: 'server', detail: 'rate_limited' },
+			nextAttemptAt: 130_000
+		});
+
+		// Any trigger before then (a new application, coming online) sends nothing.
+		now = 129_999;
+		expect(await engine.sync()).toBe(false);
+		expect(transport.pushes).toHaveLength(1);
+		expect(transport.pulls).toHaveLength(0);
+
+		now = 130_000;
+		expect(await engine.sync()).toBe(true);
+		expect(transport.pushes).toHaveLength(2);
+		expect(await db.outbox.count()).toBe(0);
+	});
+
+	it('never retries sooner than its own back-off, even when the server asks for less', async () => {
+		const transport = new ScriptedTransport();
+		await queue(1);
+		const delays: number[] = [];
+		const engine = new SyncEngine({
+			db,
+			transport,
+			now: () => 0,
+			random: () => 1,
+			scheduleRetry: (d) => delays.push(d)
+		});
+		transport.failNext.push(new SyncError('offline', 'Failed to fetch'));
+		await engine.sync();
+		transport.failNext.push(rateLimited(1));
+		await engine.sync();
+		expect(delays).toEqual([2000, 4000]);
+	});
+
+	it('waits out a 429 on an upload as it does on a push', async () => {
+		const transport = new ScriptedTransport();
+		const draft = await createDraft(db, 'trade-outlet-permit', 1);
+		const photo = 'a'.repeat(64);
+		await storeFile(db, draft.id, 'sitePhoto', {
+			blob: new Blob([new Uint8Array(100)], { type: 'image/jpeg' }),
+			type: 'image/jpeg',
+			size: 100,
+			sha256: photo
+		});
+		await submitDraft(db, draft.id, { businessName: 'Kiosk', sitePhoto: photo });
+		let refusing = true;
+		const files: FileSender = {
+			async send(fileId) {
+				if (refusing) throw rateLimited(3600);
+				await db.files.update(fileId, { state: 'uploaded' });
+				return (await db.files.get(fileId))!;
+			}
+		};
+		let now = 0;
+		const delays: number[] = [];
+		const engine = new SyncEngine({
+			db,
+			transport,
+			files,
+			now: () => now,
+			scheduleRetry: (d) => delays.push(d)
+		});
+
+		expect(await engine.sync()).toBe(false);
+		expect(delays).toEqual([3_600_000]);
+		expect(transport.pushes).toHaveLength(0);
+		expect((await db.files.toArray())[0]).toMatchObject({ state: 'waiting' });
+
+		refusing = false;
+		now = 1_000_000;
+		expect(await engine.sync()).toBe(false);
+		now = 3_600_000;
+		expect(await engine.sync()).toBe(true);
+		expect(transport.pushes.flat()).toHaveLength(1);
+	});
+
+	it('caps a push by bytes as well as by count', async () => {
+		const transport = new ScriptedTransport();
+		for (let i = 0; i < 6; i++) {
+			const draft = await createDraft(db, 'individual-entrepreneur', 1);
+			await submitDraft(db, draft.id, { fullName: `Person ${i}`, address: 'ы'.repeat(400) });
+		}
+		const engine = new SyncEngine({ db, transport, batchSize: 25, batchBytes: 2500 });
+
+		expect(await engine.sync()).toBe(true);
+		// Each mutation is over 800 bytes of UTF-8 (Cyrillic takes two): two fit in 2500.
+		expect(transport.pushes.map((batch) => batch.length)).toEqual([2, 2, 2]);
+		for (const batch of transport.pushes) {
+			expect(new TextEncoder().encode(JSON.stringify(batch)).byteLength).toBeLessThanOrEqual(2500);
+		}
+	});
+
+	it('sends alone a mutation bigger than a whole batch', async () => {
+		const transport = new ScriptedTransport();
+		await queue(1);
+		const draft = await createDraft(db, 'individual-entrepreneur', 1);
+		await submitDraft(db, draft.id, { fullName: 'Big', address: 'x'.repeat(5000) });
+		await queue(1);
+		const engine = new SyncEngine({ db, transport, batchBytes: 2000 });
+
+		expect(await engine.sync()).toBe(true);
+		expect(transport.pushes.map((batch) => batch.length)).toEqual([1, 1, 1]);
+	});
+
+	it('reads Retry-After as seconds or as a date, and believes at most a day', () => {
+		const now = Date.UTC(2026, 0, 1, 12);
+		expect(retryAfterMs('30', now)).toBe(30_000);
+		expect(retryAfterMs(new Date(now + 90_000).toUTCString(), now)).toBe(90_000);
+		expect(retryAfterMs('9999999', now)).toBe(24 * 60 * 60_000);
+		expect(retryAfterMs('soon', now)).toBeUndefined();
+		expect(retryAfterMs(null, now)).toBeUndefined();
+	});
+
+	it('hands the wait a 429 asked for from the HTTP answer to the engine', async () => {
+		const { privateKey, publicKey } = await generateDeviceKey();
+		const device = { id: await deviceIdOf(publicKey), privateKey, publicKey };
+		const transport = httpTransport(device, {
+			baseUrl: 'http://server',
+			fetch: async () =>
+				Response.json(
+					{ error: { code: 'rate_limited', message: 'slow down' } },
+					{ status: 429, headers: { 'Retry-After': '42' } }
+				)
+		});
+		const failure = await transport.pull(undefined).catch((error: unknown) => error);
+		expect(failure).toMatchObject({
+			kind: 'server',
+			status: 429,
+			code: 'rate_limited',
+			retryAfterMs: 42_000
+		});
 	});
 });

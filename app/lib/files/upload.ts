@@ -55,14 +55,18 @@ export interface UploadOptions {
 }
 
 /**
- * The file could not be sent now (offline, server down, or this app too old for the
- * server: `code` is then `unsupported_protocol`); it stays queued.
+ * The file could not be sent now (offline, server down, a limit, or this app too old for
+ * the server: `code` is then `unsupported_protocol`); it stays queued.
  */
 export class UploadInterrupted extends Error {
 	name = 'UploadInterrupted';
 	constructor(
 		message: string,
-		readonly code?: string
+		readonly code?: string,
+		/** The server's answer, when it gave one: a 429 says how long to wait. */
+		readonly status?: number,
+		/** Its `Retry-After` header, as sent. */
+		readonly retryAfter?: string
 	) {
 		super(message);
 	}
@@ -97,10 +101,11 @@ const UPDATE_REQUIRED = 426;
 /**
  * A 4xx is the server's final word on this file, except a conflict or lock (try again), a
  * refused signature (401: the device is registered again, or its clock corrected from the
- * refusal, and the retry is signed afresh) and an outdated app (426).
+ * refusal, and the retry is signed afresh), an outdated app (426) and a limit (429: too
+ * many uploads at once, or too fast, only says "later").
  */
 function isRefusal(status: number): boolean {
-	return status >= 400 && status < 500 && ![401, 409, 423, UPDATE_REQUIRED].includes(status);
+	return status >= 400 && status < 500 && ![401, 409, 423, 429, UPDATE_REQUIRED].includes(status);
 }
 
 /**
@@ -146,9 +151,10 @@ export async function uploadFile(options: UploadOptions): Promise<StoredFile> {
 			onProgress: (sent, total) => onProgress?.(sent, total),
 			// tus-js-client gives up at once while navigator.onLine is false; a 2G link
 			// reports offline for a moment often, so the delays decide instead.
+			// A limit is waited out by the sync engine, as long as the server asks, not here.
 			onShouldRetry: (error) => {
 				const status = statusOf(error);
-				return status !== UPDATE_REQUIRED && !isRefusal(status);
+				return status !== UPDATE_REQUIRED && status !== 429 && !isRefusal(status);
 			},
 			onSuccess: () => {
 				finish({ state: 'uploaded', offset: file.size }).then(resolve, reject);
@@ -157,7 +163,9 @@ export async function uploadFile(options: UploadOptions): Promise<StoredFile> {
 				const status = statusOf(error);
 				if (!isRefusal(status)) {
 					const code = status === UPDATE_REQUIRED ? ErrorCode.unsupportedProtocol : undefined;
-					reject(new UploadInterrupted(error.message, code));
+					const response = (error as DetailedError).originalResponse;
+					const retryAfter = response?.getHeader('Retry-After') ?? undefined;
+					reject(new UploadInterrupted(error.message, code, status || undefined, retryAfter));
 					return;
 				}
 				let code: string = ErrorCode.invalidUpload;

@@ -122,6 +122,8 @@ export type LinkProblem =
 	| 'maybe_used'
 	| 'offline'
 	| 'server'
+	| 'too_many_codes'
+	| 'too_many_tries'
 	| 'update_required';
 
 /** Why linking a device did not happen, and what to do. */
@@ -141,6 +143,10 @@ export function linkProblemMessage(problem: LinkProblem): string {
 			return m.link_error_offline();
 		case 'server':
 			return m.link_error_server();
+		case 'too_many_codes':
+			return m.link_error_too_many_codes();
+		case 'too_many_tries':
+			return m.link_error_too_many_tries();
 		case 'update_required':
 			return m.sync_error_update();
 	}

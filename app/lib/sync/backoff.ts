@@ -10,3 +10,18 @@ export function backoffDelay(attempt: number, random: () => number = Math.random
 	const ceiling = Math.min(CAP_MS, BASE_MS * 2 ** Math.max(0, attempt - 1));
 	return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
+
+// A server that asks for a longer wait is believed up to a day; past that it is a mistake.
+const MAX_RETRY_AFTER_MS = 24 * 60 * 60_000;
+
+/**
+ * The wait a `Retry-After` header asks for (RFC 9110: whole seconds, or an HTTP date), in
+ * milliseconds; undefined when there is none or it cannot be read.
+ */
+export function retryAfterMs(header: string | null | undefined, now: number): number | undefined {
+	if (!header) return undefined;
+	const value = header.trim();
+	const ms = /^\d{1,10}$/.test(value) ? Number(value) * 1000 : Date.parse(value) - now;
+	if (!Number.isFinite(ms)) return undefined;
+	return Math.min(MAX_RETRY_AFTER_MS, Math.max(0, ms));
+}

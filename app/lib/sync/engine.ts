@@ -4,7 +4,7 @@ import type {
 	LinkOfferResponse,
 	MutationResult
 } from '../../../shared/protocol';
-import { MAX_PUSH_BATCH } from '../../../shared/protocol';
+import { MAX_BODY_BYTES, MAX_PUSH_BATCH } from '../../../shared/protocol';
 import {
 	getMeta,
 	setMeta,
@@ -25,6 +25,8 @@ export interface SyncEngineOptions {
 	/** Uploads the photos mutations name; without it, those mutations wait. */
 	files?: FileSender;
 	batchSize?: number;
+	/** At most this many bytes of mutations (JSON, before gzip) per push; 256 KiB by default. */
+	batchBytes?: number;
 	now?: () => number;
 	random?: () => number;
 	/** Called with the delay until the next retry after a failed pass. */
@@ -32,6 +34,13 @@ export interface SyncEngineOptions {
 }
 
 const IDLE: SyncState = { phase: 'idle', inFlight: [], sent: 0, total: 0, bytesSent: 0 };
+
+/**
+ * Bytes of mutations per push: on 2G (≈ 280 kbps) 256 KiB before gzip is a few seconds on
+ * the wire, so a cut link loses little, and it is far under the server's MAX_BODY_BYTES,
+ * which counts the inflated body too. A kiosk's long answers fill this before 25 entries.
+ */
+const BATCH_BYTES = 256 * 1024;
 
 // Whole-request refusals that a smaller batch can get past: one item is at fault.
 const ITEM_ATTRIBUTABLE = new Set(['invalid_body', 'body_too_large', 'out_of_order']);
@@ -47,10 +56,13 @@ export class SyncEngine {
 	readonly #transport: SyncTransport;
 	readonly #files: FileSender | undefined;
 	readonly #batchSize: number;
+	readonly #batchBytes: number;
 	readonly #now: () => number;
 	readonly #random: () => number;
 	readonly #scheduleRetry: (delayMs: number) => void;
 	#attempt = 0;
+	/** Before this time the server asked not to be called (Retry-After): no pass starts. */
+	#notBefore = 0;
 	#running: Promise<boolean> | null = null;
 	#again = false;
 
@@ -61,6 +73,7 @@ export class SyncEngine {
 		// Small enough that a cut link on 2G loses little and progress moves; large enough
 		// that a day's queue of a kiosk goes in a few round trips.
 		this.#batchSize = Math.min(options.batchSize ?? 25, MAX_PUSH_BATCH);
+		this.#batchBytes = Math.min(options.batchBytes ?? BATCH_BYTES, MAX_BODY_BYTES);
 		this.#now = options.now ?? Date.now;
 		this.#random = options.random ?? Math.random;
 		this.#scheduleRetry = options.scheduleRetry ?? (() => {});
@@ -69,9 +82,11 @@ export class SyncEngine {
 	/**
 	 * Runs a sync pass: push everything waiting, then pull. If a pass is already running
 	 * another one follows it, so a mutation queued meanwhile is not left behind.
-	 * Resolves true when the last pass succeeded.
+	 * Resolves true when the last pass succeeded. While the server's Retry-After lasts it
+	 * resolves false at once, sending nothing: the retry it scheduled will run the pass.
 	 */
 	sync(): Promise<boolean> {
+		if (this.#now() < this.#notBefore) return Promise.resolve(false);
 		if (this.#running) {
 			this.#again = true;
 			return this.#running;
@@ -140,7 +155,11 @@ export class SyncEngine {
 			// An outdated app cannot succeed by retrying; the update prompt takes over.
 			if (lastError.kind !== 'update_required') {
 				this.#attempt += 1;
-				const delay = backoffDelay(this.#attempt, this.#random);
+				// A server that said how long to wait (a rate limit, an overload) is waited for,
+				// and never sooner than the back-off.
+				const asked = failure?.retryAfterMs ?? 0;
+				const delay = Math.max(backoffDelay(this.#attempt, this.#random), asked);
+				this.#notBefore = this.#now() + asked;
 				nextAttemptAt = this.#now() + delay;
 				this.#scheduleRetry(delay);
 			}
@@ -173,7 +192,10 @@ export class SyncEngine {
 		let limit = this.#batchSize;
 		await this.#update({ phase: 'sending', sent, total, bytesSent, inFlight: [] });
 		for (;;) {
-			const batch = await db.outbox.orderBy('seq').filter(sendable).limit(limit).toArray();
+			const batch = withinBytes(
+				await db.outbox.orderBy('seq').filter(sendable).limit(limit).toArray(),
+				this.#batchBytes
+			);
 			if (batch.length === 0) return uploadStopped;
 			await this.#update({ inFlight: batch.map((entry) => entry.seq!) });
 			// Passing a mutation that waits for its files, or one queued since they were looked
@@ -277,4 +299,21 @@ export class SyncEngine {
 			await setMeta(this.#db, 'sync', { ...state, ...patch });
 		});
 	}
+}
+
+/**
+ * The first entries of `batch` whose mutations fit in `bytes` of JSON, and always the
+ * first: one entry too large for any push is sent alone, refused `body_too_large`, and
+ * marked refused by the split above rather than blocking the queue.
+ */
+function withinBytes(batch: OutboxEntry[], bytes: number): OutboxEntry[] {
+	const encoder = new TextEncoder();
+	let total = 0;
+	let count = 0;
+	for (const entry of batch) {
+		total += encoder.encode(JSON.stringify(toMutation(entry))).byteLength + 1;
+		if (count > 0 && total > bytes) break;
+		count++;
+	}
+	return batch.slice(0, count);
 }

@@ -1,6 +1,7 @@
 import type { DalaDatabase, DeviceIdentity } from '../db/database';
 import { uploadFile, UploadInterrupted } from '../files/upload';
 import type { FileSender } from './attachments';
+import { retryAfterMs } from './backoff';
 import { registerDevice, SyncError } from './transport';
 
 // Short: a link that stays down is the sync engine's to wait out, with its own back-off,
@@ -41,6 +42,11 @@ export function fileSender(
 				// An outdated app: the engine asks the person to update and stops retrying.
 				if (error instanceof UploadInterrupted && error.code === 'unsupported_protocol') {
 					throw new SyncError('update_required', error.message, 426, error.code);
+				}
+				// A limit (too many uploads, too fast): the engine waits as long as it was told.
+				if (error instanceof UploadInterrupted && error.status === 429) {
+					const wait = retryAfterMs(error.retryAfter, Date.now());
+					throw new SyncError('server', error.message, 429, 'rate_limited', wait);
 				}
 				throw error;
 			}

@@ -14,6 +14,7 @@ import {
 import type { DeviceIdentity } from '../db/database';
 import { deviceRequestHeaders } from '../device-request';
 import { serverClock as pageClock, type ServerClock } from '../server-clock';
+import { retryAfterMs } from './backoff';
 
 /** What one push cost on the wire, for the progress the person sees. */
 export interface PushReceipt extends PushResponse {
@@ -42,7 +43,9 @@ export class SyncError extends Error {
 		readonly kind: 'offline' | 'server' | 'refused' | 'update_required',
 		message: string,
 		readonly status?: number,
-		readonly code?: string
+		readonly code?: string,
+		/** How long the server asked us to wait before trying again (`Retry-After`), in ms. */
+		readonly retryAfterMs?: number
 	) {
 		super(message);
 		this.name = 'SyncError';
@@ -91,7 +94,9 @@ async function exchange<T>(
 	const message = error.success ? error.output.error.message : `HTTP ${response.status}`;
 	if (response.status === 426) throw new SyncError('update_required', message, 426, code);
 	const temporary = response.status >= 500 || response.status === 408 || response.status === 429;
-	throw new SyncError(temporary ? 'server' : 'refused', message, response.status, code);
+	// A limit (429) or an overloaded server (503) says how long to wait; that is honoured.
+	const wait = retryAfterMs(response.headers.get('Retry-After'), Date.now());
+	throw new SyncError(temporary ? 'server' : 'refused', message, response.status, code, wait);
 }
 
 export interface HttpTransportOptions {

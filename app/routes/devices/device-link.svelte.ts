@@ -24,6 +24,8 @@ const ABOUT_THE_CODE: ReadonlySet<LinkProblem> = new Set([
 function problemOf(error: unknown): LinkProblem {
 	if (!(error instanceof SyncError)) return 'server';
 	if (error.code === ErrorCode.invalidLinkCode) return 'invalid_code';
+	if (error.code === ErrorCode.tooManyLinkCodes) return 'too_many_codes';
+	if (error.code === ErrorCode.rateLimited) return 'too_many_tries';
 	if (error.kind === 'offline' || error.kind === 'update_required') return error.kind;
 	return 'server';
 }

@@ -1,0 +1,114 @@
+/**
+ * Rate limits shared by every server process: counters in PostgreSQL (`rate_limits`),
+ * one fixed window per rule and key, counted and read in one statement. Any feature asks
+ * `limiter.check(rule, key)` before it does work; a later accounts module will ask the
+ * same for sign-in attempts per account and codes sent per phone number.
+ *
+ * Fixed windows, not sliding ones: one upsert, one row per key, and the worst case (a
+ * burst at the end of one window and the start of the next) is twice the limit, which is
+ * still a bound. The database's clock decides, so every server agrees on the window.
+ */
+import { createHash } from 'node:crypto';
+import { lt, sql } from 'drizzle-orm';
+import type { Context } from 'hono';
+import { ErrorCode } from '../../shared/errors';
+import type { Database } from '../db/open';
+import { rateLimits } from '../db/schema';
+import { HTTPException } from 'hono/http-exception';
+import { errorResponse } from './errors';
+import type { Limits, RateRule, RateRules } from './limits';
+
+/** Checks and counts requests against the configured rules; one per app. */
+export interface RateLimiter {
+	/**
+	 * Counts one request of `key` (an address, a device id) under the rule `name`, and
+	 * throws a 429 `rate_limited` with `Retry-After` when it is over the limit. A rule
+	 * turned off by configuration and an unknown key (no socket: an in-process caller)
+	 * count nothing.
+	 */
+	check(name: keyof RateRules, key: string | undefined): Promise<void>;
+}
+
+/** What a feature needs to enforce its limits: the configured numbers and the counters. */
+export interface RequestLimits {
+	limits: Limits;
+	limiter: RateLimiter;
+}
+
+/** The refusal every limit answers: 429, the seconds to wait, and a code the app knows. */
+export function rateLimited(
+	retryAfterSeconds: number,
+	message: string,
+	code: ErrorCode = ErrorCode.rateLimited
+): HTTPException {
+	const res = errorResponse(429, { code, message });
+	res.headers.set('Retry-After', String(retryAfterSeconds));
+	return new HTTPException(429, { message, res });
+}
+
+/** A key as the table keeps it: never the address or id itself. */
+function keyHashOf(rule: RateRule, key: string): string {
+	return createHash('sha256').update(`${rule.name}\n${key}`).digest('base64url');
+}
+
+/** Counters in `db`'s `rate_limits` table, for `rules`. */
+export function rateLimiter(db: Database, rules: RateRules): RateLimiter {
+	return {
+		async check(name, key) {
+			const rule = rules[name];
+			if (!rule || key === undefined) return;
+			const window = sql`now() + ${rule.windowSeconds} * interval '1 second'`;
+			// One statement: a new key starts a window; an ended window starts again at 1;
+			// otherwise one more, capped just over the limit (so the count can never
+			// overflow, whatever a flood sends). SET expressions see the row as it was.
+			const expired = sql`rate_limits.resets_at <= now()`;
+			const [row] = await db
+				.insert(rateLimits)
+				.values({ rule: rule.name, keyHash: keyHashOf(rule, key), hits: 1, resetsAt: window })
+				.onConflictDoUpdate({
+					target: [rateLimits.rule, rateLimits.keyHash],
+					set: {
+						hits: sql`case when ${expired} then 1
+							else least(rate_limits.hits + 1, ${rule.limit + 1}::int) end`,
+						resetsAt: sql`case when ${expired} then excluded.resets_at
+							else rate_limits.resets_at end`
+					}
+				})
+				.returning({
+					hits: rateLimits.hits,
+					wait: sql<number>`greatest(1, ceil(extract(epoch from rate_limits.resets_at - now())))::int`
+				});
+			if (!row || row.hits <= rule.limit) return;
+			throw rateLimited(
+				Number(row.wait),
+				`Too many requests of this kind (at most ${rule.limit} in ${rule.windowSeconds} s): try again in ${row.wait} s.`
+			);
+		}
+	};
+}
+
+/** Deletes the counters whose window ended; resolves to how many. */
+export async function sweepRateLimits(db: Database): Promise<number> {
+	const deleted = await db
+		.delete(rateLimits)
+		.where(lt(rateLimits.resetsAt, sql`now()`))
+		.returning({ rule: rateLimits.rule });
+	return deleted.length;
+}
+
+/**
+ * The address a request came from, for per-address limits: the socket's peer, or, behind
+ * `trustedProxies` reverse proxies, the address the outermost of them saw (the entry that
+ * many places from the end of `X-Forwarded-For`; what a client wrote in front of it is
+ * not believed). Undefined with no socket (a request made in-process, as tests do).
+ */
+export function clientAddress(c: Context, trustedProxies: number): string | undefined {
+	const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
+	const peer = env?.incoming?.socket?.remoteAddress;
+	if (peer === undefined || trustedProxies === 0) return peer;
+	const forwarded = (c.req.header('X-Forwarded-For') ?? '')
+		.split(',')
+		.map((part) => part.trim())
+		.filter(Boolean);
+	return forwarded.at(-trustedProxies) ?? forwarded[0] ?? peer;
+}

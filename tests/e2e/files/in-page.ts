@@ -90,7 +90,7 @@ export async function prepareAndStore() {
 	const identity = await g.files.deviceIdentity(db);
 	const registered = await fetch('/api/sync/register', {
 		method: 'POST',
-		headers: { 'Content-Type': 'application/json', 'Dala-Protocol': '1' },
+		headers: { 'Content-Type': 'application/json', 'Dala-Protocol': '2' },
 		body: JSON.stringify({ publicKey: identity.publicKey })
 	});
 	if (!registered.ok) throw new Error(`register answered ${registered.status}`);

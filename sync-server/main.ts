@@ -45,7 +45,7 @@ async function main(log: Logger): Promise<void> {
 
 	// Before the database: a bad catalogue file is a configuration error, found at once.
 	const services = await catalogueFromEnv(process.env);
-	const database = await openDatabase({ url: process.env.DATABASE_URL, dataDir, poolSize });
+	const database = await openDatabase({ url: process.env.DATABASE_URL, dataDir, poolSize, log });
 	const uploads = await uploadStoreFromEnv(process.env, dataDir);
 
 	// Unfinished uploads a device abandoned would fill the disk: sweep them hourly.

@@ -18,6 +18,7 @@ import { Metadata, Server, type Upload } from '@tus/server';
 import { and, eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { createMiddleware } from 'hono/factory';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import * as v from 'valibot';
 import { ErrorCode } from '../../shared/errors';
 import {
@@ -35,7 +36,6 @@ import {
 import type { Database } from '../db/open';
 import { devices, files } from '../db/schema';
 import { protocolHeader, verifiedDevice, type DeviceKeys } from '../devices/device-auth';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { connectionFailureOf } from '../db/connection-failure';
 import { databaseUnavailable, errorResponse, httpError, ServerErrorCode } from '../http/errors';
 import type { Logger } from '../http/log';
@@ -60,6 +60,7 @@ class Refusal extends Error {
 	}
 }
 
+/** A Refusal as the HTTPException a route throws; any other error unchanged. */
 function asHttpError(error: unknown): unknown {
 	return error instanceof Refusal ? httpError(error.status_code, error.code, error.message) : error;
 }

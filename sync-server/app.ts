@@ -7,7 +7,8 @@ import type { Database } from './db/open';
 import { deviceAuth, serverTimeHeader } from './devices/device-auth';
 import { fileRoutes } from './files/routes';
 import type { UploadStore } from './files/store';
-import { errorResponse } from './http/errors';
+import { connectionFailureOf } from './db/connection-failure';
+import { databaseUnavailable, errorResponse } from './http/errors';
 import { requestLogger, type Logger } from './http/log';
 import { healthRoutes } from './http/health';
 import { DEFAULT_LIMITS, type Limits } from './http/limits';
@@ -85,6 +86,12 @@ export function createApp({
 	app.onError((error, c) => {
 		// Our HTTPExceptions carry an ErrorBody response (http/errors.ts); one without is a bug.
 		if (error instanceof HTTPException && error.res) return error.getResponse();
+		// A lost database connection is the network's fault, not the request's: 503, retry.
+		const lost = connectionFailureOf(error);
+		if (lost) {
+			log.warn('database unavailable', { error: lost, method: c.req.method, path: c.req.path });
+			return databaseUnavailable();
+		}
 		// Whatever went wrong stays in the log; the client learns only that it was us.
 		log.error('unhandled error', { error, method: c.req.method, path: c.req.path });
 		return errorResponse(500, { code: ErrorCode.internal, message: 'Internal error' });

@@ -74,7 +74,7 @@ async function main(log: Logger): Promise<void> {
 	const limits = limitsFromEnv(process.env);
 	const connectionLimits = connectionLimitsFromEnv(process.env);
 	const services = await catalogueFromEnv(process.env);
-	const database = await openDatabase({ url: process.env.DATABASE_URL, dataDir, poolSize });
+	const database = await openDatabase({ url: process.env.DATABASE_URL, dataDir, poolSize, log });
 	const uploads = await uploadStoreFromEnv(process.env, dataDir);
 
 	// Unfinished uploads a device abandoned would fill the disk, and ended rate windows the

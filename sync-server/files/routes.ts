@@ -8,13 +8,17 @@
  * Every request is signed by a registered device (shared/files.ts `tusSigningBody` says
  * what is signed and why the chunk bytes are not). When the last byte arrives, the server
  * hashes what it stored; only a file that is the declared SHA-256 and starts like its
- * declared type is recorded, anything else is deleted and refused.
+ * declared type is recorded, anything else is deleted and refused. A file whose bytes all
+ * arrived but whose recording failed (the database went away after the store wrote the
+ * last chunk) is recorded by the next HEAD: the device resumes with one, and would
+ * otherwise learn "complete" and meet file_missing for good.
  */
 import { createHash } from 'node:crypto';
 import { Metadata, Server, type Upload } from '@tus/server';
 import { and, eq } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { createMiddleware } from 'hono/factory';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import * as v from 'valibot';
 import { ErrorCode } from '../../shared/errors';
 import {
@@ -32,7 +36,8 @@ import {
 import type { Database } from '../db/open';
 import { devices, files } from '../db/schema';
 import { protocolHeader, verifiedDevice, type DeviceAuth } from '../devices/device-auth';
-import { errorResponse, httpError } from '../http/errors';
+import { connectionFailureOf } from '../db/connection-failure';
+import { databaseUnavailable, errorResponse, httpError, ServerErrorCode } from '../http/errors';
 import type { Logger } from '../http/log';
 import type { Transaction } from '../db/open';
 import type { UploadStore } from './store';
@@ -43,9 +48,27 @@ import { newUploadId, releaseUpload, reserveUpload } from './upload-quota';
 // free when an upload finishes or expires, and it has no other upload to finish meanwhile.
 const QUOTA_RETRY_AFTER_S = 60 * 60;
 
-/** A refusal thrown from a tus hook: tus answers with this status and body. */
-function refusal(status: number, code: ErrorCode, message: string) {
-	return { status_code: status, body: JSON.stringify({ error: { code, message } }) };
+/**
+ * Why a file is refused. Thrown from a tus hook, tus answers with `status_code` and
+ * `body`; thrown from a route, `asHttpError` gives it the shape of every other refusal.
+ */
+class Refusal extends Error {
+	readonly status_code: ContentfulStatusCode;
+	readonly body: string;
+	constructor(
+		status: ContentfulStatusCode,
+		readonly code: ErrorCode | ServerErrorCode,
+		message: string
+	) {
+		super(message);
+		this.status_code = status;
+		this.body = JSON.stringify({ error: { code, message } });
+	}
+}
+
+/** A Refusal as the HTTPException a route throws; any other error unchanged. */
+function asHttpError(error: unknown): unknown {
+	return error instanceof Refusal ? httpError(error.status_code, error.code, error.message) : error;
 }
 
 /** The device that signed a files request, checked as a sync call is but over the tus headers. */
@@ -82,8 +105,9 @@ export function fileRoutes(
 	{ limits, limiter }: RequestLimits
 ) {
 	/**
-	 * The owner a device belongs to. In a transaction (`q`), the device row stays share
-	 * locked to its end, so a link (which locks it for update) cannot move it meanwhile.
+	 * The owner a device belongs to, or undefined for a device not registered here. In a
+	 * transaction (`q`), the device row stays share locked to its end, so a link (which
+	 * locks it for update) cannot move it meanwhile.
 	 */
 	const ownerOf = async (deviceId: string, q: Database | Transaction = db) => {
 		const [row] = await q
@@ -91,9 +115,10 @@ export function fileRoutes(
 			.from(devices)
 			.where(eq(devices.id, deviceId))
 			.for('share');
-		if (!row) throw refusal(401, ErrorCode.unknownDevice, 'This device is not registered here.');
-		return row.ownerId;
+		return row?.ownerId;
 	};
+	const unknownDevice = () =>
+		new Refusal(401, ErrorCode.unknownDevice, 'This device is not registered here.');
 	// The device each request was authenticated as, for the tus hooks (which see only the
 	// Request). Keyed by the Request object itself, so it lives exactly as long as it does.
 	const signedBy = new WeakMap<Request, string>();
@@ -107,7 +132,7 @@ export function fileRoutes(
 		relativeLocation: true,
 		namingFunction(req) {
 			const id = reservedId.get(req as unknown as Request);
-			if (!id) throw refusal(400, ErrorCode.invalidUpload, 'No upload was reserved.');
+			if (!id) throw new Refusal(400, ErrorCode.invalidUpload, 'No upload was reserved.');
 			return id;
 		},
 		maxSize: MAX_FILE_BYTES,
@@ -115,19 +140,32 @@ export function fileRoutes(
 		disableTerminationForFinishedUploads: true,
 		async onUploadCreate(req, upload) {
 			const deviceId = signedBy.get(req as unknown as Request);
-			if (!deviceId) throw refusal(401, ErrorCode.badSignature, 'Not authenticated.');
+			if (!deviceId) throw new Refusal(401, ErrorCode.badSignature, 'Not authenticated.');
 			// The uploader is recorded with the upload: only it may append or resume.
 			return { metadata: { ...upload.metadata, device: deviceId } };
 		},
 		async onUploadFinish(_req, upload) {
-			await verifyUpload(upload);
+			try {
+				await verifyUpload(upload);
+			} catch (error) {
+				// The bytes are whole in the store; the device's next HEAD records them.
+				const lost = connectionFailureOf(error);
+				if (!lost) throw error;
+				log.warn('database unavailable', { error: lost, upload: upload.id });
+				throw new Refusal(
+					503,
+					ServerErrorCode.databaseUnavailable,
+					'The database is unavailable for a moment; try again.'
+				);
+			}
 			return {};
 		}
 	});
 
 	/**
 	 * Hashes what was stored and records it; deletes and refuses a file that is not what
-	 * its device declared. Runs once, when the last byte arrived.
+	 * its device declared. Runs when the last byte arrived, and again from a HEAD when that
+	 * run could not record it.
 	 */
 	async function verifyUpload(upload: Upload) {
 		// Finished, whatever the verdict: it no longer holds a place in the device's quota.
@@ -135,12 +173,12 @@ export function fileRoutes(
 		const { sha256, type, device } = upload.metadata ?? {};
 		if (!sha256 || !type || !device || !isFileType(type)) {
 			await store.remove(upload.id);
-			throw refusal(400, ErrorCode.invalidUpload, 'The upload has no valid metadata.');
+			throw new Refusal(400, ErrorCode.invalidUpload, 'The upload has no valid metadata.');
 		}
 		const stored = await digestOf(store, upload.id);
 		if (stored.sha256 !== sha256) {
 			await store.remove(upload.id);
-			throw refusal(
+			throw new Refusal(
 				422,
 				ErrorCode.fileHashMismatch,
 				`The bytes received hash to ${stored.sha256}, not the declared ${sha256}.`
@@ -148,15 +186,16 @@ export function fileRoutes(
 		}
 		if (!hasMagic(type, stored.head)) {
 			await store.remove(upload.id);
-			throw refusal(415, ErrorCode.fileTypeMismatch, `The file is not a ${type}.`);
+			throw new Refusal(415, ErrorCode.fileTypeMismatch, `The file is not a ${type}.`);
 		}
 		// The owner is read under a share lock on the device row, which linking locks for
 		// update: the file is recorded either before a link (and moves with the owner's
 		// files) or after it (under the new owner), never under an owner the device has
 		// left, where a submission naming it would be refused file_missing.
-		const inserted = await db.transaction(async (tx) => {
+		const kept = await db.transaction(async (tx) => {
 			const ownerId = await ownerOf(device, tx);
-			return tx
+			if (!ownerId) throw unknownDevice();
+			const [inserted] = await tx
 				.insert(files)
 				.values({
 					ownerId,
@@ -167,10 +206,39 @@ export function fileRoutes(
 					storageKey: upload.id
 				})
 				.onConflictDoNothing()
-				.returning({ sha256: files.sha256 });
+				.returning({ storageKey: files.storageKey });
+			if (inserted) return inserted.storageKey;
+			const [first] = await tx
+				.select({ storageKey: files.storageKey })
+				.from(files)
+				.where(and(eq(files.ownerId, ownerId), eq(files.sha256, sha256)));
+			return first?.storageKey;
 		});
-		// The owner already had these bytes: keep the first copy, drop this one.
-		if (inserted.length === 0) await store.remove(upload.id);
+		// The owner already had these bytes: keep the first copy, drop this one. Unless the
+		// first copy is this very upload, recorded meanwhile by a HEAD or PATCH beside us.
+		if (kept !== upload.id) await store.remove(upload.id);
+	}
+
+	/**
+	 * Records an upload whose bytes all arrived but which its owner has no record of: its
+	 * last PATCH wrote them and then could not reach the database. Such an upload answers
+	 * HEAD "complete", so the device would call it sent and its submission would be
+	 * refused file_missing. Re-hashed and checked as on arrival; refused the same way.
+	 */
+	async function recoverUnrecorded(upload: Upload, deviceId: string) {
+		if (upload.size === undefined || upload.offset < upload.size) return;
+		const sha256 = upload.metadata?.sha256;
+		const ownerId = await ownerOf(deviceId);
+		if (!ownerId) throw unknownDevice();
+		if (sha256) {
+			const [recorded] = await db
+				.select({ sha256: files.sha256 })
+				.from(files)
+				.where(and(eq(files.ownerId, ownerId), eq(files.sha256, sha256)));
+			if (recorded) return;
+		}
+		log.info('recording an upload its last PATCH left unrecorded', { upload: upload.id });
+		await verifyUpload(upload);
 	}
 
 	/**
@@ -183,7 +251,10 @@ export function fileRoutes(
 		if (response.status < 400) return response;
 		const text = await response.text();
 		try {
-			const body = JSON.parse(text) as { error: { code: ErrorCode; message: string } };
+			const body = JSON.parse(text) as {
+				error: { code: ErrorCode | ServerErrorCode; message: string };
+			};
+			if (body.error.code === ServerErrorCode.databaseUnavailable) return databaseUnavailable();
 			return errorResponse(response.status as 400, body.error);
 		} catch {
 			// tus's own refusal, e.g. 409 for a wrong offset, 404 for an unknown upload.
@@ -203,12 +274,13 @@ export function fileRoutes(
 		return res;
 	}
 
-	/** 404 unless the upload exists and this device created it: never says which. */
-	async function ownUpload(id: string, deviceId: string) {
+	/** The upload, or 404 unless it exists and this device created it: never says which. */
+	async function ownUpload(id: string, deviceId: string): Promise<Upload> {
 		const upload = await store.getUpload(id).catch(() => undefined);
-		if (upload?.metadata?.device !== deviceId) {
+		if (!upload || upload.metadata?.device !== deviceId) {
 			throw httpError(404, ErrorCode.notFound, 'No such upload.');
 		}
+		return upload;
 	}
 
 	return (
@@ -282,13 +354,15 @@ export function fileRoutes(
 			.get('/:key', async (c) => {
 				const key = c.req.param('key');
 				if (c.req.method === 'HEAD') {
-					await ownUpload(key, c.var.deviceId);
+					const upload = await ownUpload(key, c.var.deviceId);
+					await recoverUnrecorded(upload, c.var.deviceId).catch((error: unknown) => {
+						throw asHttpError(error);
+					});
 					return forward(c.req.raw, c.var.deviceId);
 				}
 				if (!v.is(Sha256, key)) throw httpError(404, ErrorCode.notFound, 'No such file.');
-				const ownerId = await ownerOf(c.var.deviceId).catch(() => {
-					throw httpError(401, ErrorCode.unknownDevice, 'This device is not registered here.');
-				});
+				const ownerId = await ownerOf(c.var.deviceId);
+				if (!ownerId) throw asHttpError(unknownDevice());
 				const [row] = await db
 					.select({ sha256: files.sha256, size: files.size, type: files.type })
 					.from(files)

@@ -14,11 +14,41 @@ export const ReviewErrorCode = {
 } as const;
 export type ReviewErrorCode = (typeof ReviewErrorCode)[keyof typeof ReviewErrorCode];
 
-type ErrorDetail = Omit<ErrorBody['error'], 'code'> & { code: ErrorCode | ReviewErrorCode };
+/**
+ * Codes of a server that cannot do its work now, whoever asked. Every client already treats
+ * a 5xx as "try again" and keeps what it sent queued, so none needs to translate these.
+ */
+export const ServerErrorCode = {
+	/** The database could not be reached or the connection broke: retry after Retry-After. */
+	databaseUnavailable: 'database_unavailable'
+} as const;
+export type ServerErrorCode = (typeof ServerErrorCode)[keyof typeof ServerErrorCode];
+
+type ErrorDetail = Omit<ErrorBody['error'], 'code'> & {
+	code: ErrorCode | ReviewErrorCode | ServerErrorCode;
+};
 
 /** The JSON every failed request answers, in the shape of the protocol's ErrorBody. */
 export function errorResponse(status: ContentfulStatusCode, error: ErrorDetail): Response {
 	return Response.json({ error }, { status });
+}
+
+/** Seconds a client waits before retrying after a lost database connection. */
+const DATABASE_RETRY_AFTER_S = 1;
+
+/**
+ * The answer to a request whose database connection failed: 503 with Retry-After, so the
+ * device retries shortly and a load balancer may send it elsewhere. Nothing was committed
+ * that a retry cannot find (every write is one transaction, and the idempotent ones are
+ * keyed by their mutation ids). Says nothing of why: that goes to the log.
+ */
+export function databaseUnavailable(): Response {
+	const res = errorResponse(503, {
+		code: ServerErrorCode.databaseUnavailable,
+		message: 'The database is unavailable for a moment; try again.'
+	});
+	res.headers.set('Retry-After', String(DATABASE_RETRY_AFTER_S));
+	return res;
 }
 
 /**

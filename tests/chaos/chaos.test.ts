@@ -13,6 +13,9 @@
  */
 import 'fake-indexeddb/auto';
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { checkPromises } from './checks';
@@ -21,7 +24,9 @@ import { ChaosProxy } from './proxy';
 import { Rng, seedFrom, sleep } from './random';
 import { Reviewer } from './reviewer';
 import { playScenario, SCENARIOS, type Scenario } from './scenarios';
+import { DatabaseFaults } from './db-faults';
 import { commitLate, installHold } from './late-commits';
+import { Uploader } from './uploader';
 import {
 	canConnect,
 	createScratchDatabase,
@@ -53,6 +58,8 @@ const CHAOS_BUDGET_MS = 100_000;
 /** Devices whose pull runs past a decision held open (late-commits.ts). */
 const LATE_COMMITS = 3;
 const SETTLE_BUDGET_MS = 40_000;
+/** Devices sending photos over tus meanwhile (uploader.ts). */
+const UPLOADERS = 3;
 
 /** Everything the run started, so that a failure anywhere still cleans all of it up. */
 const started: {
@@ -60,13 +67,17 @@ const started: {
 	servers: ServerProcess[];
 	proxy?: ChaosProxy;
 	devices: SimDevice[];
+	faults?: { sql: postgres.Sql; injector: DatabaseFaults };
+	dataDir?: string;
 } = { servers: [], devices: [] };
 
 afterAll(async () => {
 	await Promise.allSettled(started.devices.map((d) => d.destroy()));
 	await Promise.allSettled(started.servers.map((s) => s.kill()));
 	await started.proxy?.close();
+	if (started.faults) await started.faults.sql.end({ timeout: 5 });
 	await started.database?.drop();
+	if (started.dataDir) await rm(started.dataDir, { recursive: true, force: true });
 });
 
 describe.skipIf(!AVAILABLE)('chaos: real servers on PostgreSQL behind a faulty network', () => {
@@ -113,6 +124,9 @@ async function run(): Promise<void> {
 	// Two server slots on fixed ports, so a restarted server comes back where the
 	// balancer (the proxy) expects it.
 	const token = randomBytes(24).toString('base64url');
+	// One upload store for both servers, as production shares one bucket.
+	const dataDir = await mkdtemp(join(tmpdir(), 'dala-chaos-'));
+	started.dataDir = dataDir;
 	const ports = [await freePort(), await freePort()] as const;
 	const slots: ServerProcess[] = [];
 	const boot = async (slot: 0 | 1) => {
@@ -122,7 +136,7 @@ async function run(): Promise<void> {
 			port: ports[slot],
 			databaseUrl: database.url,
 			// Small pools: two processes and the checks stay far from max_connections.
-			env: { REVIEW_TOKEN: token, DATABASE_POOL_SIZE: '5' }
+			env: { REVIEW_TOKEN: token, DATABASE_POOL_SIZE: '5', DATA_DIR: dataDir }
 		});
 		started.servers.push(server);
 		slots[slot] = server;
@@ -158,6 +172,15 @@ async function run(): Promise<void> {
 		)
 	);
 	started.devices.push(...devices);
+	const uploaders = await Promise.all(
+		Array.from({ length: UPLOADERS }, (_, i) =>
+			Uploader.open(`uploader-${i}`, proxy.url, root.fork(`uploader-${i}`), deadline)
+		)
+	);
+	const faultsSql = postgres(database.url, { max: 1, onnotice: () => {} });
+	const faults = await DatabaseFaults.start(faultsSql, root.fork('db-faults'));
+	started.faults = { sql: faultsSql, injector: faults };
+	note('database faults on');
 	const crashing = new Set(root.fork('crashing').shuffle(devices).slice(0, CRASHING_DEVICES));
 
 	let calm = false;
@@ -232,15 +255,21 @@ async function run(): Promise<void> {
 		note(`${slots[1]!.label} stopped; one server again`);
 	};
 
+	let loopsEnded: PromiseSettledResult<void>[] = [];
 	try {
+		for (const uploader of uploaders) loops.push(uploader.run(() => calm, deadline));
 		// Settled, not all: on a failure nothing may still be running when cleanup starts.
 		const ended = await Promise.allSettled([...devices.map((d) => life(d)), operator()]);
 		for (const end of ended) if (end.status === 'rejected') throw end.reason;
 		note('chaos over');
 	} finally {
 		calm = true;
-		await Promise.allSettled(loops);
+		loopsEnded = await Promise.allSettled(loops);
+		await faults.stop(faultsSql);
+		note('database faults off');
 	}
+	// An uploader that failed must fail the run.
+	for (const end of loopsEnded) if (end.status === 'rejected') throw end.reason;
 
 	// Quiet: no faults, one server. First a few decisions commit late (late-commits.ts),
 	// then no reviewer: every device syncs until it converged.
@@ -268,6 +297,7 @@ async function run(): Promise<void> {
 	let problems: string[];
 	try {
 		problems = await checkPromises(sql, devices, reviewer.decisions, scenarios);
+		problems.push(...(await checkUploads(sql, uploaders)));
 	} finally {
 		await sql.end({ timeout: 5 });
 	}
@@ -296,6 +326,8 @@ async function run(): Promise<void> {
 				`conflict ${decided('conflict').length}, closed ${decided('closed').length}; ` +
 				`repeated after no answer ${reviewer.retries}`,
 			`  decisions committed after their device pulled past them ${late}`,
+			`  database backends terminated ${faults.total} ${JSON.stringify(faults.kills)}`,
+			`  uploads: ${uploaders.map((u) => `${u.name} ${JSON.stringify({ ...u.stats, refused: u.stats.refused.length })}`).join('; ')}`,
 			`  server 500s logged for requests cut mid-body: ` +
 				started.servers.reduce((n, s) => n + s.abortedLines, 0),
 			...timeline.map((line) => `  ${line}`)
@@ -307,4 +339,29 @@ async function run(): Promise<void> {
 	expect(Object.keys(stats.byUpstream)).toHaveLength(2);
 	expect(kills).toHaveLength(2);
 	expect(late).toBe(LATE_COMMITS);
+	expect(faults.total).toBeGreaterThan(0);
+	expect(uploaders.reduce((n, u) => n + u.stats.sent, 0)).toBeGreaterThan(0);
+}
+
+/**
+ * Every file an uploader took for sent is recorded for its owner: else its application
+ * would be refused file_missing for good. And no valid file was refused.
+ */
+async function checkUploads(sql: postgres.Sql, uploaders: Uploader[]): Promise<string[]> {
+	const problems: string[] = [];
+	for (const uploader of uploaders) {
+		const rows = await sql<{ sha256: string }[]>`
+			select f.sha256 from files f join devices d on d.owner_id = f.owner_id
+			where d.id = ${uploader.identity.id}`;
+		const recorded = new Set(rows.map((row) => row.sha256));
+		for (const sha256 of uploader.sent) {
+			if (!recorded.has(sha256)) {
+				problems.push(`${uploader.name}: ${sha256} taken for sent but never recorded`);
+			}
+		}
+		for (const refusal of uploader.stats.refused) {
+			problems.push(`${uploader.name}: a valid file refused: ${refusal}`);
+		}
+	}
+	return problems;
 }

@@ -7,6 +7,10 @@ import { randomUUID } from 'node:crypto';
 import postgres from 'postgres';
 import { inject } from 'vitest';
 import { openDatabase, type Database } from '../../sync-server/db/open';
+import { createLogger } from '../../sync-server/http/log';
+
+// Suites kill connections and drop databases under open pools on purpose: no log noise.
+const log = createLogger({ level: 'silent' });
 
 export interface TestDatabase {
 	db: Database;
@@ -44,7 +48,7 @@ function postgresBackend(adminUrl: string): Backend {
 			const url = new URL(adminUrl);
 			url.pathname = `/${name}`;
 			try {
-				const opened = await openDatabase({ url: url.toString() });
+				const opened = await openDatabase({ url: url.toString(), log });
 				return {
 					db: opened.db,
 					kind: 'postgres',

@@ -20,6 +20,11 @@ export const ErrorCode = {
 	invalidCursor: 'invalid_cursor',
 	/** The link code is unknown, expired or used: offer a new one on the other device. */
 	invalidLinkCode: 'invalid_link_code',
+	/**
+	 * Other links of the same devices kept committing while this one waited: nothing
+	 * changed and the code is still good; try again in a moment.
+	 */
+	linkBusy: 'link_busy',
 	notFound: 'not_found',
 	/** An upload's declared type is not one the server accepts (shared/files.ts). */
 	fileTypeNotAllowed: 'file_type_not_allowed',

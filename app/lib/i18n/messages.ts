@@ -120,6 +120,7 @@ export type LinkProblem =
 	| 'own_code'
 	| 'invalid_code'
 	| 'maybe_used'
+	| 'busy'
 	| 'offline'
 	| 'server'
 	| 'update_required';
@@ -137,6 +138,8 @@ export function linkProblemMessage(problem: LinkProblem): string {
 			return m.link_error_code();
 		case 'maybe_used':
 			return m.link_error_code_maybe_used();
+		case 'busy':
+			return m.link_error_busy();
 		case 'offline':
 			return m.link_error_offline();
 		case 'server':

@@ -24,6 +24,7 @@ const ABOUT_THE_CODE: ReadonlySet<LinkProblem> = new Set([
 function problemOf(error: unknown): LinkProblem {
 	if (!(error instanceof SyncError)) return 'server';
 	if (error.code === ErrorCode.invalidLinkCode) return 'invalid_code';
+	if (error.code === ErrorCode.linkBusy) return 'busy';
 	if (error.kind === 'offline' || error.kind === 'update_required') return error.kind;
 	return 'server';
 }

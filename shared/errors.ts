@@ -79,6 +79,8 @@ export const FieldErrorCode = {
 	invalidBin: 'invalid_bin',
 	/** Text that does not have the shape the field asks for (a record number). */
 	invalidFormat: 'invalid_format',
+	/** Text holding a control or text-direction character (shared/text.ts). */
+	forbiddenCharacter: 'forbidden_character',
 	/** The child's birth date is before the parent's, as the parent's IIN encodes it. */
 	bornBeforeParent: 'born_before_parent',
 	/** A declaration for a half-year that has not ended yet. */

@@ -59,6 +59,8 @@ export function fieldErrorMessage(code: FieldErrorCode, field: FieldDefinition):
 			return m.error_invalid_bin();
 		case 'invalid_format':
 			return m.error_invalid_format({ label });
+		case 'forbidden_character':
+			return m.error_forbidden_character({ label });
 		case 'born_before_parent':
 			return m.error_born_before_parent();
 		case 'period_not_ended':

@@ -10,6 +10,7 @@ import type { UploadStore } from './files/store';
 import { errorResponse } from './http/errors';
 import { requestLogger, type Logger } from './http/log';
 import { healthRoutes } from './http/health';
+import { securityHeaders } from './http/security-headers';
 import { deviceRoutes } from './devices/routes';
 import { reviewRoutes } from './office/routes';
 import { serviceRoutes } from './catalogue/routes';
@@ -49,6 +50,8 @@ export function createApp({
 	const keys = deviceKeys(db);
 	const app = new Hono()
 		.use('*', requestLogger(log))
+		// Every answer, API or file, error or not: CSP, frame-ancestors, nosniff and the rest.
+		.use('*', securityHeaders(staticDir))
 		// Pull pages and push results are JSON that shrinks several-fold; data costs money.
 		// Static files are not compressed here: the build ships .br/.gz beside each file.
 		.use('/api/*', compress())

@@ -27,6 +27,11 @@ export const ErrorCode = {
 	invalidCursor: 'invalid_cursor',
 	/** The link code is unknown, expired or used: offer a new one on the other device. */
 	invalidLinkCode: 'invalid_link_code',
+	/**
+	 * Other links of the same devices kept committing while this one waited: nothing
+	 * changed and the code is still good; try again in a moment.
+	 */
+	linkBusy: 'link_busy',
 	notFound: 'not_found',
 	/** An upload's declared type is not one the server accepts (shared/files.ts). */
 	fileTypeNotAllowed: 'file_type_not_allowed',
@@ -90,6 +95,8 @@ export const FieldErrorCode = {
 	invalidBin: 'invalid_bin',
 	/** Text that does not have the shape the field asks for (a record number). */
 	invalidFormat: 'invalid_format',
+	/** Text holding a control or text-direction character (shared/text.ts). */
+	forbiddenCharacter: 'forbidden_character',
 	/** The child's birth date is before the parent's, as the parent's IIN encodes it. */
 	bornBeforeParent: 'born_before_parent',
 	/** A declaration for a half-year that has not ended yet. */

@@ -13,6 +13,7 @@ import { requestLogger, type Logger } from './http/log';
 import { healthRoutes } from './http/health';
 import { DEFAULT_LIMITS, type Limits } from './http/limits';
 import { rateLimiter } from './http/rate-limit';
+import { securityHeaders } from './http/security-headers';
 import { deviceRoutes } from './devices/routes';
 import { reviewRoutes } from './office/routes';
 import { serviceRoutes } from './catalogue/routes';
@@ -67,6 +68,8 @@ export function createApp({
 	const app = new Hono()
 		.use('*', requestLogger(log))
 		.use('/api/*', serverTimeHeader(now))
+		// Every answer, API or file, error or not: CSP, frame-ancestors, nosniff and the rest.
+		.use('*', securityHeaders(staticDir))
 		// Pull pages and push results are JSON that shrinks several-fold; data costs money.
 		// Static files are not compressed here: the build ships .br/.gz beside each file.
 		.use('/api/*', compress())

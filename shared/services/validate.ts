@@ -4,6 +4,7 @@ import { FieldErrorCode, type FieldErrors } from '../errors';
 import { isValidBin, isValidIin } from '../iin';
 import { formatTenge, parseTiyn } from '../money';
 import { normalizePhone } from '../phone';
+import { hasForbiddenCharacter } from '../text';
 import { inputFields } from './address';
 import type { DateBound, FieldDefinition, ServiceDefinition } from './definition';
 import { checkRule, computeRule, type RuleContext } from './rules';
@@ -27,6 +28,9 @@ function boundDate(bound: DateBound, today: string): string {
 function normalize(field: FieldDefinition, text: string, context: RuleContext): Normalized {
 	switch (field.kind) {
 		case 'text':
+			if (hasForbiddenCharacter(text, { multiline: field.multiline })) {
+				return { error: FieldErrorCode.forbiddenCharacter };
+			}
 			if (text.length > field.maxLength) return { error: FieldErrorCode.tooLong };
 			if (field.pattern && !new RegExp(`^(?:${field.pattern})$`, 'u').test(text)) {
 				return { error: FieldErrorCode.invalidFormat };

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { LINK_CODE_ALPHABET, LINK_CODE_TTL_MS } from '../../shared/protocol';
-import type { Database } from '../db/open';
+import type { Database, Transaction } from '../db/open';
 import { applications, devices, feedMove, files, linkOffers } from '../db/schema';
 
 /** What a device shows the person: the code and when it stops working. */
@@ -92,12 +92,44 @@ export async function offerLink(
 	});
 }
 
-export type LinkOutcome = { status: 'linked'; devices: number } | { status: 'invalid_code' };
+export type LinkOutcome =
+	{ status: 'linked'; devices: number } | { status: 'invalid_code' } | { status: 'busy' };
+
+/**
+ * How many times an accept looks again when an owner it read moved before it could lock
+ * it. Each look means another link of the same devices committed meanwhile, so this is
+ * only reached by a person (or a script) linking the same devices in a loop.
+ */
+export const LINK_ATTEMPTS = 5;
+
+/**
+ * The advisory-lock space of owners being linked (the two-key form, so it never meets
+ * the single-key migration lock in db/open.ts); the second key is a hash of the owner id.
+ */
+const OWNER_LOCK_SPACE = 1_684_627_011;
+
+/** The owner's lock key: 32 bits of its id's SHA-256, as PostgreSQL's signed int4. */
+function ownerLockKey(ownerId: string): number {
+	return createHash('sha256').update(ownerId).digest().readInt32BE(0);
+}
+
+/** Thrown inside the transaction to roll it back and look again: an owner moved. */
+class OwnerMoved extends Error {}
 
 /**
  * The device `deviceId` accepts a code: its owner, with every device and application it
  * has, joins the owner of the device that offered the code. One transaction; the code
  * works once.
+ *
+ * Links are serialized per owner: both owners are locked (transaction advisory locks, in
+ * key order, so two links can never wait for each other) and then read again, since
+ * another link may have moved one of these devices between the first read and the lock.
+ * If both devices are still under owners held, the link goes on with what it read the
+ * second time (a crossed accept finds the devices already together); if one moved to an
+ * owner not held, the transaction rolls back (the code is not used) and starts over, up
+ * to `attempts` times, then answers `busy`. Without this, two crossed accepts each moved
+ * one device to the other's old owner, both answered "linked", and the devices stayed
+ * apart.
  *
  * Applications move to the end of the new owner's feed, so devices that were already
  * there pull them after their cursors; the moved devices' cursors name the old owner and
@@ -109,59 +141,85 @@ export type LinkOutcome = { status: 'linked'; devices: number } | { status: 'inv
 export async function acceptLink(
 	db: Database,
 	deviceId: string,
-	code: string
+	code: string,
+	attempts = LINK_ATTEMPTS
 ): Promise<LinkOutcome> {
-	return db.transaction(async (tx) => {
-		const [offer] = await tx
-			.update(linkOffers)
-			.set({ acceptedBy: deviceId })
+	for (let attempt = 0; attempt < attempts; attempt++) {
+		try {
+			return await db.transaction((tx) => linkOnce(tx, deviceId, code));
+		} catch (error) {
+			if (!(error instanceof OwnerMoved)) throw error;
+		}
+	}
+	return { status: 'busy' };
+}
+
+/** The owners of the accepting and the offering device, as of this statement. */
+async function ownersOf(tx: Transaction, deviceId: string, offeredBy: string) {
+	const rows = await tx
+		.select({ id: devices.id, ownerId: devices.ownerId })
+		.from(devices)
+		.where(inArray(devices.id, [deviceId, offeredBy]));
+	const from = rows.find((d) => d.id === deviceId)?.ownerId;
+	const to = rows.find((d) => d.id === offeredBy)?.ownerId;
+	if (!from || !to) throw new Error('a linking device is not registered');
+	return { from, to };
+}
+
+/** One try of acceptLink, inside its transaction; throws OwnerMoved to try again. */
+async function linkOnce(tx: Transaction, deviceId: string, code: string): Promise<LinkOutcome> {
+	const [offer] = await tx
+		.update(linkOffers)
+		.set({ acceptedBy: deviceId })
+		.where(
+			and(
+				eq(linkOffers.codeHash, hashOf(code)),
+				sql`${linkOffers.acceptedBy} is null`,
+				sql`${linkOffers.expiresAt} > now()`
+			)
+		)
+		.returning({ offeredBy: linkOffers.offeredBy });
+	if (!offer) return { status: 'invalid_code' };
+
+	const read = await ownersOf(tx, deviceId, offer.offeredBy);
+	const held = new Set([read.from, read.to]);
+	const keys = [...new Set([...held].map(ownerLockKey))].sort((a, b) => a - b);
+	for (const key of keys) {
+		await tx.execute(sql`select pg_advisory_xact_lock(${OWNER_LOCK_SPACE}, ${key})`);
+	}
+	// A new statement, so a new snapshot in READ COMMITTED: it sees every link that held
+	// one of these locks before us, and no link can move these owners' devices from now on.
+	const { from, to } = await ownersOf(tx, deviceId, offer.offeredBy);
+	if (!held.has(from) || !held.has(to)) throw new OwnerMoved();
+
+	if (from !== to) {
+		// In id order, as every merge takes them, so two merges cannot deadlock on them.
+		await tx
+			.select({ id: devices.id })
+			.from(devices)
+			.where(eq(devices.ownerId, from))
+			.orderBy(devices.id)
+			.for('update');
+		await tx.update(devices).set({ ownerId: to }).where(eq(devices.ownerId, from));
+		await tx
+			.update(applications)
+			.set({ ownerId: to, ...feedMove })
+			.where(eq(applications.ownerId, from));
+		// Files go too. Where both owners had the same bytes, the joined owner's row is
+		// kept (files are one row per owner and hash); the other copy stays in the store.
+		await tx
+			.delete(files)
 			.where(
 				and(
-					eq(linkOffers.codeHash, hashOf(code)),
-					sql`${linkOffers.acceptedBy} is null`,
-					sql`${linkOffers.expiresAt} > now()`
-				)
-			)
-			.returning({ offeredBy: linkOffers.offeredBy });
-		if (!offer) return { status: 'invalid_code' };
-
-		const owners = await tx
-			.select({ id: devices.id, ownerId: devices.ownerId })
-			.from(devices)
-			.where(inArray(devices.id, [deviceId, offer.offeredBy]));
-		const from = owners.find((d) => d.id === deviceId)?.ownerId;
-		const to = owners.find((d) => d.id === offer.offeredBy)?.ownerId;
-		if (!from || !to) throw new Error('a linking device is not registered');
-
-		if (from !== to) {
-			// In id order, as every merge takes them, so two merges cannot deadlock on them.
-			await tx
-				.select({ id: devices.id })
-				.from(devices)
-				.where(eq(devices.ownerId, from))
-				.orderBy(devices.id)
-				.for('update');
-			await tx.update(devices).set({ ownerId: to }).where(eq(devices.ownerId, from));
-			await tx
-				.update(applications)
-				.set({ ownerId: to, ...feedMove })
-				.where(eq(applications.ownerId, from));
-			// Files go too. Where both owners had the same bytes, the joined owner's row is
-			// kept (files are one row per owner and hash); the other copy stays in the store.
-			await tx
-				.delete(files)
-				.where(
-					and(
-						eq(files.ownerId, from),
-						inArray(
-							files.sha256,
-							tx.select({ sha256: files.sha256 }).from(files).where(eq(files.ownerId, to))
-						)
+					eq(files.ownerId, from),
+					inArray(
+						files.sha256,
+						tx.select({ sha256: files.sha256 }).from(files).where(eq(files.ownerId, to))
 					)
-				);
-			await tx.update(files).set({ ownerId: to }).where(eq(files.ownerId, from));
-		}
-		const count = await tx.$count(devices, eq(devices.ownerId, to));
-		return { status: 'linked', devices: count };
-	});
+				)
+			);
+		await tx.update(files).set({ ownerId: to }).where(eq(files.ownerId, from));
+	}
+	const count = await tx.$count(devices, eq(devices.ownerId, to));
+	return { status: 'linked', devices: count };
 }

@@ -116,6 +116,13 @@ export function deviceRoutes(db: Database, auth: DeviceAuth, { limits, limiter }
 							'This code is unknown, expired or already used: show a new one on the other device.'
 						);
 					}
+					if (outcome.status === 'busy') {
+						throw httpError(
+							409,
+							ErrorCode.linkBusy,
+							'These devices are being linked by another request: try again in a moment.'
+						);
+					}
 					return c.json({ devices: outcome.devices } satisfies LinkAcceptResponse);
 				}
 			)

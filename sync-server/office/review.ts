@@ -2,6 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import * as v from 'valibot';
 import type { ApplicationState } from '../../shared/protocol';
 import { ApplicationStatus, isDecided } from '../../shared/status';
+import { hasForbiddenCharacter } from '../../shared/text';
 import { stateColumns, toApplicationState } from '../sync/application-state';
 import type { Database } from '../db/open';
 import { applications, feedMove } from '../db/schema';
@@ -20,6 +21,11 @@ const Reason = v.pipe(
 	v.string(),
 	v.check((text) => !UNSTORABLE.test(text), 'contains characters that cannot be stored'),
 	v.trim(),
+	// Shown to the person on their phone: no control or text-direction characters.
+	v.check(
+		(text) => !hasForbiddenCharacter(text, { multiline: true }),
+		'contains a control or text-direction character'
+	),
 	v.minLength(1, 'a rejection needs a reason the person can act on'),
 	v.maxLength(MAX_REASON_LENGTH, `at most ${MAX_REASON_LENGTH} characters`)
 );

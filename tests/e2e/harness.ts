@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { openDatabase } from '../../sync-server/db/open';
 import { applications } from '../../sync-server/db/schema';
 import { freePort } from '../support/free-port';
@@ -104,7 +104,57 @@ export async function startServer(
 export interface Browser {
 	context: BrowserContext;
 	page: Page;
+	/** Content-Security-Policy violations seen so far in any page or worker of it. */
+	violations: string[];
 	close(): Promise<void>;
+}
+
+/**
+ * Every browser open in this test file. The built app must break its CSP nowhere: after
+ * each test, and when a browser closes, any violation seen fails the test.
+ */
+const openBrowsers = new Set<Browser>();
+
+function failOnViolations(browser: Browser): void {
+	const seen = browser.violations.splice(0);
+	if (seen.length) throw new Error(`Content-Security-Policy violated:\n${seen.join('\n')}`);
+}
+
+afterEach(() => {
+	for (const browser of openBrowsers) failOnViolations(browser);
+});
+
+/** Chromium reports each violation on the console of the page or worker it happened in. */
+function isViolation(text: string): boolean {
+	return /Content Security Policy/i.test(text);
+}
+
+/**
+ * Reports violations from inside each page too (`securitypolicyviolation`), which names
+ * the directive and the blocked thing even where the console words it differently.
+ */
+async function watchViolations(context: BrowserContext, violations: string[]): Promise<void> {
+	context.on('console', (message) => {
+		if (isViolation(message.text())) violations.push(message.text());
+	});
+	context.on('serviceworker', (worker) =>
+		worker.on('console', (message) => {
+			if (isViolation(message.text())) violations.push(`service worker: ${message.text()}`);
+		})
+	);
+	await context.exposeBinding('__dalaCspViolation', (_source, text: string) => {
+		violations.push(text);
+	});
+	await context.addInitScript(() => {
+		document.addEventListener('securitypolicyviolation', (event) => {
+			const report = (window as unknown as { __dalaCspViolation(text: string): void })
+				.__dalaCspViolation;
+			report(
+				`${event.violatedDirective} blocked ${event.blockedURI || 'inline'} ` +
+					`(${event.sourceFile}:${event.lineNumber}) ${event.sample}`
+			);
+		});
+	});
 }
 
 /** Real Chromium with a fresh persistent profile, at the width of a cheap phone by default. */
@@ -126,16 +176,23 @@ export async function launchBrowser(
 			'--disable-sync'
 		]
 	});
+	const violations: string[] = [];
+	await watchViolations(context, violations);
 	const page = context.pages()[0] ?? (await context.newPage());
 	page.on('pageerror', (error) => console.error('page error:', error.message));
-	return {
+	const browser: Browser = {
 		context,
 		page,
+		violations,
 		async close() {
+			openBrowsers.delete(browser);
 			await context.close();
 			await rm(profile, { recursive: true, force: true });
+			failOnViolations(browser);
 		}
 	};
+	openBrowsers.add(browser);
+	return browser;
 }
 
 /** Opens the app and waits until its service worker controls the page (shell cached). */

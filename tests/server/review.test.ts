@@ -97,6 +97,16 @@ describe.each(backends)('decide on $name', (backend) => {
 			'a reason PostgreSQL cannot store',
 			{ status: 'rejected', reason: 'no\u0000', baseVersion: 1 },
 			'reason'
+		],
+		[
+			'a reason that reverses how it reads (U+202E)',
+			{ status: 'rejected', reason: 'Fine \u202edesserdda', baseVersion: 1 },
+			'reason'
+		],
+		[
+			'a reason with a terminal escape',
+			{ status: 'rejected', reason: 'Wrong\u001b[2J address', baseVersion: 1 },
+			'reason'
 		]
 	] as const)('refuses %s as invalid, writing nothing', async (_name, input, path) => {
 		const state = await submitted();

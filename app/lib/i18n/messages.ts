@@ -59,6 +59,8 @@ export function fieldErrorMessage(code: FieldErrorCode, field: FieldDefinition):
 			return m.error_invalid_bin();
 		case 'invalid_format':
 			return m.error_invalid_format({ label });
+		case 'forbidden_character':
+			return m.error_forbidden_character({ label });
 		case 'born_before_parent':
 			return m.error_born_before_parent();
 		case 'period_not_ended':
@@ -120,6 +122,7 @@ export type LinkProblem =
 	| 'own_code'
 	| 'invalid_code'
 	| 'maybe_used'
+	| 'busy'
 	| 'offline'
 	| 'server'
 	| 'too_many_codes'
@@ -139,6 +142,8 @@ export function linkProblemMessage(problem: LinkProblem): string {
 			return m.link_error_code();
 		case 'maybe_used':
 			return m.link_error_code_maybe_used();
+		case 'busy':
+			return m.link_error_busy();
 		case 'offline':
 			return m.link_error_offline();
 		case 'server':

@@ -26,6 +26,7 @@ function problemOf(error: unknown): LinkProblem {
 	if (error.code === ErrorCode.invalidLinkCode) return 'invalid_code';
 	if (error.code === ErrorCode.tooManyLinkCodes) return 'too_many_codes';
 	if (error.code === ErrorCode.rateLimited) return 'too_many_tries';
+	if (error.code === ErrorCode.linkBusy) return 'busy';
 	if (error.kind === 'offline' || error.kind === 'update_required') return error.kind;
 	return 'server';
 }

@@ -4,6 +4,7 @@ import { eq, sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll } from 'vitest';
 import { deviceIdOf, generateDeviceKey, signRequest } from '../../shared/device-signature';
+import { tusSigningBody } from '../../shared/files';
 import { iinCheckDigit } from '../../shared/iin';
 import {
 	Header,
@@ -177,6 +178,28 @@ export interface SendOptions {
 	headers?: (signed: Record<string, string>) => Record<string, string>;
 }
 
+/**
+ * The credentials of one signed request: protocol, device and `Dala-Signature` over the
+ * method, the path with its query and `signedBytes` (the body sent, or for tus the
+ * headers `tusSigningBody` picks). Every signed request the server suites make is signed
+ * here, so a change to what a signature covers (a time, a nonce) is made in one place.
+ */
+export async function signatureHeaders(
+	device: Device,
+	method: string,
+	pathAndQuery: string,
+	signedBytes: Uint8Array,
+	options: Pick<SendOptions, 'signBody' | 'signPath' | 'signKey'> = {}
+): Promise<Record<string, string>> {
+	const signature = await signRequest(
+		options.signKey ?? device.privateKey,
+		method,
+		options.signPath ?? pathAndQuery,
+		options.signBody ?? signedBytes
+	);
+	return { ...syncHeaders(device.id), [Header.signature]: signature };
+}
+
 /** The request a current client sends: protocol, device and signature over the exact bytes. */
 export async function signedRequest(
 	device: Device,
@@ -191,15 +214,8 @@ export async function signedRequest(
 		bytes = new TextEncoder().encode(typeof body === 'string' ? body : JSON.stringify(body));
 	}
 	if (bytes && options.gzip) bytes = new Uint8Array(gzipSync(bytes));
-	const signature = await signRequest(
-		options.signKey ?? device.privateKey,
-		method,
-		options.signPath ?? pathAndQuery,
-		options.signBody ?? bytes ?? new Uint8Array()
-	);
 	const signed: Record<string, string> = {
-		...syncHeaders(device.id),
-		[Header.signature]: signature,
+		...(await signatureHeaders(device, method, pathAndQuery, bytes ?? new Uint8Array(), options)),
 		...(bytes ? { 'Content-Type': 'application/json' } : {}),
 		...(options.gzip ? { 'Content-Encoding': 'gzip' } : {})
 	};
@@ -207,6 +223,28 @@ export async function signedRequest(
 		method,
 		headers: options.headers ? options.headers(signed) : signed,
 		...(bytes ? { body: bytes as Uint8Array<ArrayBuffer> } : {})
+	};
+}
+
+/**
+ * A tus request (/api/files) as app/lib/files/upload.ts sends one: the tus headers given,
+ * signed over `tusSigningBody` of them; the chunk bytes are not signed (shared/files.ts).
+ */
+export async function signedTusRequest(
+	device: Device,
+	method: string,
+	path: string,
+	headers: Record<string, string> = {},
+	body?: Uint8Array,
+	options: Pick<SendOptions, 'signPath' | 'signKey'> = {}
+): Promise<RequestInit> {
+	const tusHeaders = new Headers({ 'Tus-Resumable': '1.0.0', ...headers });
+	const signed = await signatureHeaders(device, method, path, tusSigningBody(tusHeaders), options);
+	for (const [name, value] of Object.entries(signed)) tusHeaders.set(name, value);
+	return {
+		method,
+		headers: tusHeaders,
+		...(body ? { body: body as Uint8Array<ArrayBuffer> } : {})
 	};
 }
 

@@ -33,6 +33,8 @@ export const ACTORS = [
 	'aliceSecondDevice',
 	/** Another owner's device, signing correctly. */
 	'bob',
+	/** Once Alice's, revoked: it signs correctly and belongs to nobody now. */
+	'revokedDevice',
 	/** A device that signs correctly with a key the server never registered. */
 	'unknownDevice',
 	/** Claims to be Alice's device, signed with another key. */
@@ -89,6 +91,8 @@ export async function asActor(
 			return signedBy(world.aliceSecondDevice, spec);
 		case 'bob':
 			return signedBy(world.bob.device, spec);
+		case 'revokedDevice':
+			return signedBy(world.revokedDevice, spec);
 		case 'unknownDevice':
 			return signedBy(world.unknownDevice, spec);
 		case 'forged':

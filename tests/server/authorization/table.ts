@@ -138,7 +138,8 @@ export const table: Row[] = [
 			...notADevice,
 			alice: served(),
 			aliceSecondDevice: served(),
-			bob: served()
+			bob: served(),
+			revokedDevice: served()
 		},
 		writes: ['link_offers'],
 		effect: ({ res }) => expect(res.json.code).toMatch(/^[0-9A-Z]{5}-[0-9A-Z]{5}$/)
@@ -155,7 +156,8 @@ export const table: Row[] = [
 			...notADevice,
 			alice: served(),
 			aliceSecondDevice: served(),
-			bob: served()
+			bob: served(),
+			revokedDevice: served()
 		},
 		effect: async ({ res, world, actor, record }) => {
 			const device = deviceOf(world, actor)!;
@@ -164,10 +166,16 @@ export const table: Row[] = [
 				.from(devices)
 				.where(eq(devices.id, device.id));
 			expect(row?.ownerId).toBe(record!.ownerId);
-			// 1 when Bob accepts his own code: his only device stays where it was.
-			expect(res.json.devices).toBe(
-				record === world.alice ? 2 + Number(actor === 'bob') : actor === 'bob' ? 1 : 3
-			);
+			// The devices of both owners: Alice has two (the revoked one is nobody's), Bob one,
+			// and accepting one's own code changes nothing.
+			const own = { alice: 2, aliceSecondDevice: 2, bob: 1, revokedDevice: 1 }[
+				actor as 'alice' | 'aliceSecondDevice' | 'bob' | 'revokedDevice'
+			];
+			const joined = record === world.alice ? 2 : 1;
+			const same =
+				(record === world.alice) === (actor === 'alice' || actor === 'aliceSecondDevice') &&
+				actor !== 'revokedDevice';
+			expect(res.json.devices).toBe(same ? joined : own + joined);
 		}
 	},
 	{
@@ -183,7 +191,8 @@ export const table: Row[] = [
 			...notADevice,
 			alice: ownOnly('alice', 200, withheld()),
 			aliceSecondDevice: ownOnly('alice', 200, withheld()),
-			bob: ownOnly('bob', 200, withheld())
+			bob: ownOnly('bob', 200, withheld()),
+			revokedDevice: withheld()
 		},
 		effect: async ({ res, world, record, expected }) => {
 			const [result] = res.json.results;
@@ -211,7 +220,8 @@ export const table: Row[] = [
 			...notADevice,
 			alice: ownOnly('alice', 200, withheld()),
 			aliceSecondDevice: ownOnly('alice', 200, withheld()),
-			bob: ownOnly('bob', 200, withheld())
+			bob: ownOnly('bob', 200, withheld()),
+			revokedDevice: withheld()
 		},
 		effect: ({ res, record, expected }) => {
 			const ids = res.json.changes.map((change: { id: string }) => change.id);
@@ -250,7 +260,8 @@ export const table: Row[] = [
 			...notADevice,
 			alice: served(201),
 			aliceSecondDevice: served(201),
-			bob: served(201)
+			bob: served(201),
+			revokedDevice: served(201)
 		},
 		effect: ({ res }) => expect(res.headers.get('Location')).toMatch(/^\/api\/files\/[0-9a-f]{32}$/)
 	},
@@ -272,7 +283,8 @@ export const table: Row[] = [
 			...notADevice,
 			alice: ownOnly('alice', 204, refused(404, 'not_found')),
 			aliceSecondDevice: refused(404, 'not_found'),
-			bob: ownOnly('bob', 204, refused(404, 'not_found'))
+			bob: ownOnly('bob', 204, refused(404, 'not_found')),
+			revokedDevice: refused(404, 'not_found')
 		},
 		effect: ({ res }) => expect(res.headers.get('Upload-Offset')).toBe('4')
 	},
@@ -285,7 +297,8 @@ export const table: Row[] = [
 			...notADevice,
 			alice: ownOnly('alice', 200, refused(404, 'not_found')),
 			aliceSecondDevice: refused(404, 'not_found'),
-			bob: ownOnly('bob', 200, refused(404, 'not_found'))
+			bob: ownOnly('bob', 200, refused(404, 'not_found')),
+			revokedDevice: refused(404, 'not_found')
 		},
 		effect: ({ res }) => expect(res.headers.get('Upload-Offset')).toBe('0')
 	},
@@ -299,7 +312,8 @@ export const table: Row[] = [
 			...notADevice,
 			alice: ownOnly('alice', 204, refused(404, 'not_found')),
 			aliceSecondDevice: refused(404, 'not_found'),
-			bob: ownOnly('bob', 204, refused(404, 'not_found'))
+			bob: ownOnly('bob', 204, refused(404, 'not_found')),
+			revokedDevice: refused(404, 'not_found')
 		}
 	},
 	{
@@ -312,7 +326,8 @@ export const table: Row[] = [
 			...notADevice,
 			alice: ownOnly('alice', 200, refused(404, 'not_found')),
 			aliceSecondDevice: ownOnly('alice', 200, refused(404, 'not_found')),
-			bob: ownOnly('bob', 200, refused(404, 'not_found'))
+			bob: ownOnly('bob', 200, refused(404, 'not_found')),
+			revokedDevice: refused(404, 'not_found')
 		},
 		effect: ({ res, record }) =>
 			expect(res.json).toMatchObject({ sha256: record!.fileSha256, verified: true })

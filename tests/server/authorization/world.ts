@@ -5,7 +5,7 @@
  * allowed (a link, a decision) cannot change what the next cell sees.
  */
 import { createHash } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { expect } from 'vitest';
 import { devices } from '../../../sync-server/db/schema';
 import {
@@ -47,6 +47,30 @@ export interface World {
 	aliceSecondDevice: Device;
 	/** A well-formed device nobody registered. */
 	unknownDevice: Device;
+	/** Once Alice's, linked to her, then revoked (`revokeDevice`). */
+	revokedDevice: Device;
+}
+
+/**
+ * Takes a device away from its person as revoking it does (accounts/account-devices.ts
+ * on the accounts branch: the device gets an empty owner of its own and may still sync
+ * as nobody's). The one place the tests revoke, so the real call replaces it here.
+ */
+export async function revokeDevice(db: Database, device: Device): Promise<void> {
+	await db
+		.update(devices)
+		.set({ ownerId: sql`gen_random_uuid()::text` })
+		.where(eq(devices.id, device.id));
+}
+
+/** Links `device` to the owner of `to` with a fresh code. */
+export async function link(app: App, to: Device, device: Device): Promise<void> {
+	const path = '/api/sync/link/accept';
+	const code = await offerCode(app, to);
+	const linked = await answer(
+		app.request(path, await signedRequest(device, 'POST', path, { code }))
+	);
+	expect(linked.status, linked.text).toBe(200);
 }
 
 /** A JPEG as far as the server checks one: its magic number, then `size` distinct bytes. */
@@ -127,25 +151,24 @@ async function holdings(app: App, db: Database, device: Device, name: string): P
 
 /** A fresh world in `db`, served by `app` (which must have uploads and a review token). */
 export async function newWorld(app: App, db: Database): Promise<World> {
-	const [aliceDevice, bobDevice, aliceSecondDevice] = await Promise.all([
+	const [aliceDevice, bobDevice, aliceSecondDevice, revokedDevice] = await Promise.all([
+		newDevice(app),
 		newDevice(app),
 		newDevice(app),
 		newDevice(app)
 	]);
-	// Linked first, so Alice's records below are made under the owner both devices share.
-	const path = '/api/sync/link/accept';
-	const code = await offerCode(app, aliceDevice);
-	const linked = await answer(
-		app.request(path, await signedRequest(aliceSecondDevice, 'POST', path, { code }))
-	);
-	expect(linked.status, linked.text).toBe(200);
+	// Linked first, so Alice's records below are made under the owner her devices share.
+	await link(app, aliceDevice, aliceSecondDevice);
+	await link(app, aliceDevice, revokedDevice);
+	await revokeDevice(db, revokedDevice);
 	return {
 		app,
 		db,
 		alice: await holdings(app, db, aliceDevice, 'alice'),
 		bob: await holdings(app, db, bobDevice, 'bob'),
 		aliceSecondDevice,
-		unknownDevice: await unregisteredDevice()
+		unknownDevice: await unregisteredDevice(),
+		revokedDevice
 	};
 }
 
@@ -154,5 +177,6 @@ export function deviceOf(world: World, actor: string): Device | undefined {
 	if (actor === 'alice') return world.alice.device;
 	if (actor === 'aliceSecondDevice') return world.aliceSecondDevice;
 	if (actor === 'bob') return world.bob.device;
+	if (actor === 'revokedDevice') return world.revokedDevice;
 	return undefined;
 }

@@ -9,6 +9,7 @@ import {
 	newNonce,
 	signRequest
 } from '../../shared/device-signature';
+import { tusSigningBody } from '../../shared/files';
 import { iinCheckDigit } from '../../shared/iin';
 import {
 	Header,
@@ -187,6 +188,37 @@ export interface SendOptions {
 }
 
 /**
+ * The credentials of one signed request: protocol, device, `Dala-Time`, a fresh
+ * `Dala-Nonce` and `Dala-Signature` over them, the method, the path with its query and
+ * `signedBytes` (the body sent, or for tus the headers `tusSigningBody` picks). Every
+ * signed request the server suites make is signed here, so a change to what a signature
+ * covers is made in one place.
+ */
+export async function signatureHeaders(
+	device: Device,
+	method: string,
+	pathAndQuery: string,
+	signedBytes: Uint8Array | undefined,
+	options: Pick<SendOptions, 'signBody' | 'signPath' | 'signKey' | 'time' | 'nonce'> = {}
+): Promise<Record<string, string>> {
+	const time = String(options.time ?? Date.now());
+	const nonce = options.nonce ?? newNonce();
+	const signature = await signRequest(options.signKey ?? device.privateKey, {
+		method,
+		pathAndQuery: options.signPath ?? pathAndQuery,
+		body: options.signBody ?? signedBytes,
+		time,
+		nonce
+	});
+	return {
+		...syncHeaders(device.id),
+		[Header.time]: time,
+		[Header.nonce]: nonce,
+		[Header.signature]: signature
+	};
+}
+
+/**
  * The request a current client sends: protocol, device, time, a fresh nonce and the
  * signature over them and the exact bytes. Each call signs anew; to replay, send the same
  * init twice (`capture`).
@@ -204,20 +236,8 @@ export async function signedRequest(
 		bytes = new TextEncoder().encode(typeof body === 'string' ? body : JSON.stringify(body));
 	}
 	if (bytes && options.gzip) bytes = new Uint8Array(gzipSync(bytes));
-	const time = String(options.time ?? Date.now());
-	const nonce = options.nonce ?? newNonce();
-	const signature = await signRequest(options.signKey ?? device.privateKey, {
-		method,
-		pathAndQuery: options.signPath ?? pathAndQuery,
-		body: options.signBody ?? bytes,
-		time,
-		nonce
-	});
 	const signed: Record<string, string> = {
-		...syncHeaders(device.id),
-		[Header.time]: time,
-		[Header.nonce]: nonce,
-		[Header.signature]: signature,
+		...(await signatureHeaders(device, method, pathAndQuery, bytes, options)),
 		...(bytes ? { 'Content-Type': 'application/json' } : {}),
 		...(options.gzip ? { 'Content-Encoding': 'gzip' } : {})
 	};
@@ -225,6 +245,28 @@ export async function signedRequest(
 		method,
 		headers: options.headers ? options.headers(signed) : signed,
 		...(bytes ? { body: bytes as Uint8Array<ArrayBuffer> } : {})
+	};
+}
+
+/**
+ * A tus request (/api/files) as app/lib/files/upload.ts sends one: the tus headers given,
+ * signed over `tusSigningBody` of them; the chunk bytes are not signed (shared/files.ts).
+ */
+export async function signedTusRequest(
+	device: Device,
+	method: string,
+	path: string,
+	headers: Record<string, string> = {},
+	body?: Uint8Array,
+	options: Pick<SendOptions, 'signPath' | 'signKey'> = {}
+): Promise<RequestInit> {
+	const tusHeaders = new Headers({ 'Tus-Resumable': '1.0.0', ...headers });
+	const signed = await signatureHeaders(device, method, path, tusSigningBody(tusHeaders), options);
+	for (const [name, value] of Object.entries(signed)) tusHeaders.set(name, value);
+	return {
+		method,
+		headers: tusHeaders,
+		...(body ? { body: body as Uint8Array<ArrayBuffer> } : {})
 	};
 }
 

@@ -1,0 +1,83 @@
+/**
+ * Everything a request could have written, as digests to compare before and after it:
+ * every table of the schema, whole (so a table added later is covered without a word
+ * here), and the upload store's directory. A refused request must leave all of it as it
+ * was: no row, no update of a counter or a feed position, no stray upload.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
+import type { Database } from '../../../sync-server/db/open';
+
+export interface Snapshot {
+	/** Table name → md5 of its rows as text, in a fixed order. */
+	tables: Record<string, string>;
+	/** The upload store's entries, with their sizes. */
+	uploads: string[];
+}
+
+const tableNames = async (db: Database) =>
+	(
+		await db
+			.select({ name: sql<string>`table_name::text` })
+			.from(sql`information_schema.tables`)
+			.where(sql`table_schema = 'public' and table_type = 'BASE TABLE'`)
+	)
+		.map((row) => row.name)
+		.sort();
+
+/** The state of `db` (every public table) and of the upload directory, if there is one. */
+export async function snapshot(db: Database, uploadDir?: string): Promise<Snapshot> {
+	const names = await tableNames(db);
+	const digests = sql.join(
+		names.map(
+			(name) =>
+				sql`select ${name}::text as name, md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as digest from ${sql.identifier(name)} t`
+		),
+		sql` union all `
+	);
+	const rows = await db
+		.select({ name: sql<string>`name`, digest: sql<string>`digest` })
+		.from(sql`(${digests}) as digests`);
+	return {
+		tables: Object.fromEntries(rows.map((row) => [row.name, row.digest])),
+		uploads: uploadDir ? await uploadEntries(uploadDir) : []
+	};
+}
+
+async function uploadEntries(dir: string): Promise<string[]> {
+	const names = await readdir(dir).catch(() => [] as string[]);
+	const entries = await Promise.all(
+		names.map(async (name) => {
+			const size = await stat(join(dir, name)).then(
+				(s) => s.size,
+				() => -1
+			);
+			return `${name}:${size}`;
+		})
+	);
+	return entries.sort();
+}
+
+/** The tables (and "uploads") whose digest differs between two snapshots. */
+export function changed(before: Snapshot, after: Snapshot): string[] {
+	const names = new Set([...Object.keys(before.tables), ...Object.keys(after.tables)]);
+	const tables = [...names].filter((name) => before.tables[name] !== after.tables[name]);
+	const uploads = before.uploads.join('\n') === after.uploads.join('\n') ? [] : ['uploads'];
+	return [...tables, ...uploads].sort();
+}
+
+/**
+ * What one owner holds (applications, files, devices) as one digest: what a request that
+ * names another owner's record and is withheld must leave as it was.
+ */
+export async function ownerDigest(db: Database, ownerId: string): Promise<string> {
+	const part = (table: string) =>
+		sql`(select md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from ${sql.identifier(table)} t where t.owner_id = ${ownerId})`;
+	const [row] = await db
+		.select({
+			digest: sql<string>`${part('applications')} || ${part('files')} || ${part('devices')}`
+		})
+		.from(sql`(values (1)) as one`);
+	return row!.digest;
+}

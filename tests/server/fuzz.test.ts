@@ -1,0 +1,80 @@
+/**
+ * Fuzzing of the whole HTTP surface (fuzz/arbitraries.ts) against the in-process app, on
+ * every backend: no 5xx ever, every refusal a JSON error with a code, nothing written by
+ * a refused request, and the server still healthy after it all. 1,000 requests here;
+ * `npm run test:fuzz-soak` sends 10,000 (FUZZ_RUNS), and FUZZ_SEED replays a failure.
+ */
+import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../sync-server/app';
+import { directoryStore } from '../../sync-server/files/store';
+import { createLogger } from '../../sync-server/http/log';
+import { REVIEW_TOKEN } from './authorization/actors';
+import { snapshot } from './authorization/snapshot';
+import { newWorld } from './authorization/world';
+import { fuzzRequest } from './fuzz/arbitraries';
+import { build, judge } from './fuzz/oracle';
+import { backends } from './backends';
+import { get, newDevice, pullAll, push, submit, useSuite } from './helpers';
+
+const RUNS = Number(process.env.FUZZ_RUNS ?? 1_000);
+const SEED = process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED);
+
+describe.each(backends)('fuzzing the HTTP surface on $name', (backend) => {
+	const dir = join(tmpdir(), `dala-fuzz-${randomUUID()}`);
+	const suite = useSuite(backend);
+	afterAll(() => rm(dir, { recursive: true, force: true }));
+
+	it(
+		`answers ${RUNS} hostile requests without a 5xx, a code-less error or a partial write`,
+		async () => {
+			// The server's own error log: a 5xx says what broke there.
+			const errors: string[] = [];
+			const log = createLogger({ level: 'error', write: (line) => errors.push(line) });
+			const app = createApp({
+				db: suite.db,
+				log,
+				uploads: directoryStore(dir),
+				reviewToken: REVIEW_TOKEN
+			});
+			const world = await newWorld(app, suite.db);
+			const take = () => snapshot(suite.db, dir);
+			let last = await take();
+			let sent = 0;
+			const statuses = new Map<number, number>();
+
+			await fc.assert(
+				fc.asyncProperty(fuzzRequest(world), async (fuzzed) => {
+					const request = await build(world, fuzzed);
+					fc.pre(request !== undefined);
+					errors.length = 0;
+					const { problem, after, status } = await judge(app, request, last, take);
+					last = after;
+					sent++;
+					statuses.set(status, (statuses.get(status) ?? 0) + 1);
+					if (problem) throw new Error(`${problem}\n${errors.join('\n')}`);
+				}),
+				{ numRuns: RUNS, ...(SEED === undefined ? {} : { seed: SEED }), endOnFailure: true }
+			);
+			expect(sent).toBeGreaterThanOrEqual(RUNS);
+			// Not only refusals: a fuzzer that never gets past the door tests only the door.
+			const served = [...statuses].filter(([s]) => s < 300).reduce((n, [, c]) => n + c, 0);
+			expect(served).toBeGreaterThan(RUNS / 20);
+			console.info(`fuzz on ${backend.name}: ${sent} requests`, Object.fromEntries(statuses));
+
+			// Still healthy: answers, and a new device goes through the whole round.
+			expect((await get(app, '/api/health')).status).toBe(200);
+			const device = await newDevice(app);
+			const submitted = submit();
+			const pushed = await push(app, device, { mutations: [submitted] });
+			expect(pushed.json.results[0].status, pushed.text).toBe('applied');
+			const pulled = await pullAll(app, suite.db, device);
+			expect(pulled.changes.map((c: { id: string }) => c.id)).toEqual([submitted.applicationId]);
+		},
+		RUNS * 200 + 60_000
+	);
+});

@@ -121,8 +121,6 @@ export type Session = v.InferOutput<typeof Session>;
 
 /** GET /api/accounts/devices: the devices signed in to this account. */
 export const DeviceList = v.object({
-	devices: v.array(
-		v.object({ id: v.string(), createdAt: v.string(), current: v.boolean() })
-	)
+	devices: v.array(v.object({ id: v.string(), createdAt: v.string(), current: v.boolean() }))
 });
 export type DeviceList = v.InferOutput<typeof DeviceList>;

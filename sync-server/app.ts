@@ -2,6 +2,9 @@ import { Hono } from 'hono';
 import { compress } from 'hono/compress';
 import { HTTPException } from 'hono/http-exception';
 import { ErrorCode } from '../shared/errors';
+import { accountRoutes, type AccountsOptions } from './accounts/routes';
+import { developmentSender } from './accounts/code-sender';
+import { developmentRegister } from './accounts/phone-register';
 import { bundledCatalogue, type Catalogue } from './catalogue/catalogue';
 import type { Database } from './db/open';
 import { deviceKeys } from './devices/device-auth';
@@ -11,7 +14,7 @@ import { errorResponse } from './http/errors';
 import { requestLogger, type Logger } from './http/log';
 import { healthRoutes } from './http/health';
 import { deviceRoutes } from './devices/routes';
-import { reviewRoutes } from './office/routes';
+import { officeRoutes, reviewRoutes } from './office/routes';
 import { serviceRoutes } from './catalogue/routes';
 import { staticFiles } from './http/static-files';
 import { syncRoutes } from './sync/routes';
@@ -30,6 +33,11 @@ export interface AppOptions {
 	uploads?: UploadStore;
 	/** The services accepted and published (catalogue/catalogue.ts); the bundled ones by default. */
 	catalogue?: Catalogue;
+	/**
+	 * How sign-in codes are sent and phones checked against IINs (accounts/); the
+	 * development sender and register (which say so in the log) by default.
+	 */
+	accounts?: AccountsOptions;
 }
 
 /** The whole HTTP surface of the sync server, with no socket: `main.ts` serves it. */
@@ -39,7 +47,8 @@ export function createApp({
 	staticDir,
 	reviewToken,
 	uploads,
-	catalogue = bundledCatalogue
+	catalogue = bundledCatalogue,
+	accounts = { sender: developmentSender(log), register: developmentRegister(log) }
 }: AppOptions) {
 	const notFound = () =>
 		errorResponse(404, { code: ErrorCode.notFound, message: 'No such endpoint.' });
@@ -55,7 +64,9 @@ export function createApp({
 		.route('/api/health', healthRoutes(db, log))
 		.route('/api/sync', deviceRoutes(db, keys))
 		.route('/api/services', serviceRoutes(catalogue))
-		.route('/api/sync', syncRoutes(db, keys, catalogue));
+		.route('/api/sync', syncRoutes(db, keys, catalogue))
+		.route('/api/accounts', accountRoutes(db, keys, accounts))
+		.route('/api/office', officeRoutes(db, keys));
 	// Mounted before the catch-all below, which would otherwise answer its paths first.
 	if (reviewToken) app.route('/api/review', reviewRoutes(db, reviewToken));
 	if (uploads) app.route('/api/files', fileRoutes(db, keys, uploads, log));

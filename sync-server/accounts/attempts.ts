@@ -56,5 +56,7 @@ export async function countAttempt(
 
 /** Drops counters whose window ended a day ago: nobody asks about them any more. */
 export async function sweepAttempts(db: Database): Promise<void> {
-	await db.delete(attemptCounters).where(sql`${attemptCounters.windowStart} < now() - interval '1 day'`);
+	await db
+		.delete(attemptCounters)
+		.where(sql`${attemptCounters.windowStart} < now() - interval '1 day'`);
 }

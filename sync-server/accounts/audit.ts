@@ -47,7 +47,14 @@ const AUDIT_LOCK = 4_240_917_009;
  */
 export function auditHash(
 	prevHash: string,
-	row: { seq: number; at: Date; actor: string | null; device: string | null; action: string; subject: string | null }
+	row: {
+		seq: number;
+		at: Date;
+		actor: string | null;
+		device: string | null;
+		action: string;
+		subject: string | null;
+	}
 ): string {
 	const canonical = JSON.stringify([
 		row.seq,
@@ -70,7 +77,9 @@ export async function appendAudit(tx: Transaction | Database, entry: AuditEntry)
 	const [head] = await tx
 		.select({
 			seq: sql<string | null>`(select max(${auditLog.seq}) from ${auditLog})::text`,
-			hash: sql<string | null>`(select ${auditLog.hash} from ${auditLog} order by ${auditLog.seq} desc limit 1)`,
+			hash: sql<
+				string | null
+			>`(select ${auditLog.hash} from ${auditLog} order by ${auditLog.seq} desc limit 1)`,
 			// The database's clock, so every server stamps rows alike; milliseconds, as stored.
 			at: sql<string>`(extract(epoch from date_trunc('milliseconds', clock_timestamp())) * 1000)::bigint::text`
 		})

@@ -43,7 +43,10 @@ export function httpSmsSender({ url, token }: { url: string; token: string }): C
 			const res = await fetch(url, {
 				method: 'POST',
 				headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-				body: JSON.stringify({ to: phone, text: `Dala: ${code} is your sign-in code. Tell it to nobody.` }),
+				body: JSON.stringify({
+					to: phone,
+					text: `Dala: ${code} is your sign-in code. Tell it to nobody.`
+				}),
 				signal: AbortSignal.timeout(GATEWAY_TIMEOUT_MS)
 			});
 			// The body may echo the number or the code: it is not logged, only the status.

@@ -39,7 +39,8 @@ export function httpPhoneRegister({ url, token }: { url: string; token: string }
 				throw new Error(`the phone register answered ${res.status}`);
 			}
 			const body = (await res.json()) as { registered?: unknown };
-			if (typeof body.registered !== 'boolean') throw new Error('the phone register answered no verdict');
+			if (typeof body.registered !== 'boolean')
+				throw new Error('the phone register answered no verdict');
 			return body.registered;
 		}
 	};

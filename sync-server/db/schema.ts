@@ -297,7 +297,10 @@ export const sessions = pgTable(
 		revokedAt: timestamp('revoked_at', { withTimezone: true }),
 		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow()
 	},
-	(t) => [index('sessions_account_idx').on(t.accountId), index('sessions_device_idx').on(t.deviceId)]
+	(t) => [
+		index('sessions_account_idx').on(t.accountId),
+		index('sessions_device_idx').on(t.deviceId)
+	]
 );
 
 /**

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { LINK_CODE_ALPHABET, LINK_CODE_TTL_MS } from '../../shared/protocol';
-import type { Database } from '../db/open';
+import type { Database, Transaction } from '../db/open';
 import { applications, devices, feedMove, files, linkOffers } from '../db/schema';
 
 /** What a device shows the person: the code and when it stops working. */
@@ -86,35 +86,43 @@ export async function acceptLink(
 		const to = owners.find((d) => d.id === offer.offeredBy)?.ownerId;
 		if (!from || !to) throw new Error('a linking device is not registered');
 
-		if (from !== to) {
-			// In id order, as every merge takes them, so two merges cannot deadlock on them.
-			await tx
-				.select({ id: devices.id })
-				.from(devices)
-				.where(eq(devices.ownerId, from))
-				.orderBy(devices.id)
-				.for('update');
-			await tx.update(devices).set({ ownerId: to }).where(eq(devices.ownerId, from));
-			await tx
-				.update(applications)
-				.set({ ownerId: to, ...feedMove })
-				.where(eq(applications.ownerId, from));
-			// Files go too. Where both owners had the same bytes, the joined owner's row is
-			// kept (files are one row per owner and hash); the other copy stays in the store.
-			await tx
-				.delete(files)
-				.where(
-					and(
-						eq(files.ownerId, from),
-						inArray(
-							files.sha256,
-							tx.select({ sha256: files.sha256 }).from(files).where(eq(files.ownerId, to))
-						)
-					)
-				);
-			await tx.update(files).set({ ownerId: to }).where(eq(files.ownerId, from));
-		}
+		await joinOwner(tx, from, to);
 		const count = await tx.$count(devices, eq(devices.ownerId, to));
 		return { status: 'linked', devices: count };
 	});
+}
+
+/**
+ * Moves everything of owner `from` (devices, applications, files) to owner `to`, inside
+ * `tx`: linking by code, and a citizen's first sign-in on a device (accounts/), join
+ * owners the same way.
+ */
+export async function joinOwner(tx: Transaction, from: string, to: string): Promise<void> {
+	if (from === to) return;
+	// In id order, as every merge takes them, so two merges cannot deadlock on them.
+	await tx
+		.select({ id: devices.id })
+		.from(devices)
+		.where(eq(devices.ownerId, from))
+		.orderBy(devices.id)
+		.for('update');
+	await tx.update(devices).set({ ownerId: to }).where(eq(devices.ownerId, from));
+	await tx
+		.update(applications)
+		.set({ ownerId: to, ...feedMove })
+		.where(eq(applications.ownerId, from));
+	// Files go too. Where both owners had the same bytes, the joined owner's row is
+	// kept (files are one row per owner and hash); the other copy stays in the store.
+	await tx
+		.delete(files)
+		.where(
+			and(
+				eq(files.ownerId, from),
+				inArray(
+					files.sha256,
+					tx.select({ sha256: files.sha256 }).from(files).where(eq(files.ownerId, to))
+				)
+			)
+		);
+	await tx.update(files).set({ ownerId: to }).where(eq(files.ownerId, from));
 }

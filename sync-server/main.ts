@@ -6,11 +6,15 @@
  * `S3_BUCKET`, `S3_ENDPOINT`, `S3_REGION`, `S3_ACCESS_KEY_ID`, `S3_SECRET_ACCESS_KEY` (keep
  * uploaded files in an S3-compatible bucket rather than under `DATA_DIR/files`), and
  * `DALA_SERVICES` (a JSON file of service definitions to accept and publish in place of
- * the bundled ones; see sync-server/catalogue/catalogue.ts).
+ * the bundled ones; see sync-server/catalogue/catalogue.ts), and `SMS_GATEWAY_URL`,
+ * `SMS_GATEWAY_TOKEN`, `PHONE_REGISTER_URL`, `PHONE_REGISTER_TOKEN` (sign-in codes and the
+ * phone register; without them the development ones, which say so: docs/accounts.md).
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { serve } from '@hono/node-server';
+import { codeSenderFromEnv } from './accounts/code-sender';
+import { phoneRegisterFromEnv } from './accounts/phone-register';
 import { createApp } from './app';
 import { catalogueFromEnv } from './catalogue/catalogue';
 import { DEFAULT_POOL_SIZE, openDatabase } from './db/open';
@@ -45,6 +49,10 @@ async function main(log: Logger): Promise<void> {
 
 	// Before the database: a bad catalogue file is a configuration error, found at once.
 	const services = await catalogueFromEnv(process.env);
+	const accounts = {
+		sender: codeSenderFromEnv(process.env, log),
+		register: phoneRegisterFromEnv(process.env, log)
+	};
 	const database = await openDatabase({ url: process.env.DATABASE_URL, dataDir, poolSize });
 	const uploads = await uploadStoreFromEnv(process.env, dataDir);
 
@@ -68,7 +76,8 @@ async function main(log: Logger): Promise<void> {
 		staticDir: hasBuild ? staticDir : undefined,
 		reviewToken,
 		uploads: uploads.store,
-		catalogue: services.catalogue
+		catalogue: services.catalogue,
+		accounts
 	});
 	const server = serve({ fetch: app.fetch, port, hostname }, (info) => {
 		const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
@@ -77,7 +86,9 @@ async function main(log: Logger): Promise<void> {
 			...(database.kind === 'pglite' ? { dataDir: resolve(dataDir) } : { poolSize }),
 			reviewApi: reviewToken ? 'on' : 'off',
 			uploads: uploads.description,
-			services: `${services.catalogue.services.length} versions (${services.source})`
+			services: `${services.catalogue.services.length} versions (${services.source})`,
+			signInCodes: accounts.sender.description,
+			phoneRegister: accounts.register.description
 		});
 	});
 

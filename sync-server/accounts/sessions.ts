@@ -181,14 +181,10 @@ export async function refreshSession(
 			.where(eq(accounts.id, row.accountId));
 		if (!account) throw invalid();
 		const { tokens, row: pair } = newPair();
-		const [stored] = await tx
-			.update(sessions)
-			.set(pair)
-			.where(eq(sessions.id, row.id))
-			.returning({
-				accessExpiresAt: sessions.accessExpiresAt,
-				refreshExpiresAt: sessions.refreshExpiresAt
-			});
+		const [stored] = await tx.update(sessions).set(pair).where(eq(sessions.id, row.id)).returning({
+			accessExpiresAt: sessions.accessExpiresAt,
+			refreshExpiresAt: sessions.refreshExpiresAt
+		});
 		if (!stored) throw new Error('the locked session could not be updated');
 		await appendAudit(tx, {
 			action: AuditAction.sessionRefreshed,

@@ -33,6 +33,29 @@ export const ErrorCode = {
 	 */
 	linkBusy: 'link_busy',
 	notFound: 'not_found',
+	// ── Accounts (docs/accounts.md) ──
+	/** No session, or one that is unknown, revoked, or not this device's: sign in. */
+	sessionInvalid: 'session_invalid',
+	/** The session ran out: refresh it, or sign in again. Keep the queue; it waits. */
+	sessionExpired: 'session_expired',
+	/** The signed-in account may not do this (policy). */
+	forbidden: 'forbidden',
+	/** The phone is not registered to this IIN (the mobile-citizens register says so). */
+	phoneNotRegistered: 'phone_not_registered',
+	/** The code typed is wrong; `issues.triesLeft` says how many tries this code has left. */
+	wrongCode: 'wrong_code',
+	/** The code is expired, used, or out of tries: ask for a new one. */
+	codeExpired: 'code_expired',
+	/** The code could not be sent (the SMS gateway failed): try again later. */
+	codeNotSent: 'code_not_sent',
+	/** Wrong login, password or TOTP code; which one is not said. */
+	signInFailed: 'sign_in_failed',
+	/** Too many wrong sign-ins: wait `Retry-After` seconds (the delay grows). */
+	accountLocked: 'account_locked',
+	/** Too many codes or sign-ins from this phone, account, device or address: wait `Retry-After`. */
+	tooManyAttempts: 'too_many_attempts',
+	/** The set-password link is unknown, expired or used: ask an administrator for a new one. */
+	invalidSetPasswordLink: 'invalid_set_password_link',
 	/** An upload's declared type is not one the server accepts (shared/files.ts). */
 	fileTypeNotAllowed: 'file_type_not_allowed',
 	/** An upload's declared length is above MAX_FILE_BYTES, or missing. */

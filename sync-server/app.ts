@@ -2,6 +2,9 @@ import { Hono } from 'hono';
 import { compress } from 'hono/compress';
 import { HTTPException } from 'hono/http-exception';
 import { ErrorCode } from '../shared/errors';
+import { accountRoutes, type AccountsOptions } from './accounts/routes';
+import { developmentSender } from './accounts/code-sender';
+import { developmentRegister } from './accounts/phone-register';
 import { bundledCatalogue, type Catalogue } from './catalogue/catalogue';
 import type { Database } from './db/open';
 import { deviceAuth, serverTimeHeader } from './devices/device-auth';
@@ -15,7 +18,7 @@ import { DEFAULT_LIMITS, type Limits } from './http/limits';
 import { rateLimiter } from './http/rate-limit';
 import { securityHeaders } from './http/security-headers';
 import { deviceRoutes } from './devices/routes';
-import { reviewRoutes } from './office/routes';
+import { officeRoutes, reviewRoutes } from './office/routes';
 import { serviceRoutes } from './catalogue/routes';
 import { staticFiles } from './http/static-files';
 import { syncRoutes } from './sync/routes';
@@ -43,6 +46,11 @@ export interface AppOptions {
 	now?: () => number;
 	/** Rate limits and quotas (http/limits.ts); the defaults when not given. */
 	limits?: Limits;
+	/**
+	 * How sign-in codes are sent and phones checked against IINs (accounts/); the
+	 * development sender and register (which say so in the log) by default.
+	 */
+	accounts?: AccountsOptions;
 }
 
 /** The whole HTTP surface of the sync server, with no socket: `main.ts` serves it. */
@@ -55,7 +63,8 @@ export function createApp({
 	catalogue = bundledCatalogue,
 	requestWindowMs,
 	now = Date.now,
-	limits = DEFAULT_LIMITS
+	limits = DEFAULT_LIMITS,
+	accounts = { sender: developmentSender(log), register: developmentRegister(log) }
 }: AppOptions) {
 	const notFound = () =>
 		errorResponse(404, { code: ErrorCode.notFound, message: 'No such endpoint.' });
@@ -76,7 +85,9 @@ export function createApp({
 		.route('/api/health', healthRoutes(db, log))
 		.route('/api/sync', deviceRoutes(db, auth, guard))
 		.route('/api/services', serviceRoutes(catalogue))
-		.route('/api/sync', syncRoutes(db, auth, catalogue, guard));
+		.route('/api/sync', syncRoutes(db, auth, catalogue, guard))
+		.route('/api/accounts', accountRoutes(db, auth, accounts))
+		.route('/api/office', officeRoutes(db, auth));
 	// Mounted before the catch-all below, which would otherwise answer its paths first.
 	if (reviewToken) app.route('/api/review', reviewRoutes(db, reviewToken));
 	if (uploads) app.route('/api/files', fileRoutes(db, auth, uploads, log, guard));

@@ -10,9 +10,13 @@
  * (300: how far a signed request's time may be from this server's clock). Limits (http/limits.ts):
  * `MAX_CONNECTIONS`, `HEADERS_TIMEOUT_S`, `IDLE_TIMEOUT_S`, `RATE_LIMITS`,
  * `MAX_LIVE_LINK_CODES`, `MAX_UNFINISHED_UPLOADS`, `MAX_UNFINISHED_UPLOAD_BYTES`, `TRUST_PROXY`.
+ * Accounts: `SMS_GATEWAY_URL`, `SMS_GATEWAY_TOKEN`, `PHONE_REGISTER_URL`, `PHONE_REGISTER_TOKEN` (sign-in
+ * codes and the phone register; without them the development ones, which say so: docs/accounts.md).
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { codeSenderFromEnv } from './accounts/code-sender';
+import { phoneRegisterFromEnv } from './accounts/phone-register';
 import { createApp } from './app';
 import { catalogueFromEnv } from './catalogue/catalogue';
 import { DEFAULT_POOL_SIZE, openDatabase } from './db/open';
@@ -74,6 +78,10 @@ async function main(log: Logger): Promise<void> {
 	const limits = limitsFromEnv(process.env);
 	const connectionLimits = connectionLimitsFromEnv(process.env);
 	const services = await catalogueFromEnv(process.env);
+	const accounts = {
+		sender: codeSenderFromEnv(process.env, log),
+		register: phoneRegisterFromEnv(process.env, log)
+	};
 	const database = await openDatabase({ url: process.env.DATABASE_URL, dataDir, poolSize, log });
 	const uploads = await uploadStoreFromEnv(process.env, dataDir);
 
@@ -110,7 +118,8 @@ async function main(log: Logger): Promise<void> {
 		uploads: uploads.store,
 		catalogue: services.catalogue,
 		requestWindowMs,
-		limits
+		limits,
+		accounts
 	});
 	// Many connections dropped at once would flood the log: say so at most once a minute.
 	let dropsLoggedAt = 0;
@@ -129,6 +138,8 @@ async function main(log: Logger): Promise<void> {
 				reviewApi: reviewToken ? 'on' : 'off',
 				uploads: uploads.description,
 				services: `${services.catalogue.services.length} versions (${services.source})`,
+				signInCodes: accounts.sender.description,
+				phoneRegister: accounts.register.description,
 				rateLimits: Object.keys(limits.rates).length > 0 ? 'on' : 'off'
 			});
 		}

@@ -20,6 +20,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import type { DevicePublicKey, MutationResult } from '../../shared/protocol';
 import type { Answers } from '../../shared/services/validate';
+import { ROLES, type Role } from '../../shared/accounts';
 import { APPLICATION_STATUSES, type ApplicationStatus } from '../../shared/status';
 
 /**
@@ -101,6 +102,14 @@ export const applications = pgTable(
 		reference: text('reference').notNull().unique(),
 		/** Starts at 1 and grows by one with every change; devices keep the highest. */
 		version: integer('version').notNull().default(1),
+		/**
+		 * The region whose reviewers decide it (accounts/policy.ts); set when it is filed at
+		 * a kiosk (the officer's region). Null: no region yet, so only the shared review
+		 * token (REVIEW_TOKEN) can decide it.
+		 */
+		region: text('region'),
+		/** The officer whose kiosk filed it, or null when the person filed it themselves. */
+		filedBy: uuid('filed_by'),
 		/** Why it was rejected, in the reviewer's words. */
 		reason: text('reason'),
 		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -255,3 +264,134 @@ export const unfinishedUploads = pgTable(
 	},
 	(t) => [index('unfinished_uploads_device_idx').on(t.deviceId)]
 );
+
+// ── Accounts (sync-server/accounts/) ───────────────────────────────────────────────────
+
+const roleList = sql.raw(ROLES.map((r) => `'${r}'`).join(', '));
+
+/**
+ * People who sign in: citizens (by IIN, confirmed by a code to their phone) and staff
+ * (officers, reviewers, administrators; password and TOTP, each with a region). An
+ * account is an owner in the devices' sense: a device signed in to it takes its
+ * `owner_id`, so every device of one person sees the same applications.
+ */
+export const accounts = pgTable(
+	'accounts',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		role: text('role').$type<Role>().notNull(),
+		/** The owner its devices share (devices.owner_id); for a citizen, the one who had the first device. */
+		ownerId: text('owner_id').notNull().unique(),
+		/** A citizen's verified IIN: kiosk applications that name it are theirs too (policy.ts). */
+		iin: text('iin').unique(),
+		/** Staff: how they sign in, and what others see of them. */
+		login: text('login').unique(),
+		name: text('name'),
+		region: text('region'),
+		/** Argon2id, PHC string with its parameters (passwords.ts); null until set. */
+		passwordHash: text('password_hash'),
+		/** The TOTP secret (RFC 6238), base32; null until enrolled with the password. */
+		totpSecret: text('totp_secret'),
+		/** The last TOTP time step accepted: a code works once. */
+		totpLastStep: bigint('totp_last_step', { mode: 'number' }),
+		/** Wrong passwords or TOTP codes since the last good sign-in, and the delay they earned. */
+		failedSignIns: integer('failed_sign_ins').notNull().default(0),
+		lockedUntil: timestamp('locked_until', { withTimezone: true }),
+		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow()
+	},
+	(t) => [
+		check('accounts_role_check', sql`${t.role} in (${roleList})`),
+		check(
+			'accounts_kind_check',
+			sql`(${t.role} = 'citizen' and ${t.iin} is not null)
+				or (${t.role} <> 'citizen' and ${t.login} is not null and ${t.region} is not null)`
+		)
+	]
+);
+
+/**
+ * One-time codes sent to a citizen's phone (citizen.ts). Only a hash of the code is kept;
+ * the IIN waits here until the code is confirmed, then names the account.
+ */
+export const signInCodes = pgTable('sign_in_codes', {
+	id: uuid('id').primaryKey().defaultRandom(),
+	/** The device that asked: only it may confirm, and it is the device then signed in. */
+	deviceId: text('device_id').notNull(),
+	iin: text('iin').notNull(),
+	codeHash: text('code_hash').notNull(),
+	/** Wrong codes tried; at the limit the code is dead and a new one must be asked for. */
+	attempts: integer('attempts').notNull().default(0),
+	expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+	usedAt: timestamp('used_at', { withTimezone: true })
+});
+
+/** One-time links that let a new staff member set a password and enroll TOTP (staff.ts). */
+export const setPasswordLinks = pgTable('set_password_links', {
+	tokenHash: text('token_hash').primaryKey(),
+	accountId: uuid('account_id')
+		.notNull()
+		.references(() => accounts.id),
+	/** The TOTP secret shown at enrollment, kept until the first code proves it was scanned. */
+	pendingTotpSecret: text('pending_totp_secret'),
+	expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+	usedAt: timestamp('used_at', { withTimezone: true })
+});
+
+/**
+ * Signed-in sessions, each bound to the device it was issued to (sessions.ts). Only the
+ * SHA-256 of each token is stored: a copy of this table signs nobody in.
+ */
+export const sessions = pgTable(
+	'sessions',
+	{
+		id: uuid('id').primaryKey().defaultRandom(),
+		accountId: uuid('account_id')
+			.notNull()
+			.references(() => accounts.id),
+		deviceId: text('device_id').notNull(),
+		accessHash: text('access_hash').notNull().unique(),
+		accessExpiresAt: timestamp('access_expires_at', { withTimezone: true }).notNull(),
+		refreshHash: text('refresh_hash').notNull().unique(),
+		refreshExpiresAt: timestamp('refresh_expires_at', { withTimezone: true }).notNull(),
+		revokedAt: timestamp('revoked_at', { withTimezone: true }),
+		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow()
+	},
+	(t) => [
+		index('sessions_account_idx').on(t.accountId),
+		index('sessions_device_idx').on(t.deviceId)
+	]
+);
+
+/**
+ * Counters behind the sign-in limits (attempts.ts): how often `key` (a phone's hash, an
+ * account, an address) was tried in the window that started at `window_start`.
+ */
+export const attemptCounters = pgTable(
+	'attempt_counters',
+	{
+		key: text('key').notNull(),
+		windowStart: timestamp('window_start', { withTimezone: true }).notNull(),
+		count: integer('count').notNull().default(0)
+	},
+	(t) => [primaryKey({ columns: [t.key, t.windowStart] })]
+);
+
+/**
+ * Who did what, append-only and tamper-evident (audit.ts): each row's hash covers the
+ * previous row's hash and its own fields, so changing or removing a row breaks every hash
+ * after it. A trigger (migration) refuses UPDATE, DELETE and TRUNCATE. No IIN, phone or
+ * code is ever written here: subjects are ids.
+ */
+export const auditLog = pgTable('audit_log', {
+	/** 1, 2, 3… with no gaps: a missing number is a removed row. */
+	seq: bigint('seq', { mode: 'number' }).primaryKey(),
+	at: timestamp('at', { withTimezone: true, precision: 3 }).notNull(),
+	/** The account that acted, or null (a device before sign-in, the CLI, a review token). */
+	actor: uuid('actor'),
+	device: text('device'),
+	action: text('action').notNull(),
+	/** What it acted on: an account, an application, a session id. */
+	subject: text('subject'),
+	prevHash: text('prev_hash').notNull(),
+	hash: text('hash').notNull()
+});

@@ -183,43 +183,61 @@ async function linkOnce(tx: Transaction, deviceId: string, code: string): Promis
 
 	const read = await ownersOf(tx, deviceId, offer.offeredBy);
 	const held = new Set([read.from, read.to]);
-	const keys = [...new Set([...held].map(ownerLockKey))].sort((a, b) => a - b);
-	for (const key of keys) {
-		await tx.execute(sql`select pg_advisory_xact_lock(${OWNER_LOCK_SPACE}, ${key})`);
-	}
+	await lockOwners(tx, [...held]);
 	// A new statement, so a new snapshot in READ COMMITTED: it sees every link that held
 	// one of these locks before us, and no link can move these owners' devices from now on.
 	const { from, to } = await ownersOf(tx, deviceId, offer.offeredBy);
 	if (!held.has(from) || !held.has(to)) throw new OwnerMoved();
 
-	if (from !== to) {
-		// In id order, as every merge takes them, so two merges cannot deadlock on them.
-		await tx
-			.select({ id: devices.id })
-			.from(devices)
-			.where(eq(devices.ownerId, from))
-			.orderBy(devices.id)
-			.for('update');
-		await tx.update(devices).set({ ownerId: to }).where(eq(devices.ownerId, from));
-		await tx
-			.update(applications)
-			.set({ ownerId: to, ...feedMove })
-			.where(eq(applications.ownerId, from));
-		// Files go too. Where both owners had the same bytes, the joined owner's row is
-		// kept (files are one row per owner and hash); the other copy stays in the store.
-		await tx
-			.delete(files)
-			.where(
-				and(
-					eq(files.ownerId, from),
-					inArray(
-						files.sha256,
-						tx.select({ sha256: files.sha256 }).from(files).where(eq(files.ownerId, to))
-					)
-				)
-			);
-		await tx.update(files).set({ ownerId: to }).where(eq(files.ownerId, from));
-	}
+	await joinOwner(tx, from, to);
 	const count = await tx.$count(devices, eq(devices.ownerId, to));
 	return { status: 'linked', devices: count };
+}
+
+/**
+ * Takes the owners' link locks (transaction advisory locks, in key order, so two callers
+ * can never wait for each other). Taken twice in one transaction, a lock is simply held.
+ */
+async function lockOwners(tx: Transaction, ownerIds: readonly string[]): Promise<void> {
+	const keys = [...new Set(ownerIds.map(ownerLockKey))].sort((a, b) => a - b);
+	for (const key of keys) {
+		await tx.execute(sql`select pg_advisory_xact_lock(${OWNER_LOCK_SPACE}, ${key})`);
+	}
+}
+
+/**
+ * Moves everything of owner `from` (devices, applications, files) to owner `to`, in the
+ * caller's transaction. Used by a link code and by a citizen signing in on a device
+ * (accounts/citizen.ts); both owners' link locks are taken first, so a sign-in and a link
+ * of the same devices are serialized like two links.
+ */
+export async function joinOwner(tx: Transaction, from: string, to: string): Promise<void> {
+	if (from === to) return;
+	await lockOwners(tx, [from, to]);
+	// In id order, as every merge takes them, so two merges cannot deadlock on them.
+	await tx
+		.select({ id: devices.id })
+		.from(devices)
+		.where(eq(devices.ownerId, from))
+		.orderBy(devices.id)
+		.for('update');
+	await tx.update(devices).set({ ownerId: to }).where(eq(devices.ownerId, from));
+	await tx
+		.update(applications)
+		.set({ ownerId: to, ...feedMove })
+		.where(eq(applications.ownerId, from));
+	// Files go too. Where both owners had the same bytes, the joined owner's row is
+	// kept (files are one row per owner and hash); the other copy stays in the store.
+	await tx
+		.delete(files)
+		.where(
+			and(
+				eq(files.ownerId, from),
+				inArray(
+					files.sha256,
+					tx.select({ sha256: files.sha256 }).from(files).where(eq(files.ownerId, to))
+				)
+			)
+		);
+	await tx.update(files).set({ ownerId: to }).where(eq(files.ownerId, from));
 }

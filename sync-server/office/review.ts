@@ -7,6 +7,7 @@ import { stateColumns, toApplicationState } from '../sync/application-state';
 import type { Database } from '../db/open';
 import { applications, feedMove } from '../db/schema';
 import { issuesOf } from '../http/errors';
+import { appendAudit, AuditAction } from '../accounts/audit';
 
 const BaseVersion = v.pipe(v.number(), v.integer(), v.minValue(1));
 
@@ -75,7 +76,9 @@ export type DecisionOutcome =
 export async function decide(
 	db: Database,
 	applicationId: string,
-	input: DecisionInput
+	input: DecisionInput,
+	/** Who decided, for the audit log: none for the shared review token. */
+	by: { actor?: string; device?: string } = {}
 ): Promise<DecisionOutcome> {
 	const parsed = v.safeParse(Decision, input);
 	if (!parsed.success) return { status: 'invalid', issues: issuesOf(parsed.issues) };
@@ -105,6 +108,7 @@ export async function decide(
 			.where(eq(applications.id, applicationId))
 			.returning(stateColumns);
 		if (!updated) throw new Error(`application ${applicationId} was locked but cannot be updated`);
+		await appendAudit(tx, { action: AuditAction.decisionMade, subject: applicationId, ...by });
 		return { status: 'applied', application: toApplicationState(updated) };
 	});
 }

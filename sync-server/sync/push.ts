@@ -387,6 +387,9 @@ async function submitRun(
 					reference: nextReference,
 					version: sql`1`,
 					reason: sql`null`,
+					// A device files for its owner: no officer, no region (accounts/policy.ts).
+					region: sql`null`,
+					filedBy: sql`null`,
 					createdAt: sql`now()`,
 					updatedAt: sql`now()`,
 					...feedMove

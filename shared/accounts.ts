@@ -1,0 +1,126 @@
+/**
+ * The accounts API between the app and the sync server (docs/accounts.md): who signs in,
+ * how, and the session that comes back. Each message has one valibot schema; both sides
+ * parse with it. Every call is signed by the device like a sync call, and a session
+ * works only on requests signed by the device it was issued to.
+ */
+import * as v from 'valibot';
+import { isValidIin } from './iin';
+import { normalizePhone } from './phone';
+
+/** Who an account is. Staff have a region; a citizen has an IIN. */
+export const ROLES = ['citizen', 'officer', 'reviewer', 'administrator'] as const;
+export type Role = (typeof ROLES)[number];
+export const STAFF_ROLES = ['officer', 'reviewer', 'administrator'] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+
+/** How long a one-time code sent to a phone works, and how many wrong tries it takes. */
+export const SIGN_IN_CODE_TTL_MS = 5 * 60_000;
+export const SIGN_IN_CODE_TRIES = 5;
+/** How long an access token works; the refresh token gets a new one. */
+export const ACCESS_TTL_MS = 15 * 60_000;
+export const REFRESH_TTL_MS = 30 * 24 * 60 * 60_000;
+/** The fewest characters of a staff password (NIST SP 800-63B: length, not composition). */
+export const MIN_PASSWORD_LENGTH = 12;
+export const MAX_PASSWORD_LENGTH = 256;
+
+/**
+ * Tokens are a prefix (`da_` access, `dr_` refresh, `ds_` set-password link) and 32 random
+ * bytes in base64url: a prefix tells a leaked token's kind at a glance (secret scanners
+ * match it), and anything else is refused before the database is asked.
+ */
+export const AccessToken = v.pipe(v.string(), v.regex(/^da_[A-Za-z0-9_-]{43}$/));
+export const RefreshToken = v.pipe(v.string(), v.regex(/^dr_[A-Za-z0-9_-]{43}$/));
+export const SetPasswordToken = v.pipe(v.string(), v.regex(/^ds_[A-Za-z0-9_-]{43}$/));
+
+const Iin = v.pipe(
+	v.string(),
+	v.transform((s) => s.replace(/\s/g, '')),
+	v.check(isValidIin, 'invalid_iin')
+);
+const Phone = v.pipe(
+	v.string(),
+	v.maxLength(32, 'invalid_phone'),
+	v.transform((s) => normalizePhone(s)),
+	v.string('invalid_phone')
+);
+const Code = v.pipe(v.string(), v.regex(/^\d{6}$/, 'expected six digits'));
+const Totp = v.pipe(v.string(), v.regex(/^\d{6}$/, 'expected six digits'));
+
+/** POST /api/accounts/citizen/code: send a code to this phone, if it is registered to this IIN. */
+export const CitizenCodeRequest = v.strictObject({ iin: Iin, phone: Phone });
+export type CitizenCodeRequest = v.InferInput<typeof CitizenCodeRequest>;
+export const CitizenCodeResponse = v.object({
+	/** Names the code in the confirm call; the code itself went to the phone. */
+	challengeId: v.string(),
+	expiresAt: v.string(),
+	/** The number as the person may check it: `+7 7•• ••• •• 78`. */
+	maskedPhone: v.string()
+});
+export type CitizenCodeResponse = v.InferOutput<typeof CitizenCodeResponse>;
+
+/** POST /api/accounts/citizen/confirm: the code typed; answers a Session. */
+export const CitizenConfirmRequest = v.strictObject({
+	challengeId: v.pipe(v.string(), v.uuid()),
+	code: Code
+});
+export type CitizenConfirmRequest = v.InferInput<typeof CitizenConfirmRequest>;
+
+/** POST /api/accounts/staff/enroll: the set-password link opened; answers the TOTP secret. */
+export const StaffEnrollRequest = v.strictObject({ token: SetPasswordToken });
+export const StaffEnrollResponse = v.object({
+	name: v.string(),
+	login: v.string(),
+	/** For an authenticator app: scan `otpauthUri` as a QR code, or type `totpSecret`. */
+	totpSecret: v.string(),
+	otpauthUri: v.string()
+});
+export type StaffEnrollResponse = v.InferOutput<typeof StaffEnrollResponse>;
+
+/** POST /api/accounts/staff/set-password: the password and a first TOTP code; the link is spent. */
+export const StaffSetPasswordRequest = v.strictObject({
+	token: SetPasswordToken,
+	password: v.pipe(
+		v.string(),
+		v.minLength(MIN_PASSWORD_LENGTH, `at least ${MIN_PASSWORD_LENGTH} characters`),
+		v.maxLength(MAX_PASSWORD_LENGTH, `at most ${MAX_PASSWORD_LENGTH} characters`)
+	),
+	totp: Totp
+});
+export type StaffSetPasswordRequest = v.InferInput<typeof StaffSetPasswordRequest>;
+
+/** POST /api/accounts/staff/sign-in: answers a Session. */
+export const StaffSignInRequest = v.strictObject({
+	login: v.pipe(v.string(), v.maxLength(64)),
+	password: v.pipe(v.string(), v.maxLength(MAX_PASSWORD_LENGTH)),
+	totp: Totp
+});
+export type StaffSignInRequest = v.InferInput<typeof StaffSignInRequest>;
+
+/** POST /api/accounts/session/refresh: a new pair for the old; the old refresh token is spent. */
+export const RefreshRequest = v.strictObject({ refreshToken: RefreshToken });
+
+/** The account as the app shows it. No IIN: the app knows the one it typed. */
+export const AccountView = v.object({
+	id: v.string(),
+	role: v.picklist(ROLES),
+	name: v.nullable(v.string()),
+	region: v.nullable(v.string())
+});
+export type AccountView = v.InferOutput<typeof AccountView>;
+
+/** What a sign-in or a refresh answers. Send `accessToken` as `Authorization: Bearer …`. */
+export const Session = v.object({
+	account: AccountView,
+	accessToken: AccessToken,
+	accessExpiresAt: v.string(),
+	refreshToken: RefreshToken,
+	refreshExpiresAt: v.string()
+});
+export type Session = v.InferOutput<typeof Session>;
+
+/** GET /api/accounts/devices: the devices signed in to this account. */
+export const DeviceList = v.object({
+	devices: v.array(v.object({ id: v.string(), createdAt: v.string(), current: v.boolean() }))
+});
+export type DeviceList = v.InferOutput<typeof DeviceList>;

@@ -1,0 +1,208 @@
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { and, eq, isNull, sql } from 'drizzle-orm';
+import { SIGN_IN_CODE_TRIES, SIGN_IN_CODE_TTL_MS, type Session } from '../../shared/accounts';
+import type { Database, Transaction } from '../db/open';
+import { accounts, devices, signInCodes } from '../db/schema';
+import { joinOwner } from '../devices/link';
+import { appendAudit, AuditAction } from './audit';
+import type { CodeSender } from './code-sender';
+import type { PhoneRegister } from './phone-register';
+import { revokeDeviceSessions, openSession } from './sessions';
+import { hashOf, newSixDigitCode } from './tokens';
+
+/**
+ * The code's hash is salted with its challenge id, so equal codes of two people hash
+ * differently. Six digits are a million guesses offline: the hash protects a copy of the
+ * table only for the five minutes a code lives, which is all it needs to.
+ */
+const codeHash = (challengeId: string, code: string) => hashOf(`${challengeId}:${code}`);
+
+export type CodeOutcome =
+	| { status: 'sent'; challengeId: string; expiresAt: Date }
+	| { status: 'not_registered' }
+	| { status: 'not_sent' };
+
+/**
+ * Sends a sign-in code to `phone` for `iin`, if the register ties them. The code is
+ * stored (hashed) and audited in one transaction before it is sent; a code the gateway
+ * refused is killed at once, so no live code exists that nobody received.
+ */
+export async function sendCode(
+	db: Database,
+	{ sender, register }: { sender: CodeSender; register: PhoneRegister },
+	deviceId: string,
+	iin: string,
+	phone: string
+): Promise<CodeOutcome> {
+	if (!(await register.isRegistered(iin, phone))) {
+		await appendAudit(db, { action: AuditAction.codeRefused, device: deviceId });
+		return { status: 'not_registered' };
+	}
+	const challengeId = randomUUID();
+	const code = newSixDigitCode();
+	const expiresAt = await db.transaction(async (tx) => {
+		// One live code per device: asking again replaces the last one.
+		await tx
+			.update(signInCodes)
+			.set({ usedAt: sql`now()` })
+			.where(and(eq(signInCodes.deviceId, deviceId), isNull(signInCodes.usedAt)));
+		// Codes are worth nothing once expired; a day later nobody needs their rows either.
+		await tx.delete(signInCodes).where(sql`${signInCodes.expiresAt} < now() - interval '1 day'`);
+		const [row] = await tx
+			.insert(signInCodes)
+			.values({
+				id: challengeId,
+				deviceId,
+				iin,
+				codeHash: codeHash(challengeId, code),
+				expiresAt: sql`now() + ${SIGN_IN_CODE_TTL_MS} * interval '1 millisecond'`
+			})
+			.returning({ expiresAt: signInCodes.expiresAt });
+		if (!row) throw new Error('the code was not stored');
+		await appendAudit(tx, { action: AuditAction.codeSent, device: deviceId, subject: challengeId });
+		return row.expiresAt;
+	});
+	try {
+		await sender.send(phone, code);
+	} catch {
+		await db
+			.update(signInCodes)
+			.set({ usedAt: sql`now()` })
+			.where(eq(signInCodes.id, challengeId));
+		return { status: 'not_sent' };
+	}
+	return { status: 'sent', challengeId, expiresAt };
+}
+
+export type ConfirmOutcome =
+	| { status: 'signed_in'; session: Session }
+	| { status: 'wrong_code'; triesLeft: number }
+	/** Unknown, another device's, used, expired or out of tries. */
+	| { status: 'code_expired' };
+
+/**
+ * Confirms a code on the device that asked for it: the account of the IIN is found or
+ * made, this device is signed in to it, and the session opened, in one transaction.
+ * A wrong code counts a try and is audited, in a transaction that commits.
+ */
+export async function confirmCode(
+	db: Database,
+	deviceId: string,
+	challengeId: string,
+	code: string
+): Promise<ConfirmOutcome> {
+	return db.transaction(async (tx): Promise<ConfirmOutcome> => {
+		const [row] = await tx
+			.select({
+				iin: signInCodes.iin,
+				deviceId: signInCodes.deviceId,
+				codeHash: signInCodes.codeHash,
+				attempts: signInCodes.attempts,
+				live: sql<boolean>`${signInCodes.usedAt} is null and ${signInCodes.expiresAt} > now()`
+			})
+			.from(signInCodes)
+			.where(eq(signInCodes.id, challengeId))
+			.for('update');
+		const failed = () =>
+			appendAudit(tx, {
+				action: AuditAction.citizenSignInFailed,
+				device: deviceId,
+				subject: challengeId
+			});
+		if (!row || row.deviceId !== deviceId || !row.live || row.attempts >= SIGN_IN_CODE_TRIES) {
+			await failed();
+			return { status: 'code_expired' };
+		}
+		const right = timingSafeEqual(
+			Buffer.from(codeHash(challengeId, code)),
+			Buffer.from(row.codeHash)
+		);
+		if (!right) {
+			const attempts = row.attempts + 1;
+			await tx.update(signInCodes).set({ attempts }).where(eq(signInCodes.id, challengeId));
+			await failed();
+			return { status: 'wrong_code', triesLeft: SIGN_IN_CODE_TRIES - attempts };
+		}
+		await tx
+			.update(signInCodes)
+			.set({ usedAt: sql`now()` })
+			.where(eq(signInCodes.id, challengeId));
+		const accountId = await bindDevice(tx, deviceId, row.iin);
+		const session = await openSession(tx, accountId, deviceId);
+		await appendAudit(tx, {
+			action: AuditAction.citizenSignedIn,
+			actor: accountId,
+			device: deviceId,
+			subject: accountId
+		});
+		return { status: 'signed_in', session };
+	});
+}
+
+/**
+ * Signs `deviceId` in to the citizen account of `iin`, making the account on first
+ * sign-in; its id. The device takes the account's owner, so it sees the person's
+ * applications: "linking by code" becomes "sign in on the second device".
+ *
+ * What the device had before comes along only when it was nobody's yet (an owner no
+ * account holds: applications queued before the first sign-in, devices linked by code).
+ * A device that was signed in to someone else (a shared family phone) moves alone: the
+ * other person's applications stay theirs, and its sessions of them end.
+ */
+async function bindDevice(tx: Transaction, deviceId: string, iin: string): Promise<string> {
+	const [device] = await tx
+		.select({ ownerId: devices.ownerId })
+		.from(devices)
+		.where(eq(devices.id, deviceId))
+		.for('update');
+	if (!device) throw new Error(`device ${deviceId} signed a request but is not registered`);
+	const [holder] = await tx
+		.select({ id: accounts.id, iin: accounts.iin })
+		.from(accounts)
+		.where(eq(accounts.ownerId, device.ownerId));
+
+	const [existing] = await tx
+		.select({ id: accounts.id, ownerId: accounts.ownerId })
+		.from(accounts)
+		.where(eq(accounts.iin, iin));
+	if (!existing) {
+		// A first sign-in: the account takes over the device's owner if nobody holds it.
+		const ownerId = holder ? randomUUID() : device.ownerId;
+		const [created] = await tx
+			.insert(accounts)
+			.values({ role: 'citizen', iin, ownerId })
+			.returning({ id: accounts.id });
+		if (!created) throw new Error('the account was not created');
+		if (holder) await moveDeviceAlone(tx, deviceId, ownerId, created.id);
+		return created.id;
+	}
+	if (existing.ownerId === device.ownerId) return existing.id;
+	if (holder) {
+		await moveDeviceAlone(tx, deviceId, existing.ownerId, existing.id);
+	} else {
+		await joinOwner(tx, device.ownerId, existing.ownerId);
+		await appendAudit(tx, {
+			action: AuditAction.deviceBound,
+			actor: existing.id,
+			device: deviceId,
+			subject: existing.id
+		});
+	}
+	return existing.id;
+}
+
+async function moveDeviceAlone(
+	tx: Transaction,
+	deviceId: string,
+	ownerId: string,
+	accountId: string
+) {
+	await tx.update(devices).set({ ownerId }).where(eq(devices.id, deviceId));
+	await revokeDeviceSessions(tx, deviceId);
+	await appendAudit(tx, {
+		action: AuditAction.deviceBound,
+		actor: accountId,
+		device: deviceId,
+		subject: accountId
+	});
+}

@@ -1,0 +1,225 @@
+import type { Context } from 'hono';
+import { Hono } from 'hono';
+import * as v from 'valibot';
+import {
+	CitizenCodeRequest,
+	CitizenConfirmRequest,
+	RefreshRequest,
+	StaffEnrollRequest,
+	StaffSetPasswordRequest,
+	StaffSignInRequest,
+	type AccountView,
+	type CitizenCodeResponse,
+	type DeviceList,
+	type Session,
+	type StaffEnrollResponse
+} from '../../shared/accounts';
+import { ErrorCode } from '../../shared/errors';
+import { eq } from 'drizzle-orm';
+import type { Database } from '../db/open';
+import { accounts as accountsTable } from '../db/schema';
+import { authenticateDevice, protocolHeader, type DeviceAuth } from '../devices/device-auth';
+import { httpError } from '../http/errors';
+import { readJsonBody } from '../http/request-body';
+import { accountOwner, listDevices, revokeDevice } from './account-devices';
+import { countAttempt, Limits, type Limit } from './attempts';
+import { confirmCode, sendCode } from './citizen';
+import { maskPhone, type CodeSender } from './code-sender';
+import type { PhoneRegister } from './phone-register';
+import { can, type Actor } from './policy';
+import { authenticateSession, refreshSession, revokeSession } from './sessions';
+import { enrollStaff, setStaffPassword, signInStaff } from './staff';
+
+// Every accounts request is a few short strings; nothing honest comes near this.
+const BODY_BYTES = 4096;
+
+export interface AccountsOptions {
+	sender: CodeSender;
+	register: PhoneRegister;
+}
+
+/** The client's address as the socket saw it (a proxy in front: its own address). */
+function clientAddress(c: Context): string {
+	const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
+	return env?.incoming?.socket?.remoteAddress ?? 'unknown';
+}
+
+function tooMany(retryAfter: number, code: ErrorCode = ErrorCode.tooManyAttempts) {
+	const error = httpError(429, code, `Too many attempts: try again in ${retryAfter} seconds.`);
+	error.res?.headers.set('Retry-After', String(retryAfter));
+	return error;
+}
+
+/** Counts one attempt against each limit; the first one exceeded refuses with 429. */
+async function limit(db: Database, checks: [Limit, string][]): Promise<void> {
+	for (const [what, subject] of checks) {
+		const retryAfter = await countAttempt(db, what, subject);
+		if (retryAfter !== null) throw tooMany(retryAfter);
+	}
+}
+
+/**
+ * /api/accounts (docs/accounts.md): citizens sign in with a code to their phone, staff
+ * with a password and TOTP; sessions are refreshed and ended; a person (or an
+ * administrator) lists and revokes devices. Every call is signed by the device.
+ */
+export function accountRoutes(
+	db: Database,
+	auth: DeviceAuth,
+	{ sender, register }: AccountsOptions
+) {
+	const signed = authenticateDevice(auth, BODY_BYTES);
+	const session = authenticateSession(db, auth, BODY_BYTES);
+	const body = <S extends v.GenericSchema>(c: Context, schema: S, what: string, raw: Uint8Array) =>
+		readJsonBody(c.req.raw, schema, what, { limit: BODY_BYTES, raw });
+
+	return (
+		new Hono()
+			.use('*', protocolHeader)
+			.post('/citizen/code', signed, async (c) => {
+				const { iin, phone } = await body(c, CitizenCodeRequest, 'code request', c.var.rawBody);
+				// SMS pumping: codes are counted per phone, per device and per address.
+				await limit(db, [
+					[Limits.codesPerPhone, phone],
+					[Limits.codesPerDevice, c.var.deviceId],
+					[Limits.codesPerAddress, clientAddress(c)]
+				]);
+				const outcome = await sendCode(db, { sender, register }, c.var.deviceId, iin, phone);
+				if (outcome.status === 'not_registered') {
+					throw httpError(
+						400,
+						ErrorCode.phoneNotRegistered,
+						'This phone number is not registered to this IIN.'
+					);
+				}
+				if (outcome.status === 'not_sent') {
+					throw httpError(
+						503,
+						ErrorCode.codeNotSent,
+						'The code could not be sent: try again later.'
+					);
+				}
+				return c.json({
+					challengeId: outcome.challengeId,
+					expiresAt: outcome.expiresAt.toISOString(),
+					maskedPhone: maskPhone(phone)
+				} satisfies CitizenCodeResponse);
+			})
+			.post('/citizen/confirm', signed, async (c) => {
+				const { challengeId, code } = await body(c, CitizenConfirmRequest, 'code', c.var.rawBody);
+				const outcome = await confirmCode(db, c.var.deviceId, challengeId, code);
+				if (outcome.status === 'wrong_code') {
+					throw httpError(400, ErrorCode.wrongCode, 'This code is not the one sent.', {
+						triesLeft: String(outcome.triesLeft)
+					});
+				}
+				if (outcome.status === 'code_expired') {
+					throw httpError(
+						400,
+						ErrorCode.codeExpired,
+						'This code no longer works: ask for a new one.'
+					);
+				}
+				return c.json(outcome.session satisfies Session);
+			})
+			.post('/staff/enroll', signed, async (c) => {
+				const { token } = await body(c, StaffEnrollRequest, 'enrollment', c.var.rawBody);
+				const enrolled = await enrollStaff(db, token);
+				if (!enrolled) throw invalidLink();
+				return c.json(enrolled satisfies StaffEnrollResponse);
+			})
+			.post('/staff/set-password', signed, async (c) => {
+				const request = await body(c, StaffSetPasswordRequest, 'password', c.var.rawBody);
+				const outcome = await setStaffPassword(db, c.var.deviceId, request);
+				if (outcome === 'invalid_link') throw invalidLink();
+				if (outcome === 'wrong_totp') {
+					throw httpError(400, ErrorCode.invalidBody, 'The code is not the authenticator’s.', {
+						totp: 'not the current code of the secret shown'
+					});
+				}
+				return c.json({ set: true });
+			})
+			.post('/staff/sign-in', signed, async (c) => {
+				const request = await body(c, StaffSignInRequest, 'sign-in', c.var.rawBody);
+				await limit(db, [
+					[Limits.signInsPerLogin, request.login],
+					[Limits.signInsPerAddress, clientAddress(c)]
+				]);
+				const outcome = await signInStaff(db, c.var.deviceId, request);
+				if (outcome.status === 'locked') throw tooMany(outcome.retryAfter, ErrorCode.accountLocked);
+				if (outcome.status === 'failed') {
+					throw httpError(401, ErrorCode.signInFailed, 'The login, password or code is wrong.');
+				}
+				return c.json(outcome.session satisfies Session);
+			})
+			.post('/session/refresh', signed, async (c) => {
+				const { refreshToken } = await body(c, RefreshRequest, 'refresh', c.var.rawBody);
+				return c.json(await refreshSession(db, c.var.deviceId, refreshToken));
+			})
+			.post('/session/sign-out', session, async (c) => {
+				await body(c, v.strictObject({}), 'sign-out', c.var.rawBody);
+				await revokeSession(db, c.var.actor, c.var.sessionId);
+				return c.json({ signedOut: true });
+			})
+			.get('/me', session, async (c) => {
+				const [view] = await db
+					.select({
+						id: accountsTable.id,
+						role: accountsTable.role,
+						name: accountsTable.name,
+						region: accountsTable.region
+					})
+					.from(accountsTable)
+					.where(eq(accountsTable.id, c.var.actor.accountId));
+				if (!view) throw httpError(401, ErrorCode.sessionInvalid, 'Sign in again.');
+				return c.json(view satisfies AccountView);
+			})
+			/** The caller's devices; an administrator may name another account (`?account=`). */
+			.get('/devices', session, async (c) => {
+				const account = await accountAsked(db, c.var.actor, c.req.query('account'));
+				if (!can(c.var.actor, 'device.list', { kind: 'device', ownerId: account.ownerId })) {
+					throw forbidden();
+				}
+				const rows = await listDevices(db, account);
+				return c.json({
+					devices: rows.map((d) => ({
+						id: d.id,
+						createdAt: d.createdAt.toISOString(),
+						current: d.id === c.var.deviceId
+					}))
+				} satisfies DeviceList);
+			})
+			.post('/devices/:id/revoke', session, async (c) => {
+				await body(c, v.strictObject({}), 'revoke', c.var.rawBody);
+				const account = await accountAsked(db, c.var.actor, c.req.query('account'));
+				if (!can(c.var.actor, 'device.revoke', { kind: 'device', ownerId: account.ownerId })) {
+					throw forbidden();
+				}
+				if (!(await revokeDevice(db, c.var.actor, account, c.req.param('id')))) {
+					throw httpError(404, ErrorCode.notFound, 'No such device of this account.');
+				}
+				return c.json({ revoked: true });
+			})
+	);
+}
+
+const forbidden = () => httpError(403, ErrorCode.forbidden, 'This account may not do that.');
+const invalidLink = () =>
+	httpError(
+		400,
+		ErrorCode.invalidSetPasswordLink,
+		'This link is unknown, expired or used: ask an administrator for a new one.'
+	);
+
+/** The account a device call is about: the caller's own, or (administrators) the one named. */
+async function accountAsked(db: Database, actor: Actor, named: string | undefined) {
+	if (named === undefined || named === actor.accountId) {
+		return { id: actor.accountId, ownerId: actor.ownerId };
+	}
+	if (!can(actor, 'account.manage', { kind: 'account', id: named })) throw forbidden();
+	const account = v.is(v.pipe(v.string(), v.uuid()), named)
+		? await accountOwner(db, named)
+		: undefined;
+	if (!account) throw httpError(404, ErrorCode.notFound, 'No such account.');
+	return account;
+}

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import * as v from 'valibot';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITS } from '../../sync-server/http/limits';
 import { newNonce, signatureHeaders } from '../../shared/device-signature';
 import { tusSigningBody } from '../../shared/files';
 import { ErrorBody, Header, PROTOCOL_VERSION } from '../../shared/protocol';
@@ -192,13 +193,17 @@ describe.each(backends)('request freshness on $name', (backend) => {
 		it('is refused even when two servers are handed it at the same moment', async () => {
 			const device = await newDevice(suite.app);
 			const other = testApp(suite.db);
-			for (let round = 0; round < 5; round++) {
+			// As many rounds as an owner may hold live link codes (http/limits.ts): each round
+			// that is served mints one.
+			for (let round = 0; round < DEFAULT_LIMITS.liveLinkCodes; round++) {
 				const captured = await capture(device, 'POST', '/api/sync/link/offer', {});
 				const answers = await Promise.all([send(suite.app, captured), send(other, captured)]);
 				expect(answers.map((a) => a.status).sort()).toEqual([200, 401]);
 				expect(answers.find((a) => a.status === 401)?.json.error.code).toBe('replayed_request');
 			}
-			expect(await suite.db.$count(linkOffers, eq(linkOffers.offeredBy, device.id))).toBe(5);
+			expect(await suite.db.$count(linkOffers, eq(linkOffers.offeredBy, device.id))).toBe(
+				DEFAULT_LIMITS.liveLinkCodes
+			);
 		});
 
 		it('cannot decide twice: a replayed decision names a version that has moved', async () => {

@@ -157,9 +157,14 @@ async function watchViolations(context: BrowserContext, violations: string[]): P
 	});
 }
 
-/** Real Chromium with a fresh persistent profile, at the width of a cheap phone by default. */
+/**
+ * Real Chromium with a fresh persistent profile, at the width of a cheap phone by default.
+ * `injectsTestCode`: the test imports a module of its own into the page (a blob: URL the
+ * app's CSP rightly refuses), so the CSP is not enforced in this browser; such a test
+ * cannot speak for the CSP, which every other test checks.
+ */
 export async function launchBrowser(
-	options: { width?: number; locale?: string } = {}
+	options: { width?: number; locale?: string; injectsTestCode?: boolean } = {}
 ): Promise<Browser> {
 	const profile = await mkdtemp(join(tmpdir(), 'dala-profile-'));
 	const context = await chromium.launchPersistentContext(profile, {
@@ -167,6 +172,7 @@ export async function launchBrowser(
 		headless: true,
 		viewport: { width: options.width ?? 360, height: 740 },
 		locale: options.locale ?? 'en-US',
+		bypassCSP: options.injectsTestCode ?? false,
 		args: [
 			'--disable-gpu',
 			'--disable-quic',

@@ -29,7 +29,7 @@ import { useAppAndBrowser } from './harness';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('a photo upload cut half-way', () => {
-	const app = useAppAndBrowser();
+	const app = useAppAndBrowser({ browser: { injectsTestCode: true } });
 	let proxy: CountingProxy;
 	let moduleCode: string;
 	beforeAll(async () => {

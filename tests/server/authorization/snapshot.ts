@@ -81,3 +81,39 @@ export async function ownerDigest(db: Database, ownerId: string): Promise<string
 		.from(sql`(values (1)) as one`);
 	return row!.digest;
 }
+
+/**
+ * What the server keeps about requests rather than for anyone: the nonces it has seen,
+ * rate-limit counters and sign-in attempt counters. A request that got past the signature
+ * check may move them even when it is then refused (a refused guess must still count);
+ * one refused at the door (no device, unknown device, bad signature) moves nothing.
+ */
+export const BOOKKEEPING = ['attempt_counters', 'rate_limits', 'request_nonces'];
+
+/** `written` without the bookkeeping tables. */
+export const withoutBookkeeping = (written: string[]) =>
+	written.filter((name) => !BOOKKEEPING.includes(name));
+
+/**
+ * The refusals that come before the signature is accepted: after them nothing at all,
+ * bookkeeping included, may have changed.
+ */
+export const DOOR_CODES = new Set([
+	'unsupported_protocol',
+	'missing_device',
+	'unknown_device',
+	'bad_signature',
+	'stale_request',
+	'replayed_request',
+	'unauthorized'
+]);
+
+/**
+ * Refusals that are themselves recorded in the audit log (docs/accounts.md): a failed
+ * sign-in and a code refused for an unregistered phone.
+ */
+export const AUDITED_REFUSALS = new Set([
+	'sign_in_failed',
+	'account_locked',
+	'phone_not_registered'
+]);

@@ -233,7 +233,7 @@ export const table: Row[] = [
 		route: 'POST /api/review/applications/:id/decision',
 		// One shared token, no regions yet: the token decides on any application.
 		name: 'decide on an application',
-		writes: ['applications'],
+		writes: ['applications', 'audit_log'],
 		namesRecord: true,
 		request: (_, record) =>
 			jsonRequest('POST', `/api/review/applications/${record!.applicationId}/decision`, {
@@ -249,7 +249,8 @@ export const table: Row[] = [
 	{
 		route: 'POST /api/files',
 		name: 'create an upload',
-		writes: ['uploads'],
+		// The upload, and its place in the device's quota of unfinished ones.
+		writes: ['unfinished_uploads', 'uploads'],
 		namesRecord: false,
 		request: () =>
 			tusRequest('POST', '/api/files', {
@@ -305,7 +306,7 @@ export const table: Row[] = [
 	{
 		route: 'DELETE /api/files/:id',
 		name: 'cancel an upload',
-		writes: ['uploads'],
+		writes: ['unfinished_uploads', 'uploads'],
 		namesRecord: true,
 		request: (_, record) => tusRequest('DELETE', record!.uploadPath),
 		expect: {

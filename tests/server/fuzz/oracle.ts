@@ -9,7 +9,13 @@ import { ErrorCode } from '../../../shared/errors';
 import { Header, PROTOCOL_VERSION } from '../../../shared/protocol';
 import { ReviewErrorCode } from '../../../sync-server/http/errors';
 import { REVIEW_TOKEN } from '../authorization/actors';
-import { changed, type Snapshot } from '../authorization/snapshot';
+import {
+	AUDITED_REFUSALS,
+	DOOR_CODES,
+	changed,
+	withoutBookkeeping,
+	type Snapshot
+} from '../authorization/snapshot';
 import type { World } from '../authorization/world';
 import { signatureHeaders, type App, type Device } from '../helpers';
 import type { FuzzRequest } from './arbitraries';
@@ -75,19 +81,30 @@ function decoded(bytes: Uint8Array, encoding: string | null): Uint8Array {
 	return bytes;
 }
 
-/** True when a refusal's body says why in a code the protocol lists. */
-function isMachineReadable(
-	status: number,
-	path: string,
-	bytes: Uint8Array,
-	encoding: string | null
-): boolean {
-	let body: { error?: { code?: unknown }; status?: unknown };
+type ErrorAnswer = { error?: { code?: unknown }; status?: unknown };
+
+function parsed(bytes: Uint8Array, encoding: string | null): ErrorAnswer | undefined {
 	try {
-		body = JSON.parse(new TextDecoder().decode(decoded(bytes, encoding))) as typeof body;
+		return JSON.parse(new TextDecoder().decode(decoded(bytes, encoding))) as ErrorAnswer;
 	} catch {
-		return false;
+		return undefined;
 	}
+}
+
+/**
+ * What a refusal with `code` may have written: nothing at the door; after the signature
+ * check, the bookkeeping tables (a refused guess still counts), and the audit log for the
+ * refusals it records.
+ */
+function unexpectedWrites(written: string[], code: unknown): string[] {
+	if (typeof code !== 'string' || DOOR_CODES.has(code)) return written;
+	const allowed = AUDITED_REFUSALS.has(code) ? ['audit_log'] : [];
+	return withoutBookkeeping(written).filter((name) => !allowed.includes(name));
+}
+
+/** True when a refusal's body says why in a code the protocol lists. */
+function isMachineReadable(status: number, path: string, body: ErrorAnswer | undefined): boolean {
+	if (!body) return false;
 	// A decision made on a stale version answers its outcome, not an error
 	// (docs/sync-protocol.md): there `status` is the machine-readable code.
 	if (status === 409 && path.startsWith('/api/review/')) {
@@ -112,7 +129,10 @@ export async function judge(
 	if (res.status >= 500) return { problem: `${where}: a 5xx`, after, status: res.status };
 	if (res.status < 400) return { after, status: res.status };
 
-	const written = changed(before, after);
+	const body = method === 'HEAD' ? undefined : parsed(bytes, res.headers.get('Content-Encoding'));
+	// A HEAD refusal has no body to say whether it passed the door: its bookkeeping is let be.
+	const code = method === 'HEAD' ? 'head' : body?.error?.code;
+	const written = unexpectedWrites(changed(before, after), code);
 	if (written.length > 0) {
 		return {
 			problem: `${where}: refused, yet wrote ${written.join(', ')}`,
@@ -121,7 +141,7 @@ export async function judge(
 		};
 	}
 	if (method === 'HEAD') return { after, status: res.status };
-	if (!isMachineReadable(res.status, path, bytes, res.headers.get('Content-Encoding'))) {
+	if (!isMachineReadable(res.status, path, body)) {
 		const shown = new TextDecoder().decode(bytes.subarray(0, 200));
 		return { problem: `${where}: no machine-readable code in ${shown}`, after, status: res.status };
 	}

@@ -6,13 +6,13 @@
  * HEAD: the device would otherwise submit an application the server refuses
  * file_missing, for good. The check: every file an uploader took for sent is recorded.
  */
-import { createHash } from 'node:crypto';
 import { deviceIdOf, generateDeviceKey, signatureHeaders } from '../../shared/device-signature';
 import { FILES_PATH, tusSigningBody } from '../../shared/files';
 import { Header, PROTOCOL_VERSION } from '../../shared/protocol';
 import type { DeviceIdentity } from '../../app/lib/db/database';
 import { registerDevice } from '../../app/lib/sync/transport';
 import { sleep, type Rng } from './random';
+import { samplePhoto, sha256Hex } from '../support/sample-photo';
 
 const CHUNK = 16 * 1024;
 
@@ -61,14 +61,17 @@ export class Uploader {
 	/** Uploads files one after another until `stop()` says so, then finishes the one under way. */
 	async run(stop: () => boolean, deadline: number): Promise<void> {
 		for (let n = 0; !stop(); n++) {
-			await this.upload(photo(this.#rng.int(20_000, 120_000), this.#rng.int(1, 1e9)), deadline);
+			await this.upload(
+				samplePhoto(this.#rng.int(20_000, 120_000), this.#rng.int(1, 1e9)),
+				deadline
+			);
 			await sleep(this.#rng.int(50, 400));
 		}
 	}
 
 	/** Sends one file until it is taken for sent (or refused, which the checks report). */
 	async upload(bytes: Uint8Array, deadline: number): Promise<void> {
-		const sha256 = createHash('sha256').update(bytes).digest('hex');
+		const sha256 = sha256Hex(bytes);
 		let location: string | undefined;
 		let offset = 0;
 		let afterFailure = false;
@@ -159,18 +162,6 @@ class Failed extends Error {
 	) {
 		super(`answered ${status}`);
 	}
-}
-
-/** A JPEG header and `size` bytes of seeded noise: unique per seed. */
-function photo(size: number, seed: number): Uint8Array {
-	const bytes = new Uint8Array(size);
-	let x = seed;
-	for (let i = 0; i < size; i++) {
-		x = (x * 1103515245 + 12345) & 0x7fffffff;
-		bytes[i] = x >> 16;
-	}
-	bytes.set([0xff, 0xd8, 0xff, 0xe0]);
-	return bytes;
 }
 
 const b64 = (text: string) => Buffer.from(text).toString('base64');

@@ -10,15 +10,13 @@
  * its victim in pg_stat_activity, never on a timer: a second connection holds a lock, the
  * request is seen waiting on it, and only then is its backend terminated.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signatureHeaders } from '../../shared/device-signature';
-import { tusSigningBody } from '../../shared/files';
 import { createApp } from '../../sync-server/app';
 import { connectionFailureOf } from '../../sync-server/db/connection-failure';
 import { applications, files } from '../../sync-server/db/schema';
@@ -35,10 +33,11 @@ import {
 	push,
 	settleFeed,
 	submit,
-	syncHeaders,
 	type App,
+	signedTusRequest,
 	type Device
 } from './helpers';
+import { samplePhoto, sha256Hex as sha256 } from '../support/sample-photo';
 
 const postgresBackend = backends.find((b) => b.kind === 'postgres');
 if (!postgresBackend) {
@@ -271,7 +270,7 @@ describe.skipIf(!postgresBackend)('a database connection lost mid-request', () =
 
 		it('the next HEAD re-hashes the stored bytes and records the file', async () => {
 			const device = await newDevice(app);
-			const file = jpeg(40_000, 7);
+			const file = samplePhoto(40_000, 7);
 			const location = await uploadLosingTheRecord(device, file);
 
 			const head = await tus(device, 'HEAD', location);
@@ -292,10 +291,10 @@ describe.skipIf(!postgresBackend)('a database connection lost mid-request', () =
 
 		it('bytes that no longer hash to the declared SHA-256 are refused 422 and deleted', async () => {
 			const device = await newDevice(app);
-			const file = jpeg(30_000, 8);
+			const file = samplePhoto(30_000, 8);
 			const location = await uploadLosingTheRecord(device, file);
 			const id = location.split('/').at(-1)!;
-			const damaged = jpeg(file.length, 9);
+			const damaged = samplePhoto(file.length, 9);
 			await writeFile(join(dir, id), damaged);
 
 			const head = await tus(device, 'HEAD', location);
@@ -322,23 +321,8 @@ describe.skipIf(!postgresBackend)('a database connection lost mid-request', () =
 		path: string,
 		o: { headers?: Record<string, string>; body?: Uint8Array } = {}
 	) {
-		const headers = new Headers({
-			...syncHeaders(device.id),
-			'Tus-Resumable': '1.0.0',
-			...o.headers
-		});
-		const signed = { method, pathAndQuery: path, body: tusSigningBody(headers) };
-		for (const [name, value] of Object.entries(
-			await signatureHeaders(device.privateKey, signed, Date.now())
-		)) {
-			headers.set(name, value);
-		}
 		return answer(
-			app.request(path, {
-				method,
-				headers,
-				...(o.body ? { body: o.body as Uint8Array<ArrayBuffer> } : {})
-			})
+			app.request(path, await signedTusRequest(device, method, path, o.headers, o.body))
 		);
 	}
 
@@ -362,17 +346,4 @@ function patchOf(offset: number, chunk: Uint8Array) {
 	};
 }
 
-/** A real JPEG header and `size` bytes of seeded noise. */
-function jpeg(size: number, seed: number): Uint8Array {
-	const bytes = new Uint8Array(size);
-	let x = seed;
-	for (let i = 0; i < size; i++) {
-		x = (x * 1103515245 + 12345) & 0x7fffffff;
-		bytes[i] = x >> 16;
-	}
-	bytes.set([0xff, 0xd8, 0xff, 0xe0]);
-	return bytes;
-}
-
-const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const b64 = (text: string) => Buffer.from(text).toString('base64');

@@ -2,7 +2,7 @@
  * Uploads of photos and documents over tus (sync-server/files/routes.ts): resumable,
  * signed by a registered device, verified by SHA-256 and type, on every backend.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,20 +24,8 @@ import {
 	type App,
 	type Device
 } from './helpers';
+import { samplePhoto, sha256Hex as sha256 } from '../support/sample-photo';
 
-/** A small but real JPEG header followed by `size` bytes of noise: what a photo looks like. */
-function jpeg(size: number, seed = 1): Uint8Array {
-	const bytes = new Uint8Array(size);
-	let x = seed;
-	for (let i = 0; i < size; i++) {
-		x = (x * 1103515245 + 12345) & 0x7fffffff;
-		bytes[i] = x >> 16;
-	}
-	bytes.set([0xff, 0xd8, 0xff, 0xe0]);
-	return bytes;
-}
-
-const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 
 interface TusOptions {
@@ -111,7 +99,7 @@ describe.each(backends)('files on $name', (backend) => {
 
 	it('stores a whole upload, verifies it and records it for the owner', async () => {
 		const device = await newDevice(suite.app);
-		const file = jpeg(150_000);
+		const file = samplePhoto(150_000);
 		const location = await created(suite.app, device, file);
 
 		const done = await patch(suite.app, device, location, 0, file);
@@ -135,7 +123,7 @@ describe.each(backends)('files on $name', (backend) => {
 
 	it('resumes: HEAD tells the offset, PATCH continues from it', async () => {
 		const device = await newDevice(suite.app);
-		const file = jpeg(300_000, 2);
+		const file = samplePhoto(300_000, 2);
 		const location = await created(suite.app, device, file);
 
 		const first = await patch(suite.app, device, location, 0, file.subarray(0, 131_072));
@@ -160,7 +148,7 @@ describe.each(backends)('files on $name', (backend) => {
 
 	it('refuses and deletes bytes that do not hash to the declared SHA-256', async () => {
 		const device = await newDevice(suite.app);
-		const file = jpeg(40_000, 3);
+		const file = samplePhoto(40_000, 3);
 		const location = await created(suite.app, device, file);
 		const tampered = file.slice();
 		tampered[20_000] = 0xff - tampered[20_000]!;
@@ -186,7 +174,7 @@ describe.each(backends)('files on $name', (backend) => {
 
 	it('refuses a type it does not accept, and a file too large, before storing anything', async () => {
 		const device = await newDevice(suite.app);
-		const file = jpeg(1000, 4);
+		const file = samplePhoto(1000, 4);
 		const gif = await create(suite.app, device, file, { type: 'image/gif' });
 		expect(gif.status).toBe(415);
 		expect(gif.json.error.code).toBe(ErrorCode.fileTypeNotAllowed);
@@ -212,7 +200,7 @@ describe.each(backends)('files on $name', (backend) => {
 
 	it('refuses unsigned requests, unknown devices and other devices’ uploads', async () => {
 		const owner = await newDevice(suite.app);
-		const file = jpeg(20_000, 5);
+		const file = samplePhoto(20_000, 5);
 		const location = await created(suite.app, owner, file);
 
 		const unsigned = await tus(suite.app, owner, 'PATCH', location, {
@@ -247,8 +235,8 @@ describe.each(backends)('files on $name', (backend) => {
 
 	it('moves files with their owner when a device is linked to another', async () => {
 		const [offering, joining] = [await newDevice(suite.app), await newDevice(suite.app)];
-		const both = jpeg(8_000, 7);
-		const own = jpeg(8_000, 8);
+		const both = samplePhoto(8_000, 7);
+		const own = samplePhoto(8_000, 8);
 		for (const [device, file] of [
 			[offering, both],
 			[joining, both],
@@ -272,7 +260,7 @@ describe.each(backends)('files on $name', (backend) => {
 
 	it('keeps one copy when an owner uploads the same bytes twice', async () => {
 		const device = await newDevice(suite.app);
-		const file = jpeg(10_000, 6);
+		const file = samplePhoto(10_000, 6);
 		for (let i = 0; i < 2; i++) {
 			const location = await created(suite.app, device, file);
 			expect((await patch(suite.app, device, location, 0, file)).status).toBe(204);

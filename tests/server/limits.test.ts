@@ -11,9 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { signatureHeaders } from '../../shared/device-signature';
 import { MAX_BODY_BYTES } from '../../shared/protocol';
-import { tusSigningBody } from '../../shared/files';
 import { linkOffers, rateLimits, unfinishedUploads } from '../../sync-server/db/schema';
 import { directoryStore } from '../../sync-server/files/store';
 import {
@@ -40,6 +38,7 @@ import {
 	useSuite,
 	type Answer,
 	type App,
+	signedTusRequest,
 	type Device
 } from './helpers';
 
@@ -87,20 +86,7 @@ async function tus(
 	headers: Record<string, string>,
 	body?: Uint8Array
 ) {
-	const all = new Headers({ ...syncHeaders(device.id), 'Tus-Resumable': '1.0.0', ...headers });
-	const signed = { method, pathAndQuery: path, body: tusSigningBody(all) };
-	for (const [name, value] of Object.entries(
-		await signatureHeaders(device.privateKey, signed, Date.now())
-	)) {
-		all.set(name, value);
-	}
-	return answer(
-		app.request(path, {
-			method,
-			headers: all,
-			...(body ? { body: body as Uint8Array<ArrayBuffer> } : {})
-		})
-	);
+	return answer(app.request(path, await signedTusRequest(device, method, path, headers, body)));
 }
 
 /** A JPEG-looking file of `size` bytes, different for each `seed`. */

@@ -3,7 +3,7 @@
  * a submission or correction naming a photo its owner has not uploaded is refused with
  * `file_missing` on that field and writes nothing; with the files uploaded it is received.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,20 +32,7 @@ import {
 	type App,
 	type Device
 } from './helpers';
-
-/** A small JPEG-looking file, different for every seed. */
-function jpeg(seed: number, size = 4000): Uint8Array {
-	const bytes = new Uint8Array(size);
-	let x = seed;
-	for (let i = 0; i < size; i++) {
-		x = (x * 1103515245 + 12345) & 0x7fffffff;
-		bytes[i] = x >> 16;
-	}
-	bytes.set([0xff, 0xd8, 0xff, 0xe0]);
-	return bytes;
-}
-
-const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+import { samplePhoto, sha256Hex as sha256 } from '../support/sample-photo';
 
 /** Uploads a whole file over tus as the device does, in one PATCH. */
 async function upload(app: App, device: Device, file: Uint8Array): Promise<string> {
@@ -109,8 +96,8 @@ describe.each(backends)('the permit and its files on $name', (backend) => {
 
 	it('receives a permit whose two photos arrived, and stores their hashes', async () => {
 		const device = await newDevice(suite.app);
-		const id = await upload(suite.app, device, jpeg(1));
-		const site = await upload(suite.app, device, jpeg(2));
+		const id = await upload(suite.app, device, samplePhoto(4000, 1));
+		const site = await upload(suite.app, device, samplePhoto(4000, 2));
 		const m = permit(permitAnswers(id, site));
 
 		const res = await push(suite.app, device, { mutations: [m] });
@@ -124,8 +111,8 @@ describe.each(backends)('the permit and its files on $name', (backend) => {
 
 	it('refuses a permit naming a photo that never arrived, on that field, writing nothing', async () => {
 		const device = await newDevice(suite.app);
-		const id = await upload(suite.app, device, jpeg(3));
-		const site = sha256(jpeg(4));
+		const id = await upload(suite.app, device, samplePhoto(4000, 3));
+		const site = sha256(samplePhoto(4000, 4));
 		const m = permit(permitAnswers(id, site));
 		const before = await counts(suite.db);
 
@@ -143,7 +130,7 @@ describe.each(backends)('the permit and its files on $name', (backend) => {
 		expect(after.changes).toBe(before.changes);
 
 		// The refusal is final: sent again once the file is there, it is answered the same.
-		await upload(suite.app, device, jpeg(4));
+		await upload(suite.app, device, samplePhoto(4000, 4));
 		const again = await push(suite.app, device, { mutations: [m] });
 		expect(again.text).toBe(res.text);
 		// The person's resend is a new mutation, and now goes through.
@@ -158,8 +145,8 @@ describe.each(backends)('the permit and its files on $name', (backend) => {
 	it('does not count a file someone else uploaded', async () => {
 		const stranger = await newDevice(suite.app);
 		const device = await newDevice(suite.app);
-		const id = await upload(suite.app, device, jpeg(5));
-		const site = await upload(suite.app, stranger, jpeg(6));
+		const id = await upload(suite.app, device, samplePhoto(4000, 5));
+		const site = await upload(suite.app, stranger, samplePhoto(4000, 6));
 
 		const res = await push(suite.app, device, { mutations: [permit(permitAnswers(id, site))] });
 
@@ -172,10 +159,10 @@ describe.each(backends)('the permit and its files on $name', (backend) => {
 	it('counts a photo another device of the same person uploaded, before or after linking', async () => {
 		const phone = await newDevice(suite.app);
 		const tablet = await newDevice(suite.app);
-		const before = await upload(suite.app, tablet, jpeg(13));
+		const before = await upload(suite.app, tablet, samplePhoto(4000, 13));
 		const { code } = await offerLink(suite.db, phone.id);
 		expect((await acceptLink(suite.db, tablet.id, code)).status).toBe('linked');
-		const after = await upload(suite.app, tablet, jpeg(14));
+		const after = await upload(suite.app, tablet, samplePhoto(4000, 14));
 
 		const res = await push(suite.app, phone, { mutations: [permit(permitAnswers(before, after))] });
 
@@ -197,7 +184,7 @@ describe.each(backends)('the permit and its files on $name', (backend) => {
 				.select({ ownerId: devices.ownerId })
 				.from(devices)
 				.where(eq(devices.id, phone.id));
-			const file = jpeg(15);
+			const file = samplePhoto(4000, 15);
 			const client = postgres(suite.url!, { max: 2, onnotice: () => {} });
 			const link = await client.reserve();
 			let arrived: Promise<unknown>;
@@ -226,10 +213,10 @@ describe.each(backends)('the permit and its files on $name', (backend) => {
 
 	it('refuses only the submission missing a file; the rest of the batch goes through in order', async () => {
 		const device = await newDevice(suite.app);
-		const id = await upload(suite.app, device, jpeg(7));
-		const site = await upload(suite.app, device, jpeg(8));
+		const id = await upload(suite.app, device, samplePhoto(4000, 7));
+		const site = await upload(suite.app, device, samplePhoto(4000, 8));
 		const first = permit(permitAnswers(id, site), 1);
-		const missing = permit(permitAnswers(sha256(jpeg(9)), site), 2);
+		const missing = permit(permitAnswers(sha256(samplePhoto(4000, 9)), site), 2);
 		const third = permit(permitAnswers(id, site), 3);
 
 		const res = await push(suite.app, device, { mutations: [first, missing, third] });
@@ -249,12 +236,12 @@ describe.each(backends)('the permit and its files on $name', (backend) => {
 
 	it('refuses a correction naming a new photo that never arrived, and takes it once it has', async () => {
 		const device = await newDevice(suite.app);
-		const id = await upload(suite.app, device, jpeg(10));
-		const site = await upload(suite.app, device, jpeg(11));
+		const id = await upload(suite.app, device, samplePhoto(4000, 10));
+		const site = await upload(suite.app, device, samplePhoto(4000, 11));
 		const m = permit(permitAnswers(id, site), 1);
 		await push(suite.app, device, { mutations: [m] });
 
-		const newSite = jpeg(12);
+		const newSite = samplePhoto(4000, 12);
 		const early = amend(m.applicationId, 1, {
 			seq: 2,
 			answers: { ...m.answers, sitePhoto: sha256(newSite) }

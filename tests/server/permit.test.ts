@@ -11,8 +11,6 @@ import { eq } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { addDays, todayInKazakhstan } from '../../shared/dates';
-import { signatureHeaders } from '../../shared/device-signature';
-import { tusSigningBody } from '../../shared/files';
 import { devices, files } from '../../sync-server/db/schema';
 import { directoryStore } from '../../sync-server/files/store';
 import { acceptLink, offerLink } from '../../sync-server/devices/link';
@@ -27,7 +25,7 @@ import {
 	push,
 	storedApplication,
 	submit,
-	syncHeaders,
+	signedTusRequest,
 	useSuite,
 	type App,
 	type Device
@@ -42,22 +40,7 @@ async function upload(app: App, device: Device, file: Uint8Array): Promise<strin
 		path: string,
 		headers: Record<string, string>,
 		body?: Uint8Array
-	) => {
-		const all = new Headers({ ...syncHeaders(device.id), 'Tus-Resumable': '1.0.0', ...headers });
-		const signed = { method, pathAndQuery: path, body: tusSigningBody(all) };
-		for (const [name, value] of Object.entries(
-			await signatureHeaders(device.privateKey, signed, Date.now())
-		)) {
-			all.set(name, value);
-		}
-		return answer(
-			app.request(path, {
-				method,
-				headers: all,
-				...(body ? { body: body as Uint8Array<ArrayBuffer> } : {})
-			})
-		);
-	};
+	) => answer(app.request(path, await signedTusRequest(device, method, path, headers, body)));
 	const hash = sha256(file);
 	const created = await send('POST', '/api/files', {
 		'Upload-Length': String(file.length),

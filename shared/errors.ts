@@ -32,6 +32,11 @@ export const ErrorCode = {
 	 * changed and the code is still good; try again in a moment.
 	 */
 	linkBusy: 'link_busy',
+	/**
+	 * One of the devices is signed in to an account, so no code links it: to use Dala on
+	 * another phone, the person signs in there.
+	 */
+	signedInDevice: 'signed_in_device',
 	notFound: 'not_found',
 	// ── Accounts (docs/accounts.md) ──
 	/** No session, or one that is unknown, revoked, or not this device's: sign in. */
@@ -48,6 +53,8 @@ export const ErrorCode = {
 	codeExpired: 'code_expired',
 	/** The code could not be sent (the SMS gateway failed): try again later. */
 	codeNotSent: 'code_not_sent',
+	/** The phone register could not be asked whether the phone is the IIN's: try again later. */
+	registerUnavailable: 'register_unavailable',
 	/** Wrong login, password or TOTP code; which one is not said. */
 	signInFailed: 'sign_in_failed',
 	/** Too many wrong sign-ins: wait `Retry-After` seconds (the delay grows). */

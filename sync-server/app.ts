@@ -2,7 +2,8 @@ import { Hono } from 'hono';
 import { compress } from 'hono/compress';
 import { HTTPException } from 'hono/http-exception';
 import { ErrorCode } from '../shared/errors';
-import { accountRoutes, type AccountsOptions } from './accounts/routes';
+import type { AccountsOptions } from './accounts/adapters';
+import { accountRoutes } from './accounts/routes';
 import { developmentSender } from './accounts/code-sender';
 import { developmentRegister } from './accounts/phone-register';
 import { bundledCatalogue, type Catalogue } from './catalogue/catalogue';
@@ -10,7 +11,7 @@ import type { Database } from './db/open';
 import { deviceAuth, serverTimeHeader } from './devices/device-auth';
 import { fileRoutes } from './files/routes';
 import type { UploadStore } from './files/store';
-import { connectionFailureOf } from './db/connection-failure';
+import { connectionFailureOf, isContention } from './db/connection-failure';
 import { databaseUnavailable, errorResponse } from './http/errors';
 import { requestLogger, type Logger } from './http/log';
 import { healthRoutes } from './http/health';
@@ -82,7 +83,7 @@ export function createApp({
 		// Pull pages and push results are JSON that shrinks several-fold; data costs money.
 		// Static files are not compressed here: the build ships .br/.gz beside each file.
 		.use('/api/*', compress())
-		.route('/api/health', healthRoutes(db, log))
+		.route('/api/health', healthRoutes(db, log, accounts))
 		.route('/api/sync', deviceRoutes(db, auth, guard))
 		.route('/api/services', serviceRoutes(catalogue))
 		.route('/api/sync', syncRoutes(db, auth, catalogue, guard))
@@ -104,6 +105,11 @@ export function createApp({
 		const lost = connectionFailureOf(error);
 		if (lost) {
 			log.warn('database unavailable', { error: lost, method: c.req.method, path: c.req.path });
+			return databaseUnavailable();
+		}
+		// A transaction that lost to a concurrent one committed nothing: retry, not a bug.
+		if (isContention(error)) {
+			log.warn('database contention', { error, method: c.req.method, path: c.req.path });
 			return databaseUnavailable();
 		}
 		// Whatever went wrong stays in the log; the client learns only that it was us.

@@ -11,12 +11,12 @@
  * `MAX_CONNECTIONS`, `HEADERS_TIMEOUT_S`, `IDLE_TIMEOUT_S`, `RATE_LIMITS`,
  * `MAX_LIVE_LINK_CODES`, `MAX_UNFINISHED_UPLOADS`, `MAX_UNFINISHED_UPLOAD_BYTES`, `TRUST_PROXY`.
  * Accounts: `SMS_GATEWAY_URL`, `SMS_GATEWAY_TOKEN`, `PHONE_REGISTER_URL`, `PHONE_REGISTER_TOKEN` (sign-in
- * codes and the phone register; without them the development ones, which say so: docs/accounts.md).
+ * codes and the phone register; without them the development ones, which say so, and which a
+ * server on `DATABASE_URL` refuses unless `DALA_INSECURE_DEV_ACCOUNTS=1`: docs/accounts.md).
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { codeSenderFromEnv } from './accounts/code-sender';
-import { phoneRegisterFromEnv } from './accounts/phone-register';
+import { accountAdaptersFromEnv } from './accounts/adapters';
 import { createApp } from './app';
 import { catalogueFromEnv } from './catalogue/catalogue';
 import { DEFAULT_POOL_SIZE, openDatabase } from './db/open';
@@ -78,10 +78,7 @@ async function main(log: Logger): Promise<void> {
 	const limits = limitsFromEnv(process.env);
 	const connectionLimits = connectionLimitsFromEnv(process.env);
 	const services = await catalogueFromEnv(process.env);
-	const accounts = {
-		sender: codeSenderFromEnv(process.env, log),
-		register: phoneRegisterFromEnv(process.env, log)
-	};
+	const accounts = accountAdaptersFromEnv(process.env, log);
 	const database = await openDatabase({ url: process.env.DATABASE_URL, dataDir, poolSize, log });
 	const uploads = await uploadStoreFromEnv(process.env, dataDir);
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import { lockOwners } from '../db/lock-order';
 import type { Database } from '../db/open';
 import { accounts, devices, sessions } from '../db/schema';
 import { appendAudit, AuditAction } from './audit';
@@ -49,6 +50,9 @@ export async function revokeDevice(
 	deviceId: string
 ): Promise<boolean> {
 	return db.transaction(async (tx) => {
+		// The owner's link lock before the device row (db/lock-order.ts), as a link or a
+		// sign-in that moves this device takes them.
+		await lockOwners(tx, [account.ownerId]);
 		const [device] = await tx
 			.select({ ownerId: devices.ownerId })
 			.from(devices)

@@ -70,8 +70,10 @@ export function auditHash(
 /**
  * Appends one entry to the audit log inside `tx`, the transaction of the change it
  * records: both commit, or neither. Call it last in the transaction (see AUDIT_LOCK).
+ * Only a transaction will do: outside one the lock would end with its own statement, and
+ * two appends would read the same head and collide on the next seq.
  */
-export async function appendAudit(tx: Transaction | Database, entry: AuditEntry): Promise<void> {
+export async function appendAudit(tx: Transaction, entry: AuditEntry): Promise<void> {
 	await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`);
 	// A statement after the lock: its snapshot sees the row the previous holder committed.
 	const [head] = await tx

@@ -1,6 +1,7 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { SIGN_IN_CODE_TRIES, SIGN_IN_CODE_TTL_MS, type Session } from '../../shared/accounts';
+import { inOwnerTransaction, lockIin, lockOwners, OwnersMoved } from '../db/lock-order';
 import type { Database, Transaction } from '../db/open';
 import { accounts, devices, signInCodes } from '../db/schema';
 import { joinOwner } from '../devices/link';
@@ -20,6 +21,8 @@ const codeHash = (challengeId: string, code: string) => hashOf(`${challengeId}:$
 export type CodeOutcome =
 	| { status: 'sent'; challengeId: string; expiresAt: Date }
 	| { status: 'not_registered' }
+	/** The register could not answer (down, slow, refused us): nothing is known, nothing sent. */
+	| { status: 'register_unavailable' }
 	| { status: 'not_sent' };
 
 /**
@@ -34,8 +37,17 @@ export async function sendCode(
 	iin: string,
 	phone: string
 ): Promise<CodeOutcome> {
-	if (!(await register.isRegistered(iin, phone))) {
-		await appendAudit(db, { action: AuditAction.codeRefused, device: deviceId });
+	let registered: boolean;
+	try {
+		registered = await register.isRegistered(iin, phone);
+	} catch {
+		return { status: 'register_unavailable' };
+	}
+	if (!registered) {
+		// In a transaction of its own: the audit lock lasts until its commit (audit.ts).
+		await db.transaction((tx) =>
+			appendAudit(tx, { action: AuditAction.codeRefused, device: deviceId })
+		);
 		return { status: 'not_registered' };
 	}
 	const challengeId = randomUUID();
@@ -82,8 +94,9 @@ export type ConfirmOutcome =
 
 /**
  * Confirms a code on the device that asked for it: the account of the IIN is found or
- * made, this device is signed in to it, and the session opened, in one transaction.
- * A wrong code counts a try and is audited, in a transaction that commits.
+ * made, this device is signed in to it, and the session opened, in one transaction,
+ * started over when a link moved the device meanwhile (db/lock-order.ts). A wrong code
+ * counts a try and is audited, in a transaction that commits.
  */
 export async function confirmCode(
 	db: Database,
@@ -91,7 +104,7 @@ export async function confirmCode(
 	challengeId: string,
 	code: string
 ): Promise<ConfirmOutcome> {
-	return db.transaction(async (tx): Promise<ConfirmOutcome> => {
+	return inOwnerTransaction(db, async (tx): Promise<ConfirmOutcome> => {
 		const [row] = await tx
 			.select({
 				iin: signInCodes.iin,
@@ -148,23 +161,35 @@ export async function confirmCode(
  * account holds: applications queued before the first sign-in, devices linked by code).
  * A device that was signed in to someone else (a shared family phone) moves alone: the
  * other person's applications stay theirs, and its sessions of them end.
+ *
+ * Locks in the one order (db/lock-order.ts): the IIN, so two first sign-ins of one person
+ * on two devices take turns and the second finds the account the first made; then the
+ * device's owner and the account's; then the device row. A link that moved the device
+ * between the first read and the locks makes the transaction start over (OwnersMoved).
  */
 async function bindDevice(tx: Transaction, deviceId: string, iin: string): Promise<string> {
+	await lockIin(tx, iin);
+	const [existing] = await tx
+		.select({ id: accounts.id, ownerId: accounts.ownerId })
+		.from(accounts)
+		.where(eq(accounts.iin, iin));
+	const [read] = await tx
+		.select({ ownerId: devices.ownerId })
+		.from(devices)
+		.where(eq(devices.id, deviceId));
+	if (!read) throw new Error(`device ${deviceId} signed a request but is not registered`);
+	await lockOwners(tx, [read.ownerId, existing?.ownerId]);
 	const [device] = await tx
 		.select({ ownerId: devices.ownerId })
 		.from(devices)
 		.where(eq(devices.id, deviceId))
 		.for('update');
-	if (!device) throw new Error(`device ${deviceId} signed a request but is not registered`);
+	if (device?.ownerId !== read.ownerId) throw new OwnersMoved();
 	const [holder] = await tx
-		.select({ id: accounts.id, iin: accounts.iin })
+		.select({ id: accounts.id })
 		.from(accounts)
 		.where(eq(accounts.ownerId, device.ownerId));
 
-	const [existing] = await tx
-		.select({ id: accounts.id, ownerId: accounts.ownerId })
-		.from(accounts)
-		.where(eq(accounts.iin, iin));
 	if (!existing) {
 		// A first sign-in: the account takes over the device's owner if nobody holds it.
 		const ownerId = holder ? randomUUID() : device.ownerId;

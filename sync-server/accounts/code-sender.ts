@@ -4,6 +4,8 @@ import type { Logger } from '../http/log';
 export interface CodeSender {
 	/** What start-up logs about it. */
 	description: string;
+	/** True for the development sender: no code leaves the machine. */
+	development?: boolean;
 	send(phone: string, code: string): Promise<void>;
 }
 
@@ -22,6 +24,7 @@ export function developmentSender(log: Logger): CodeSender {
 	log.warn('sign-in codes go to this log (development sender): set SMS_GATEWAY_URL to send them');
 	return {
 		description: 'development (codes in the log)',
+		development: true,
 		async send(phone, code) {
 			log.info('development sender: sign-in code', { phone: maskPhone(phone), code });
 		}

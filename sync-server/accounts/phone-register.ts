@@ -7,6 +7,8 @@ import type { Logger } from '../http/log';
  */
 export interface PhoneRegister {
 	description: string;
+	/** True for the development register: it vouches for every phone. */
+	development?: boolean;
 	isRegistered(iin: string, phone: string): Promise<boolean>;
 }
 
@@ -15,7 +17,11 @@ export function developmentRegister(log: Logger): PhoneRegister {
 	log.warn(
 		'every phone is taken as registered to every IIN (development register): set PHONE_REGISTER_URL'
 	);
-	return { description: 'development (accepts all)', isRegistered: async () => true };
+	return {
+		description: 'development (accepts all)',
+		development: true,
+		isRegistered: async () => true
+	};
 }
 
 const REGISTER_TIMEOUT_MS = 10_000;

@@ -15,6 +15,7 @@ import {
 	type StaffEnrollResponse
 } from '../../shared/accounts';
 import { ErrorCode } from '../../shared/errors';
+import { DeviceId } from '../../shared/protocol';
 import { eq } from 'drizzle-orm';
 import type { Database } from '../db/open';
 import { accounts as accountsTable } from '../db/schema';
@@ -24,19 +25,16 @@ import { readJsonBody } from '../http/request-body';
 import { accountOwner, listDevices, revokeDevice } from './account-devices';
 import { countAttempt, Limits, type Limit } from './attempts';
 import { confirmCode, sendCode } from './citizen';
-import { maskPhone, type CodeSender } from './code-sender';
-import type { PhoneRegister } from './phone-register';
+import type { AccountsOptions } from './adapters';
+import { maskPhone } from './code-sender';
 import { can, type Actor } from './policy';
 import { authenticateSession, refreshSession, revokeSession } from './sessions';
 import { enrollStaff, setStaffPassword, signInStaff } from './staff';
 
 // Every accounts request is a few short strings; nothing honest comes near this.
 const BODY_BYTES = 4096;
-
-export interface AccountsOptions {
-	sender: CodeSender;
-	register: PhoneRegister;
-}
+// A register that did not answer is asked again by the person, not at once.
+const REGISTER_RETRY_AFTER_S = 30;
 
 /** The client's address as the socket saw it (a proxy in front: its own address). */
 function clientAddress(c: Context): string {
@@ -91,6 +89,15 @@ export function accountRoutes(
 						ErrorCode.phoneNotRegistered,
 						'This phone number is not registered to this IIN.'
 					);
+				}
+				if (outcome.status === 'register_unavailable') {
+					const error = httpError(
+						503,
+						ErrorCode.registerUnavailable,
+						'The phone register cannot be asked now: try again later.'
+					);
+					error.res?.headers.set('Retry-After', String(REGISTER_RETRY_AFTER_S));
+					throw error;
 				}
 				if (outcome.status === 'not_sent') {
 					throw httpError(
@@ -195,7 +202,9 @@ export function accountRoutes(
 				if (!can(c.var.actor, 'device.revoke', { kind: 'device', ownerId: account.ownerId })) {
 					throw forbidden();
 				}
-				if (!(await revokeDevice(db, c.var.actor, account, c.req.param('id')))) {
+				const id = c.req.param('id');
+				// Anything but a device id names no device, and must not reach SQL (a NUL does harm).
+				if (!v.is(DeviceId, id) || !(await revokeDevice(db, c.var.actor, account, id))) {
 					throw httpError(404, ErrorCode.notFound, 'No such device of this account.');
 				}
 				return c.json({ revoked: true });

@@ -190,16 +190,22 @@ export async function signInStaff(
 			})
 			.from(accounts)
 			.where(and(eq(accounts.login, login), ne(accounts.role, 'citizen')));
+		// Each audit append in a transaction of its own: the audit lock lasts until its
+		// commit, so appends take turns (audit.ts).
 		if (locked) {
-			await appendAudit(db, {
-				action: AuditAction.staffSignInFailed,
-				device: deviceId,
-				subject: locked.id
-			});
+			await db.transaction((tx) =>
+				appendAudit(tx, {
+					action: AuditAction.staffSignInFailed,
+					device: deviceId,
+					subject: locked.id
+				})
+			);
 			return { status: 'locked', retryAfter: Math.max(1, Number(locked.retryAfter)) };
 		}
 		await verifyPassword(password, await decoyHash());
-		await appendAudit(db, { action: AuditAction.staffSignInFailed, device: deviceId });
+		await db.transaction((tx) =>
+			appendAudit(tx, { action: AuditAction.staffSignInFailed, device: deviceId })
+		);
 		return { status: 'failed' };
 	}
 

@@ -1,3 +1,5 @@
+import { OwnersMoved } from './lock-order';
+
 /**
  * Whether an error means "the database could not be reached or the connection broke",
  * as opposed to a statement the database refused. The first is nobody's fault in the
@@ -49,4 +51,27 @@ export function connectionFailureOf(error: unknown): Error | undefined {
 		error = error.cause;
 	}
 	return undefined;
+}
+
+// SQLSTATEs of a transaction the database gave up on because of another one.
+const CONTENTION_CODES = new Set([
+	'40001', // serialization_failure
+	'40P01', // deadlock_detected
+	'55P03' // lock_not_available
+]);
+
+/**
+ * Whether `error` is, or wraps, a transaction that lost to a concurrent one: a deadlock,
+ * a serialization failure, or devices that kept moving while it waited (OwnersMoved).
+ * Nothing of it was committed and the same request may succeed at once: it is answered
+ * 503 with Retry-After, like a lost connection, never 500.
+ */
+export function isContention(error: unknown): boolean {
+	for (let depth = 0; depth < 8 && error instanceof Error; depth++) {
+		if (error instanceof OwnersMoved) return true;
+		const code = (error as { code?: unknown }).code;
+		if (typeof code === 'string' && CONTENTION_CODES.has(code)) return true;
+		error = error.cause;
+	}
+	return false;
 }

@@ -51,10 +51,15 @@ const migrationsFolder = fileURLToPath(new URL('../drizzle', import.meta.url));
  */
 const MIGRATION_LOCK = 4_240_917_001;
 
+/** Whether `url` selects a PostgreSQL server; anything else means the embedded PGlite. */
+export function isPostgresUrl(url: string | undefined): url is string {
+	return url !== undefined && /^postgres(ql)?:\/\//.test(url);
+}
+
 /** Opens the central database and brings its schema up to date before returning. */
 export async function openDatabase(options: OpenOptions = {}): Promise<OpenDatabase> {
 	const { url, dataDir = './data', poolSize = DEFAULT_POOL_SIZE, log = createLogger() } = options;
-	if (url && /^postgres(ql)?:\/\//.test(url)) return openPostgres(url, poolSize, log);
+	if (isPostgresUrl(url)) return openPostgres(url, poolSize, log);
 	return openPglite(dataDir);
 }
 

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { LINK_CODE_ALPHABET, LINK_CODE_TTL_MS } from '../../shared/protocol';
+import { inOwnerTransaction, lockOwners, OWNER_ATTEMPTS, OwnersMoved } from '../db/lock-order';
 import type { Database, Transaction } from '../db/open';
-import { applications, devices, feedMove, files, linkOffers } from '../db/schema';
+import { accounts, applications, devices, feedMove, files, linkOffers } from '../db/schema';
 
 /** What a device shows the person: the code and when it stops working. */
 export interface LinkOffer {
@@ -41,7 +42,8 @@ export class TooManyLinkCodes extends Error {
 /**
  * Offers to link another device to the owner of `deviceId`; the person types the code
  * there. An owner has at most `maxLive` codes alive (unused, unexpired) at once, since
- * each is a key to its applications: past that, throws TooManyLinkCodes.
+ * each is a key to its applications: past that, throws TooManyLinkCodes. A device signed
+ * in to an account offers none (SignedInDevice): no accept of it could succeed.
  */
 export async function offerLink(
 	db: Database,
@@ -57,6 +59,7 @@ export async function offerLink(
 			.from(devices)
 			.where(eq(devices.id, deviceId));
 		if (!device) throw new Error('an offering device is not registered');
+		if (await heldByAccount(tx, device.ownerId)) throw new SignedInDevice();
 		// One offer at a time per owner, so two at once cannot both take the last place.
 		await tx.execute(
 			sql`select pg_advisory_xact_lock(hashtextextended(${`link_offers:${device.ownerId}`}, 0))`
@@ -93,43 +96,45 @@ export async function offerLink(
 }
 
 export type LinkOutcome =
-	{ status: 'linked'; devices: number } | { status: 'invalid_code' } | { status: 'busy' };
+	| { status: 'linked'; devices: number }
+	| { status: 'invalid_code' }
+	| { status: 'busy' }
+	/** One of the devices belongs to an account: that person signs in on the other instead. */
+	| { status: 'signed_in' };
 
 /**
- * How many times an accept looks again when an owner it read moved before it could lock
- * it. Each look means another link of the same devices committed meanwhile, so this is
- * only reached by a person (or a script) linking the same devices in a loop.
+ * Whether `ownerId` is an account's: its devices are a person's, signed in, and only a
+ * sign-in may add a device to them (a code shown by a stranger must not).
  */
-export const LINK_ATTEMPTS = 5;
-
-/**
- * The advisory-lock space of owners being linked (the two-key form, so it never meets
- * the single-key migration lock in db/open.ts); the second key is a hash of the owner id.
- */
-const OWNER_LOCK_SPACE = 1_684_627_011;
-
-/** The owner's lock key: 32 bits of its id's SHA-256, as PostgreSQL's signed int4. */
-function ownerLockKey(ownerId: string): number {
-	return createHash('sha256').update(ownerId).digest().readInt32BE(0);
+async function heldByAccount(tx: Transaction | Database, ownerId: string): Promise<boolean> {
+	return (await tx.$count(accounts, eq(accounts.ownerId, ownerId))) > 0;
 }
 
-/** Thrown inside the transaction to roll it back and look again: an owner moved. */
-class OwnerMoved extends Error {}
+/**
+ * Refused (the device is an account's): a code is a key to what its owner has, and
+ * linking would move an account's devices and applications to whoever showed it.
+ */
+export class SignedInDevice extends Error {
+	name = 'SignedInDevice';
+	constructor() {
+		super('the device belongs to an account');
+	}
+}
 
 /**
  * The device `deviceId` accepts a code: its owner, with every device and application it
  * has, joins the owner of the device that offered the code. One transaction; the code
- * works once.
+ * works once. Only devices that are nobody's account link this way: when either is an
+ * account's, nothing changes and the answer is `signed_in`.
  *
- * Links are serialized per owner: both owners are locked (transaction advisory locks, in
- * key order, so two links can never wait for each other) and then read again, since
- * another link may have moved one of these devices between the first read and the lock.
- * If both devices are still under owners held, the link goes on with what it read the
- * second time (a crossed accept finds the devices already together); if one moved to an
- * owner not held, the transaction rolls back (the code is not used) and starts over, up
- * to `attempts` times, then answers `busy`. Without this, two crossed accepts each moved
- * one device to the other's old owner, both answered "linked", and the devices stayed
- * apart.
+ * Links are serialized per owner (db/lock-order.ts): both owners are locked and then read
+ * again, since another link or a sign-in may have moved one of these devices between the
+ * first read and the lock. If both devices are still under owners held, the link goes on
+ * with what it read the second time (a crossed accept finds the devices already together);
+ * if one moved to an owner not held, the transaction rolls back (the code is not used) and
+ * starts over, up to `attempts` times, then answers `busy`. Without this, two crossed
+ * accepts each moved one device to the other's old owner, both answered "linked", and the
+ * devices stayed apart.
  *
  * Applications move to the end of the new owner's feed, so devices that were already
  * there pull them after their cursors; the moved devices' cursors name the old owner and
@@ -142,16 +147,15 @@ export async function acceptLink(
 	db: Database,
 	deviceId: string,
 	code: string,
-	attempts = LINK_ATTEMPTS
+	attempts = OWNER_ATTEMPTS
 ): Promise<LinkOutcome> {
-	for (let attempt = 0; attempt < attempts; attempt++) {
-		try {
-			return await db.transaction((tx) => linkOnce(tx, deviceId, code));
-		} catch (error) {
-			if (!(error instanceof OwnerMoved)) throw error;
-		}
+	try {
+		return await inOwnerTransaction(db, (tx) => linkOnce(tx, deviceId, code), attempts);
+	} catch (error) {
+		if (error instanceof OwnersMoved) return { status: 'busy' };
+		if (error instanceof SignedInDevice) return { status: 'signed_in' };
+		throw error;
 	}
-	return { status: 'busy' };
 }
 
 /** The owners of the accepting and the offering device, as of this statement. */
@@ -166,7 +170,7 @@ async function ownersOf(tx: Transaction, deviceId: string, offeredBy: string) {
 	return { from, to };
 }
 
-/** One try of acceptLink, inside its transaction; throws OwnerMoved to try again. */
+/** One try of acceptLink, inside its transaction; throws OwnersMoved to try again. */
 async function linkOnce(tx: Transaction, deviceId: string, code: string): Promise<LinkOutcome> {
 	const [offer] = await tx
 		.update(linkOffers)
@@ -187,7 +191,12 @@ async function linkOnce(tx: Transaction, deviceId: string, code: string): Promis
 	// A new statement, so a new snapshot in READ COMMITTED: it sees every link that held
 	// one of these locks before us, and no link can move these owners' devices from now on.
 	const { from, to } = await ownersOf(tx, deviceId, offer.offeredBy);
-	if (!held.has(from) || !held.has(to)) throw new OwnerMoved();
+	if (!held.has(from) || !held.has(to)) throw new OwnersMoved();
+	// Refused after the locks, so a sign-in that committed meanwhile is seen. The code
+	// stays unused: the transaction rolls back.
+	if ((await heldByAccount(tx, from)) || (await heldByAccount(tx, to))) {
+		throw new SignedInDevice();
+	}
 
 	await joinOwner(tx, from, to);
 	const count = await tx.$count(devices, eq(devices.ownerId, to));
@@ -195,21 +204,10 @@ async function linkOnce(tx: Transaction, deviceId: string, code: string): Promis
 }
 
 /**
- * Takes the owners' link locks (transaction advisory locks, in key order, so two callers
- * can never wait for each other). Taken twice in one transaction, a lock is simply held.
- */
-async function lockOwners(tx: Transaction, ownerIds: readonly string[]): Promise<void> {
-	const keys = [...new Set(ownerIds.map(ownerLockKey))].sort((a, b) => a - b);
-	for (const key of keys) {
-		await tx.execute(sql`select pg_advisory_xact_lock(${OWNER_LOCK_SPACE}, ${key})`);
-	}
-}
-
-/**
  * Moves everything of owner `from` (devices, applications, files) to owner `to`, in the
  * caller's transaction. Used by a link code and by a citizen signing in on a device
- * (accounts/citizen.ts); both owners' link locks are taken first, so a sign-in and a link
- * of the same devices are serialized like two links.
+ * (accounts/citizen.ts). The caller already holds both owners' link locks, taken before
+ * any device row (db/lock-order.ts); taking them again here only holds them.
  */
 export async function joinOwner(tx: Transaction, from: string, to: string): Promise<void> {
 	if (from === to) return;

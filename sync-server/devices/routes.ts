@@ -15,7 +15,7 @@ import type { Database } from '../db/open';
 import { devices } from '../db/schema';
 import { authenticateDevice, protocolHeader, type DeviceAuth } from './device-auth';
 import { httpError } from '../http/errors';
-import { acceptLink, offerLink, TooManyLinkCodes } from './link';
+import { acceptLink, offerLink, SignedInDevice, TooManyLinkCodes } from './link';
 import { readJsonBody } from '../http/request-body';
 import { clientAddress, rateLimited, type RequestLimits } from '../http/rate-limit';
 
@@ -85,6 +85,7 @@ export function deviceRoutes(db: Database, auth: DeviceAuth, { limits, limiter }
 				await limiter.check('linkOffer', c.var.deviceId);
 				const offer = await offerLink(db, c.var.deviceId, limits.liveLinkCodes).catch(
 					(error: unknown) => {
+						if (error instanceof SignedInDevice) throw signedInDevice();
 						if (!(error instanceof TooManyLinkCodes)) throw error;
 						throw rateLimited(
 							error.retryAfterSeconds,
@@ -123,8 +124,17 @@ export function deviceRoutes(db: Database, auth: DeviceAuth, { limits, limiter }
 							'These devices are being linked by another request: try again in a moment.'
 						);
 					}
+					if (outcome.status === 'signed_in') throw signedInDevice();
 					return c.json({ devices: outcome.devices } satisfies LinkAcceptResponse);
 				}
 			)
 	);
 }
+
+/** 409: a device signed in to an account neither shows nor accepts link codes. */
+const signedInDevice = () =>
+	httpError(
+		409,
+		ErrorCode.signedInDevice,
+		'A device signed in to an account is not linked by code: sign in on the other device instead.'
+	);

@@ -42,7 +42,7 @@ import type { Logger } from '../http/log';
 import type { Transaction } from '../db/open';
 import type { UploadStore } from './store';
 import { rateLimited, type RequestLimits } from '../http/rate-limit';
-import { newUploadId, releaseUpload, reserveUpload } from './upload-quota';
+import { isUploadId, newUploadId, releaseUpload, reserveUpload } from './upload-quota';
 
 // A device at its quota of unfinished uploads is told to come back in an hour: its slots
 // free when an upload finishes or expires, and it has no other upload to finish meanwhile.
@@ -276,7 +276,8 @@ export function fileRoutes(
 
 	/** The upload, or 404 unless it exists and this device created it: never says which. */
 	async function ownUpload(id: string, deviceId: string): Promise<Upload> {
-		const upload = await store.getUpload(id).catch(() => undefined);
+		// Checked before the store sees it: the id becomes a file name or an S3 key.
+		const upload = isUploadId(id) ? await store.getUpload(id).catch(() => undefined) : undefined;
 		if (!upload || upload.metadata?.device !== deviceId) {
 			throw httpError(404, ErrorCode.notFound, 'No such upload.');
 		}

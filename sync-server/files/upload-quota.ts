@@ -20,6 +20,11 @@ export function newUploadId(): string {
 	return randomBytes(16).toString('hex');
 }
 
+/** Whether `id` has the shape newUploadId gives: anything else names no upload. */
+export function isUploadId(id: string): boolean {
+	return /^[0-9a-f]{32}$/.test(id);
+}
+
 /** Rows younger than this count; older ones are swept with their uploads. */
 const alive = sql`now() - ${UNFINISHED_UPLOAD_MS} * interval '1 millisecond'`;
 

@@ -41,11 +41,42 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 
 // JSON.stringify turns an Error into `{}`; a log line must keep what went wrong and where.
 function replaceErrors(_key: string, value: unknown): unknown {
-	if (value instanceof Error) {
-		return { name: value.name, message: value.message, stack: value.stack, cause: value.cause };
-	}
+	if (value instanceof Error) return loggable(value);
 	if (typeof value === 'bigint') return value.toString();
 	return value;
+}
+
+// SQLSTATE classes whose messages name no value: a lost connection, a server going down,
+// a server out of resources. Their words help whoever reads the log at 3 a.m.
+const WORDY_SQL_CLASSES = new Set(['08', '53', '57']);
+
+/**
+ * What of an error may go to the log: never a person's data. Drizzle wraps a failed
+ * statement in an error whose message (and so its stack) lists the statement's parameters
+ * — IINs, phones, whole answers — so only the statement is kept, with its cause. A
+ * database error's message and detail may quote a value too (`Key (iin)=(…) already
+ * exists`, `invalid input syntax for type uuid: "…"`), so it is logged by its SQLSTATE
+ * and the constraint, table and column it names. Causes are passed through this again.
+ */
+function loggable(error: Error): Record<string, unknown> {
+	const fields = error as Error &
+		Partial<Record<'code' | 'constraint' | 'table' | 'column' | 'query', unknown>>;
+	const statement = typeof fields.query === 'string' ? { statement: fields.query } : {};
+	// The server's own errors carry a severity; a socket's (`EPIPE`) does not. PGlite's also
+	// carry the statement and its parameters, as Drizzle's wrapper does.
+	if ('severity' in error && typeof fields.code === 'string') {
+		return {
+			name: error.name,
+			code: fields.code,
+			constraint: fields.constraint,
+			table: fields.table,
+			column: fields.column,
+			...statement,
+			...(WORDY_SQL_CLASSES.has(fields.code.slice(0, 2)) ? { message: error.message } : {})
+		};
+	}
+	if ('params' in error) return { name: error.name, ...statement, cause: error.cause };
+	return { name: error.name, message: error.message, stack: error.stack, cause: error.cause };
 }
 
 /** Logs one line per request once it is answered: method, path, status, time, device. */

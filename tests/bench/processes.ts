@@ -95,6 +95,8 @@ export async function startSyncServer(
 	const env = {
 		...process.env,
 		DATABASE_URL: databaseUrl,
+		// Development sign-in adapters on PostgreSQL: a bench server, never a real one.
+		DALA_INSECURE_DEV_ACCOUNTS: '1',
 		DATABASE_POOL_SIZE: String(poolSize),
 		HOST: '127.0.0.1',
 		PORT: String(port),

@@ -46,6 +46,8 @@ export class ServerProcess {
 				PORT: String(options.port),
 				HOST: '127.0.0.1',
 				DATABASE_URL: options.databaseUrl,
+				// Devices sign in with codes from the log: a test server, never a real one.
+				DALA_INSECURE_DEV_ACCOUNTS: '1',
 				LOG_LEVEL: 'warn',
 				// API only: no built app needed, and none served.
 				STATIC_DIR: '/nonexistent'

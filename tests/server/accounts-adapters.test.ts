@@ -1,9 +1,13 @@
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accountAdaptersFromEnv } from '../../sync-server/accounts/adapters';
 import { developmentSender, httpSmsSender } from '../../sync-server/accounts/code-sender';
 import { httpPhoneRegister } from '../../sync-server/accounts/phone-register';
+import { openDatabase } from '../../sync-server/db/open';
 import { createLogger } from '../../sync-server/http/log';
+import { testApp } from './helpers';
 
 describe('code sender and phone register adapters', () => {
 	const seen: { auth?: string; body: string }[] = [];
@@ -52,5 +56,75 @@ describe('code sender and phone register adapters', () => {
 		expect(text).toContain('654321');
 		expect(text).not.toContain('7012345678');
 		expect(text).toContain('+7 7•• ••• •• 78');
+	});
+});
+
+describe('development adapters fail closed', () => {
+	const quiet = createLogger({ level: 'silent' });
+	const postgres = 'postgres://nobody@127.0.0.1:1/none';
+	const gateway = { SMS_GATEWAY_URL: 'https://sms.example/send', SMS_GATEWAY_TOKEN: 't' };
+	const register = {
+		PHONE_REGISTER_URL: 'https://register.example/ask',
+		PHONE_REGISTER_TOKEN: 't'
+	};
+
+	it('are refused on DATABASE_URL, each by the variable it needs', () => {
+		expect(() => accountAdaptersFromEnv({ DATABASE_URL: postgres }, quiet)).toThrow(
+			/SMS_GATEWAY_URL and PHONE_REGISTER_URL must be set.*anyone could sign in as anyone/s
+		);
+		// A real gateway alone is not enough: the code would reach whoever typed their phone.
+		expect(() => accountAdaptersFromEnv({ DATABASE_URL: postgres, ...gateway }, quiet)).toThrow(
+			/^PHONE_REGISTER_URL must be set/
+		);
+		expect(() => accountAdaptersFromEnv({ DATABASE_URL: postgres, ...register }, quiet)).toThrow(
+			/^SMS_GATEWAY_URL must be set/
+		);
+	});
+
+	it('are allowed on the embedded database, on PostgreSQL with both real ones, or by the flag', () => {
+		expect(accountAdaptersFromEnv({}, quiet).sender.development).toBe(true);
+		const real = accountAdaptersFromEnv({ DATABASE_URL: postgres, ...gateway, ...register }, quiet);
+		expect([real.sender.development, real.register.development]).toEqual([undefined, undefined]);
+		const flagged = accountAdaptersFromEnv(
+			{ DATABASE_URL: postgres, DALA_INSECURE_DEV_ACCOUNTS: '1' },
+			quiet
+		);
+		expect(flagged.register.development).toBe(true);
+	});
+
+	it('stop a server on DATABASE_URL from starting, and it says why', async () => {
+		const child = spawn(process.execPath, ['--import', 'tsx', 'sync-server/main.ts'], {
+			cwd: new URL('../../', import.meta.url).pathname,
+			env: {
+				...process.env,
+				PORT: '0',
+				DATABASE_URL: postgres,
+				DALA_INSECURE_DEV_ACCOUNTS: '',
+				SMS_GATEWAY_URL: '',
+				PHONE_REGISTER_URL: '',
+				LOG_LEVEL: 'error'
+			},
+			stdio: ['ignore', 'pipe', 'pipe']
+		});
+		let output = '';
+		child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+		child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+		const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+		expect(code).toBe(1);
+		expect(output).toContain('the server could not start');
+		expect(output).toContain('DALA_INSECURE_DEV_ACCOUNTS=1');
+	});
+
+	it('/api/health says when sign-in runs on development adapters', async () => {
+		const database = await openDatabase({ dataDir: 'memory://' });
+		try {
+			const health = await testApp(database.db).request('/api/health');
+			expect(await health.json()).toMatchObject({
+				status: 'ok',
+				accounts: { signInCodes: 'development', phoneRegister: 'development' }
+			});
+		} finally {
+			await database.close();
+		}
 	});
 });

@@ -28,7 +28,8 @@ describe.each(backends)('app on $name', (backend) => {
 		expect(res.json).toEqual({
 			status: 'ok',
 			database: 'ok',
-			protocol: { version: PROTOCOL_VERSION, min: MIN_PROTOCOL_VERSION }
+			protocol: { version: PROTOCOL_VERSION, min: MIN_PROTOCOL_VERSION },
+			accounts: { signInCodes: 'development', phoneRegister: 'development' }
 		});
 	});
 
@@ -91,7 +92,11 @@ describe.each(backends)('failures on $name', (backend) => {
 			level: 'error',
 			msg: 'unhandled error',
 			path: '/api/sync/push',
-			error: { message: expect.any(String), stack: expect.any(String) }
+			// The statement that failed and why; never its parameters (log-privacy.test.ts).
+			error: {
+				statement: expect.any(String),
+				cause: { message: expect.any(String), stack: expect.any(String) }
+			}
 		});
 	});
 });

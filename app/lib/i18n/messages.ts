@@ -127,6 +127,7 @@ export type LinkProblem =
 	| 'server'
 	| 'too_many_codes'
 	| 'too_many_tries'
+	| 'signed_in'
 	| 'update_required';
 
 /** Why linking a device did not happen, and what to do. */
@@ -152,6 +153,8 @@ export function linkProblemMessage(problem: LinkProblem): string {
 			return m.link_error_too_many_codes();
 		case 'too_many_tries':
 			return m.link_error_too_many_tries();
+		case 'signed_in':
+			return m.link_error_signed_in();
 		case 'update_required':
 			return m.sync_error_update();
 	}

@@ -27,6 +27,7 @@ function problemOf(error: unknown): LinkProblem {
 	if (error.code === ErrorCode.tooManyLinkCodes) return 'too_many_codes';
 	if (error.code === ErrorCode.rateLimited) return 'too_many_tries';
 	if (error.code === ErrorCode.linkBusy) return 'busy';
+	if (error.code === ErrorCode.signedInDevice) return 'signed_in';
 	if (error.kind === 'offline' || error.kind === 'update_required') return error.kind;
 	return 'server';
 }

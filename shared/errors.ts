@@ -57,9 +57,10 @@ export const ErrorCode = {
 	registerUnavailable: 'register_unavailable',
 	/** Wrong login, password or TOTP code; which one is not said. */
 	signInFailed: 'sign_in_failed',
-	/** Too many wrong sign-ins: wait `Retry-After` seconds (the delay grows). */
-	accountLocked: 'account_locked',
-	/** Too many codes or sign-ins from this phone, account, device or address: wait `Retry-After`. */
+	/**
+	 * Too many codes, code tries or sign-ins from this phone, device, login or address:
+	 * wait `Retry-After` seconds. A limited login and an unknown one get the same answer.
+	 */
 	tooManyAttempts: 'too_many_attempts',
 	/** The set-password link is unknown, expired or used: ask an administrator for a new one. */
 	invalidSetPasswordLink: 'invalid_set_password_link',

@@ -5,6 +5,7 @@ import { ErrorCode } from '../shared/errors';
 import type { AccountsOptions } from './accounts/adapters';
 import { accountRoutes } from './accounts/routes';
 import { developmentSender } from './accounts/code-sender';
+import { passwordPool, type Passwords } from './accounts/passwords';
 import { developmentRegister } from './accounts/phone-register';
 import { bundledCatalogue, type Catalogue } from './catalogue/catalogue';
 import type { Database } from './db/open';
@@ -12,7 +13,7 @@ import { deviceAuth, serverTimeHeader } from './devices/device-auth';
 import { fileRoutes } from './files/routes';
 import type { UploadStore } from './files/store';
 import { connectionFailureOf, isContention } from './db/connection-failure';
-import { databaseUnavailable, errorResponse } from './http/errors';
+import { databaseUnavailable, errorResponse, ServerBusy, serverBusy } from './http/errors';
 import { requestLogger, type Logger } from './http/log';
 import { healthRoutes } from './http/health';
 import { DEFAULT_LIMITS, type Limits } from './http/limits';
@@ -52,6 +53,8 @@ export interface AppOptions {
 	 * development sender and register (which say so in the log) by default.
 	 */
 	accounts?: AccountsOptions;
+	/** Staff password hashing; Argon2 on a worker thread by default (accounts/passwords.ts). */
+	passwords?: Passwords;
 }
 
 /** The whole HTTP surface of the sync server, with no socket: `main.ts` serves it. */
@@ -65,7 +68,8 @@ export function createApp({
 	requestWindowMs,
 	now = Date.now,
 	limits = DEFAULT_LIMITS,
-	accounts = { sender: developmentSender(log), register: developmentRegister(log) }
+	accounts = { sender: developmentSender(log), register: developmentRegister(log) },
+	passwords = passwordPool()
 }: AppOptions) {
 	const notFound = () =>
 		errorResponse(404, { code: ErrorCode.notFound, message: 'No such endpoint.' });
@@ -87,7 +91,7 @@ export function createApp({
 		.route('/api/sync', deviceRoutes(db, auth, guard))
 		.route('/api/services', serviceRoutes(catalogue))
 		.route('/api/sync', syncRoutes(db, auth, catalogue, guard))
-		.route('/api/accounts', accountRoutes(db, auth, accounts))
+		.route('/api/accounts', accountRoutes(db, auth, accounts, guard, passwords))
 		.route('/api/office', officeRoutes(db, auth));
 	// Mounted before the catch-all below, which would otherwise answer its paths first.
 	if (reviewToken) app.route('/api/review', reviewRoutes(db, reviewToken));
@@ -107,6 +111,7 @@ export function createApp({
 			log.warn('database unavailable', { error: lost, method: c.req.method, path: c.req.path });
 			return databaseUnavailable();
 		}
+		if (error instanceof ServerBusy) return serverBusy();
 		// A transaction that lost to a concurrent one committed nothing: retry, not a bug.
 		if (isContention(error)) {
 			log.warn('database contention', { error, method: c.req.method, path: c.req.path });

@@ -96,7 +96,8 @@ export type ConfirmOutcome =
  * Confirms a code on the device that asked for it: the account of the IIN is found or
  * made, this device is signed in to it, and the session opened, in one transaction,
  * started over when a link moved the device meanwhile (db/lock-order.ts). A wrong code
- * counts a try and is audited, in a transaction that commits.
+ * counts a try and is audited, in a transaction that commits; so is a try of this
+ * device's own challenge once it is spent.
  */
 export async function confirmCode(
 	db: Database,
@@ -122,7 +123,11 @@ export async function confirmCode(
 				device: deviceId,
 				subject: challengeId
 			});
-		if (!row || row.deviceId !== deviceId || !row.live || row.attempts >= SIGN_IN_CODE_TRIES) {
+		// A challenge that is unknown, or another device's, is nothing this device could have
+		// tried honestly: refused without an audit row, or a flood of made-up ids would write
+		// one undeletable row each. The route's limits bound such guessing.
+		if (!row || row.deviceId !== deviceId) return { status: 'code_expired' };
+		if (!row.live || row.attempts >= SIGN_IN_CODE_TRIES) {
 			await failed();
 			return { status: 'code_expired' };
 		}

@@ -19,14 +19,20 @@ import { DeviceId } from '../../shared/protocol';
 import { eq } from 'drizzle-orm';
 import type { Database } from '../db/open';
 import { accounts as accountsTable } from '../db/schema';
-import { authenticateDevice, protocolHeader, type DeviceAuth } from '../devices/device-auth';
+import {
+	authenticateDevice,
+	protocolHeader,
+	type DeviceAuth,
+	type DeviceVariables
+} from '../devices/device-auth';
 import { httpError } from '../http/errors';
+import { clientAddress, type RequestLimits } from '../http/rate-limit';
 import { readJsonBody } from '../http/request-body';
 import { accountOwner, listDevices, revokeDevice } from './account-devices';
-import { countAttempt, Limits, type Limit } from './attempts';
 import { confirmCode, sendCode } from './citizen';
 import type { AccountsOptions } from './adapters';
 import { maskPhone } from './code-sender';
+import type { Passwords } from './passwords';
 import { can, type Actor } from './policy';
 import { authenticateSession, refreshSession, revokeSession } from './sessions';
 import { enrollStaff, setStaffPassword, signInStaff } from './staff';
@@ -36,26 +42,6 @@ const BODY_BYTES = 4096;
 // A register that did not answer is asked again by the person, not at once.
 const REGISTER_RETRY_AFTER_S = 30;
 
-/** The client's address as the socket saw it (a proxy in front: its own address). */
-function clientAddress(c: Context): string {
-	const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
-	return env?.incoming?.socket?.remoteAddress ?? 'unknown';
-}
-
-function tooMany(retryAfter: number, code: ErrorCode = ErrorCode.tooManyAttempts) {
-	const error = httpError(429, code, `Too many attempts: try again in ${retryAfter} seconds.`);
-	error.res?.headers.set('Retry-After', String(retryAfter));
-	return error;
-}
-
-/** Counts one attempt against each limit; the first one exceeded refuses with 429. */
-async function limit(db: Database, checks: [Limit, string][]): Promise<void> {
-	for (const [what, subject] of checks) {
-		const retryAfter = await countAttempt(db, what, subject);
-		if (retryAfter !== null) throw tooMany(retryAfter);
-	}
-}
-
 /**
  * /api/accounts (docs/accounts.md): citizens sign in with a code to their phone, staff
  * with a password and TOTP; sessions are refreshed and ended; a person (or an
@@ -64,9 +50,17 @@ async function limit(db: Database, checks: [Limit, string][]): Promise<void> {
 export function accountRoutes(
 	db: Database,
 	auth: DeviceAuth,
-	{ sender, register }: AccountsOptions
+	{ sender, register }: AccountsOptions,
+	{ limits, limiter }: RequestLimits,
+	passwords: Passwords
 ) {
+	const address = (c: Context) => clientAddress(c, limits.trustedProxies);
+	const attempts = ErrorCode.tooManyAttempts;
 	const signed = authenticateDevice(auth, BODY_BYTES);
+	const limitStaffLink = async (c: Context<{ Variables: DeviceVariables }>) => {
+		await limiter.check('staffLinkDevice', c.var.deviceId, attempts);
+		await limiter.check('staffLinkAddress', address(c), attempts);
+	};
 	const session = authenticateSession(db, auth, BODY_BYTES);
 	const body = <S extends v.GenericSchema>(c: Context, schema: S, what: string, raw: Uint8Array) =>
 		readJsonBody(c.req.raw, schema, what, { limit: BODY_BYTES, raw });
@@ -76,13 +70,19 @@ export function accountRoutes(
 			.use('*', protocolHeader)
 			.post('/citizen/code', signed, async (c) => {
 				const { iin, phone } = await body(c, CitizenCodeRequest, 'code request', c.var.rawBody);
-				// SMS pumping: codes are counted per phone, per device and per address.
-				await limit(db, [
-					[Limits.codesPerPhone, phone],
-					[Limits.codesPerDevice, c.var.deviceId],
-					[Limits.codesPerAddress, clientAddress(c)]
-				]);
+				// SMS pumping: every request counts per device and per address; codes per phone
+				// count only once sent, so neither a refused phone nor a stranger's device uses
+				// up the person's own allowance (http/limits.ts).
+				await limiter.check('codeDevice', c.var.deviceId, attempts);
+				await limiter.check('codeAddress', address(c), attempts);
+				const pair = `${phone}\n${c.var.deviceId}`;
+				await limiter.refuseIfSpent('codePhoneDevice', pair, attempts);
+				await limiter.refuseIfSpent('codePhone', phone, attempts);
 				const outcome = await sendCode(db, { sender, register }, c.var.deviceId, iin, phone);
+				if (outcome.status === 'sent') {
+					await limiter.count('codePhoneDevice', pair);
+					await limiter.count('codePhone', phone);
+				}
 				if (outcome.status === 'not_registered') {
 					throw httpError(
 						400,
@@ -114,6 +114,8 @@ export function accountRoutes(
 			})
 			.post('/citizen/confirm', signed, async (c) => {
 				const { challengeId, code } = await body(c, CitizenConfirmRequest, 'code', c.var.rawBody);
+				await limiter.check('confirmDevice', c.var.deviceId, attempts);
+				await limiter.check('confirmAddress', address(c), attempts);
 				const outcome = await confirmCode(db, c.var.deviceId, challengeId, code);
 				if (outcome.status === 'wrong_code') {
 					throw httpError(400, ErrorCode.wrongCode, 'This code is not the one sent.', {
@@ -131,13 +133,15 @@ export function accountRoutes(
 			})
 			.post('/staff/enroll', signed, async (c) => {
 				const { token } = await body(c, StaffEnrollRequest, 'enrollment', c.var.rawBody);
+				await limitStaffLink(c);
 				const enrolled = await enrollStaff(db, token);
 				if (!enrolled) throw invalidLink();
 				return c.json(enrolled satisfies StaffEnrollResponse);
 			})
 			.post('/staff/set-password', signed, async (c) => {
 				const request = await body(c, StaffSetPasswordRequest, 'password', c.var.rawBody);
-				const outcome = await setStaffPassword(db, c.var.deviceId, request);
+				await limitStaffLink(c);
+				const outcome = await setStaffPassword(db, passwords, c.var.deviceId, request);
 				if (outcome === 'invalid_link') throw invalidLink();
 				if (outcome === 'wrong_totp') {
 					throw httpError(400, ErrorCode.invalidBody, 'The code is not the authenticator’s.', {
@@ -148,12 +152,11 @@ export function accountRoutes(
 			})
 			.post('/staff/sign-in', signed, async (c) => {
 				const request = await body(c, StaffSignInRequest, 'sign-in', c.var.rawBody);
-				await limit(db, [
-					[Limits.signInsPerLogin, request.login],
-					[Limits.signInsPerAddress, clientAddress(c)]
-				]);
-				const outcome = await signInStaff(db, c.var.deviceId, request);
-				if (outcome.status === 'locked') throw tooMany(outcome.retryAfter, ErrorCode.accountLocked);
+				// Counted before Argon2 runs and before the login is looked up: a limited unknown
+				// login and a limited real one get the same answer.
+				await limiter.check('signInPair', pairOf(request.login, address(c)), attempts);
+				await limiter.check('signInAddress', address(c), attempts);
+				const outcome = await signInStaff(db, passwords, c.var.deviceId, request);
 				if (outcome.status === 'failed') {
 					throw httpError(401, ErrorCode.signInFailed, 'The login, password or code is wrong.');
 				}
@@ -211,6 +214,10 @@ export function accountRoutes(
 			})
 	);
 }
+
+/** A login and an address as one key; none without an address (an in-process caller). */
+const pairOf = (login: string, address: string | undefined) =>
+	address === undefined ? undefined : `${login}\n${address}`;
 
 const forbidden = () => httpError(403, ErrorCode.forbidden, 'This account may not do that.');
 const invalidLink = () =>

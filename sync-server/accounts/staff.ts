@@ -4,23 +4,13 @@ import type { Session, StaffRole } from '../../shared/accounts';
 import type { Database } from '../db/open';
 import { accounts, setPasswordLinks } from '../db/schema';
 import { appendAudit, AuditAction } from './audit';
-import { decoyHash, hashPassword, verifyPassword } from './passwords';
+import type { Passwords } from './passwords';
 import { openSession } from './sessions';
 import { hashOf, newToken } from './tokens';
 import { matchTotp, newTotpSecret, otpauthUri } from './totp';
 
 /** How long a set-password link works: a working day and a night. */
 export const SET_PASSWORD_TTL_MS = 24 * 60 * 60_000;
-/** Wrong sign-ins that cost nothing; from the next one on, a delay that doubles. */
-export const FREE_FAILURES = 3;
-const FIRST_DELAY_SECONDS = 15;
-const MAX_DELAY_SECONDS = 60 * 60;
-
-/** The delay, in seconds, that the `failures`th wrong sign-in in a row earns. */
-export function lockoutSeconds(failures: number): number {
-	if (failures < FREE_FAILURES) return 0;
-	return Math.min(MAX_DELAY_SECONDS, FIRST_DELAY_SECONDS * 2 ** (failures - FREE_FAILURES));
-}
 
 export interface NewStaff {
 	role: StaffRole;
@@ -101,36 +91,42 @@ export async function enrollStaff(db: Database, token: string) {
 
 export type SetPasswordOutcome = 'set' | 'invalid_link' | 'wrong_totp';
 
-/** Sets the password and the TOTP secret in one transaction; the link then works no more. */
+/**
+ * Sets the password and the TOTP secret in one transaction; the link then works no more.
+ * The link and the first code are checked before Argon2 runs, so a request with a link
+ * that does not work costs no hashing; the link is locked and checked again afterwards,
+ * since another request may have used it meanwhile.
+ */
 export async function setStaffPassword(
 	db: Database,
+	passwords: Passwords,
 	deviceId: string,
 	{ token, password, totp }: { token: string; password: string; totp: string },
 	now = Date.now()
 ): Promise<SetPasswordOutcome> {
-	const passwordHash = await hashPassword(password);
+	const [pending] = await db
+		.select({ secret: setPasswordLinks.pendingTotpSecret })
+		.from(setPasswordLinks)
+		.where(liveLink(token));
+	if (!pending?.secret) return 'invalid_link';
+	const step = matchTotp(pending.secret, totp, now, null);
+	if (step === null) return 'wrong_totp';
+	const passwordHash = await passwords.hash(password);
 	return db.transaction(async (tx) => {
 		const [link] = await tx
 			.select({ accountId: setPasswordLinks.accountId, secret: setPasswordLinks.pendingTotpSecret })
 			.from(setPasswordLinks)
 			.where(liveLink(token))
 			.for('update');
-		if (!link?.secret) return 'invalid_link';
-		const step = matchTotp(link.secret, totp, now, null);
-		if (step === null) return 'wrong_totp';
+		// Used meanwhile, or opened again (a new secret): the code was for another secret.
+		if (!link?.secret || link.secret !== pending.secret) return 'invalid_link';
 		await tx
 			.update(setPasswordLinks)
 			.set({ usedAt: sql`now()` })
 			.where(eq(setPasswordLinks.tokenHash, hashOf(token)));
 		await tx
 			.update(accounts)
-			.set({
-				passwordHash,
-				totpSecret: link.secret,
-				totpLastStep: step,
-				failedSignIns: 0,
-				lockedUntil: null
-			})
+			.set({ passwordHash, totpSecret: link.secret, totpLastStep: step })
 			.where(eq(accounts.id, link.accountId));
 		await appendAudit(tx, {
 			action: AuditAction.staffPasswordSet,
@@ -142,67 +138,35 @@ export async function setStaffPassword(
 	});
 }
 
-export type SignInOutcome =
-	| { status: 'signed_in'; session: Session }
-	| { status: 'failed' }
-	| { status: 'locked'; retryAfter: number };
+export type SignInOutcome = { status: 'signed_in'; session: Session } | { status: 'failed' };
 
 /**
- * A staff sign-in: password and TOTP code. The failure is counted before the password is
- * checked, in one statement that also refuses a locked account, so guesses sent all at
- * once cannot slip past the lockout while Argon2 runs; a right answer then clears it.
- * An unknown login costs the same Argon2 time as a known one and gets the same answer.
+ * A staff sign-in: password and TOTP code. Guessing is slowed by the route's limits (per
+ * login and address, and per address), counted before this runs, so guesses sent all at
+ * once are counted before Argon2 does anything; nothing here locks the account, so nobody
+ * can lock the real person out from elsewhere. An unknown login costs the same Argon2 time
+ * as a known one and gets the same answer.
  */
 export async function signInStaff(
 	db: Database,
+	passwords: Passwords,
 	deviceId: string,
 	{ login, password, totp }: { login: string; password: string; totp: string },
 	now = Date.now()
 ): Promise<SignInOutcome> {
-	const failures = sql`${accounts.failedSignIns} + 1`;
-	const delay = sql`least(${MAX_DELAY_SECONDS}, ${FIRST_DELAY_SECONDS} * power(2, ${failures} - ${FREE_FAILURES}))`;
-	const [claimed] = await db
-		.update(accounts)
-		.set({
-			failedSignIns: failures,
-			lockedUntil: sql`case when ${failures} >= ${FREE_FAILURES}
-				then now() + ${delay} * interval '1 second' end`
-		})
-		.where(
-			and(
-				eq(accounts.login, login),
-				ne(accounts.role, 'citizen'),
-				or(isNull(accounts.lockedUntil), sql`${accounts.lockedUntil} <= now()`)
-			)
-		)
-		.returning({
+	const [account] = await db
+		.select({
 			id: accounts.id,
 			passwordHash: accounts.passwordHash,
 			totpSecret: accounts.totpSecret,
 			totpLastStep: accounts.totpLastStep
-		});
+		})
+		.from(accounts)
+		.where(and(eq(accounts.login, login), ne(accounts.role, 'citizen')));
 
-	if (!claimed) {
-		const [locked] = await db
-			.select({
-				id: accounts.id,
-				retryAfter: sql<string>`ceil(extract(epoch from ${accounts.lockedUntil} - now()))::text`
-			})
-			.from(accounts)
-			.where(and(eq(accounts.login, login), ne(accounts.role, 'citizen')));
-		// Each audit append in a transaction of its own: the audit lock lasts until its
-		// commit, so appends take turns (audit.ts).
-		if (locked) {
-			await db.transaction((tx) =>
-				appendAudit(tx, {
-					action: AuditAction.staffSignInFailed,
-					device: deviceId,
-					subject: locked.id
-				})
-			);
-			return { status: 'locked', retryAfter: Math.max(1, Number(locked.retryAfter)) };
-		}
-		await verifyPassword(password, await decoyHash());
+	if (!account) {
+		await passwords.verify(password, await passwords.decoy());
+		// In a transaction of its own: the audit lock lasts until its commit (audit.ts).
 		await db.transaction((tx) =>
 			appendAudit(tx, { action: AuditAction.staffSignInFailed, device: deviceId })
 		);
@@ -210,10 +174,10 @@ export async function signInStaff(
 	}
 
 	const passwordOk =
-		claimed.passwordHash !== null && (await verifyPassword(password, claimed.passwordHash));
+		account.passwordHash !== null && (await passwords.verify(password, account.passwordHash));
 	const step =
-		passwordOk && claimed.totpSecret !== null
-			? matchTotp(claimed.totpSecret, totp, now, claimed.totpLastStep)
+		passwordOk && account.totpSecret !== null
+			? matchTotp(account.totpSecret, totp, now, account.totpLastStep)
 			: null;
 	return db.transaction(async (tx): Promise<SignInOutcome> => {
 		const [cleared] =
@@ -221,11 +185,11 @@ export async function signInStaff(
 				? []
 				: await tx
 						.update(accounts)
-						.set({ failedSignIns: 0, lockedUntil: null, totpLastStep: step })
+						.set({ totpLastStep: step })
 						// A code accepted meanwhile by another sign-in is not accepted twice.
 						.where(
 							and(
-								eq(accounts.id, claimed.id),
+								eq(accounts.id, account.id),
 								or(isNull(accounts.totpLastStep), sql`${accounts.totpLastStep} < ${step}`)
 							)
 						)
@@ -234,16 +198,16 @@ export async function signInStaff(
 			await appendAudit(tx, {
 				action: AuditAction.staffSignInFailed,
 				device: deviceId,
-				subject: claimed.id
+				subject: account.id
 			});
 			return { status: 'failed' };
 		}
-		const session = await openSession(tx, claimed.id, deviceId);
+		const session = await openSession(tx, account.id, deviceId);
 		await appendAudit(tx, {
 			action: AuditAction.staffSignedIn,
-			actor: claimed.id,
+			actor: account.id,
 			device: deviceId,
-			subject: claimed.id
+			subject: account.id
 		});
 		return { status: 'signed_in', session };
 	});

@@ -294,9 +294,6 @@ export const accounts = pgTable(
 		totpSecret: text('totp_secret'),
 		/** The last TOTP time step accepted: a code works once. */
 		totpLastStep: bigint('totp_last_step', { mode: 'number' }),
-		/** Wrong passwords or TOTP codes since the last good sign-in, and the delay they earned. */
-		failedSignIns: integer('failed_sign_ins').notNull().default(0),
-		lockedUntil: timestamp('locked_until', { withTimezone: true }),
 		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow()
 	},
 	(t) => [
@@ -360,20 +357,6 @@ export const sessions = pgTable(
 		index('sessions_account_idx').on(t.accountId),
 		index('sessions_device_idx').on(t.deviceId)
 	]
-);
-
-/**
- * Counters behind the sign-in limits (attempts.ts): how often `key` (a phone's hash, an
- * account, an address) was tried in the window that started at `window_start`.
- */
-export const attemptCounters = pgTable(
-	'attempt_counters',
-	{
-		key: text('key').notNull(),
-		windowStart: timestamp('window_start', { withTimezone: true }).notNull(),
-		count: integer('count').notNull().default(0)
-	},
-	(t) => [primaryKey({ columns: [t.key, t.windowStart] })]
 );
 
 /**

@@ -20,7 +20,9 @@ export type ReviewErrorCode = (typeof ReviewErrorCode)[keyof typeof ReviewErrorC
  */
 export const ServerErrorCode = {
 	/** The database could not be reached or the connection broke: retry after Retry-After. */
-	databaseUnavailable: 'database_unavailable'
+	databaseUnavailable: 'database_unavailable',
+	/** The server has more of this work queued than it takes: retry after Retry-After. */
+	busy: 'server_busy'
 } as const;
 export type ServerErrorCode = (typeof ServerErrorCode)[keyof typeof ServerErrorCode];
 
@@ -48,6 +50,30 @@ export function databaseUnavailable(): Response {
 		message: 'The database is unavailable for a moment; try again.'
 	});
 	res.headers.set('Retry-After', String(DATABASE_RETRY_AFTER_S));
+	return res;
+}
+
+/** Seconds a client waits before retrying work the server was too busy to queue. */
+const BUSY_RETRY_AFTER_S = 2;
+
+/**
+ * Thrown when a bounded queue of costly work (password hashing) is full: answered 503
+ * `server_busy` with Retry-After, since nothing was done and the same request may pass soon.
+ */
+export class ServerBusy extends Error {
+	name = 'ServerBusy';
+	constructor() {
+		super('too much of this work is queued');
+	}
+}
+
+/** The answer to a request refused with ServerBusy. */
+export function serverBusy(): Response {
+	const res = errorResponse(503, {
+		code: ServerErrorCode.busy,
+		message: 'The server is busy for a moment; try again.'
+	});
+	res.headers.set('Retry-After', String(BUSY_RETRY_AFTER_S));
 	return res;
 }
 

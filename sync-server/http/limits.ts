@@ -28,6 +28,33 @@ export interface RateRules {
 	linkAccept?: RateRule;
 	/** Uploads started per device. */
 	uploadCreate?: RateRule;
+	/** Sign-in codes asked per device, sent or not. */
+	codeDevice?: RateRule;
+	/** Sign-in codes asked per client address, sent or not. Loose: a village shares one. */
+	codeAddress?: RateRule;
+	/**
+	 * Codes sent to one phone for one device: a stranger asking for a person's phone
+	 * spends their own allowance, not the person's.
+	 */
+	codePhoneDevice?: RateRule;
+	/**
+	 * Codes sent to one phone from any device (SMS pumping): looser, and a short window,
+	 * so strangers can keep a person from signing in for minutes at most.
+	 */
+	codePhone?: RateRule;
+	/** Codes typed per device and per address: guessing needs tries. */
+	confirmDevice?: RateRule;
+	confirmAddress?: RateRule;
+	/**
+	 * Staff sign-ins per login and address: a guesser is slowed where they are, and the
+	 * real person signing in from elsewhere is not locked out by them.
+	 */
+	signInPair?: RateRule;
+	/** Staff sign-ins per address, whatever the login. */
+	signInAddress?: RateRule;
+	/** Set-password links opened or used, per device and per address (each use runs Argon2). */
+	staffLinkDevice?: RateRule;
+	staffLinkAddress?: RateRule;
 }
 
 export interface Limits {
@@ -51,7 +78,17 @@ export const DEFAULT_RATE_RULES = {
 	push: { name: 'push', limit: 60, windowSeconds: minute },
 	linkOffer: { name: 'link_offer', limit: 10, windowSeconds: 60 * minute },
 	linkAccept: { name: 'link_accept', limit: 10, windowSeconds: 10 * minute },
-	uploadCreate: { name: 'upload_create', limit: 120, windowSeconds: 10 * minute }
+	uploadCreate: { name: 'upload_create', limit: 120, windowSeconds: 10 * minute },
+	codeDevice: { name: 'code_device', limit: 10, windowSeconds: 60 * minute },
+	codeAddress: { name: 'code_address', limit: 300, windowSeconds: 60 * minute },
+	codePhoneDevice: { name: 'code_phone_device', limit: 5, windowSeconds: 60 * minute },
+	codePhone: { name: 'code_phone', limit: 10, windowSeconds: 15 * minute },
+	confirmDevice: { name: 'confirm_device', limit: 30, windowSeconds: 10 * minute },
+	confirmAddress: { name: 'confirm_address', limit: 300, windowSeconds: 10 * minute },
+	signInPair: { name: 'sign_in_pair', limit: 5, windowSeconds: 15 * minute },
+	signInAddress: { name: 'sign_in_address', limit: 100, windowSeconds: 60 * minute },
+	staffLinkDevice: { name: 'staff_link_device', limit: 10, windowSeconds: 10 * minute },
+	staffLinkAddress: { name: 'staff_link_address', limit: 30, windowSeconds: 10 * minute }
 } as const satisfies Required<RateRules>;
 
 export const DEFAULT_LIMITS: Limits = {

@@ -3,15 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { appendAudit, AuditAction, verifyAudit } from '../../sync-server/accounts/audit';
 import type { CodeSender } from '../../sync-server/accounts/code-sender';
 import { can, type Actor, type PolicyRecord } from '../../sync-server/accounts/policy';
-import { createStaff, lockoutSeconds } from '../../sync-server/accounts/staff';
+import { createStaff } from '../../sync-server/accounts/staff';
 import { totpCode, totpStep } from '../../sync-server/accounts/totp';
-import {
-	accounts,
-	auditLog,
-	devices,
-	sessions,
-	setPasswordLinks
-} from '../../sync-server/db/schema';
+import { auditLog, devices, sessions, setPasswordLinks } from '../../sync-server/db/schema';
 import { backends } from './backends';
 import {
 	answer,
@@ -113,8 +107,8 @@ describe.each(backends)('accounts on $name', (backend) => {
 		expect(listed.json.devices).toHaveLength(2);
 	});
 
-	it('limits codes per phone: the sixth in an hour is 429 with Retry-After', async () => {
-		for (let i = 0; i < 5; i++) await askCode(await newDevice(suite.app), validIin(7), PHONE);
+	it('limits codes sent to a phone: the eleventh in 15 minutes is 429 with Retry-After', async () => {
+		for (let i = 0; i < 10; i++) await askCode(await newDevice(suite.app), validIin(7), PHONE);
 		const res = await call(
 			suite.app,
 			await newDevice(suite.app),
@@ -127,7 +121,9 @@ describe.each(backends)('accounts on $name', (backend) => {
 		);
 		expect(res.status).toBe(429);
 		expect(res.json.error.code).toBe('too_many_attempts');
+		// A short window: strangers keep a person from a code for minutes at most.
 		expect(Number(res.headers.get('Retry-After'))).toBeGreaterThan(0);
+		expect(Number(res.headers.get('Retry-After'))).toBeLessThanOrEqual(15 * 60);
 	});
 
 	it('refuses a bad IIN with a field issue and sends nothing', async () => {
@@ -310,34 +306,6 @@ describe.each(backends)('accounts on $name', (backend) => {
 				token: staff.token
 			});
 			expect(res.json.error.code).toBe('invalid_set_password_link');
-		});
-
-		it('locks out with a growing delay', async () => {
-			const { device, staff } = await enrolled();
-			const lockedUntil = async () => {
-				const [row] = await suite.db
-					.select({ s: sql<string>`extract(epoch from ${accounts.lockedUntil} - now())::text` })
-					.from(accounts)
-					.where(eq(accounts.id, staff.accountId));
-				return Number(row?.s);
-			};
-			for (let i = 0; i < 3; i++) {
-				const res = await signInStaff(device, staff.login, 'wrong password here', '000000');
-				expect(res.status).toBe(401);
-				expect(res.json.error.code).toBe('sign_in_failed');
-			}
-			const locked = await signInStaff(device, staff.login, 'wrong password here', '000000');
-			expect(locked.status).toBe(429);
-			expect(locked.json.error.code).toBe('account_locked');
-			expect(Number(locked.headers.get('Retry-After'))).toBeGreaterThan(0);
-			const first = await lockedUntil();
-			await suite.db
-				.update(accounts)
-				.set({ lockedUntil: sql`now() - interval '1 second'` })
-				.where(eq(accounts.id, staff.accountId));
-			await signInStaff(device, staff.login, 'wrong password here', '000000');
-			expect(await lockedUntil()).toBeGreaterThan(first + 5);
-			expect(lockoutSeconds(5)).toBeGreaterThan(lockoutSeconds(4));
 		});
 
 		it('lets a reviewer decide only in their region', async () => {

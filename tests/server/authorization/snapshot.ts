@@ -88,7 +88,7 @@ export async function ownerDigest(db: Database, ownerId: string): Promise<string
  * check may move them even when it is then refused (a refused guess must still count);
  * one refused at the door (no device, unknown device, bad signature) moves nothing.
  */
-export const BOOKKEEPING = ['attempt_counters', 'rate_limits', 'request_nonces'];
+export const BOOKKEEPING = ['rate_limits', 'request_nonces'];
 
 /** `written` without the bookkeeping tables. */
 export const withoutBookkeeping = (written: string[]) =>
@@ -112,8 +112,4 @@ export const DOOR_CODES = new Set([
  * Refusals that are themselves recorded in the audit log (docs/accounts.md): a failed
  * sign-in and a code refused for an unregistered phone.
  */
-export const AUDITED_REFUSALS = new Set([
-	'sign_in_failed',
-	'account_locked',
-	'phone_not_registered'
-]);
+export const AUDITED_REFUSALS = new Set(['sign_in_failed', 'phone_not_registered']);

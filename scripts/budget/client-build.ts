@@ -3,7 +3,7 @@
  * build's Vite manifest and SvelteKit's route table. Anything missing or unreadable is
  * an error that says what to do, never an empty build that would pass every budget.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Route, ViteManifest } from './chunk-graph';
@@ -40,7 +40,9 @@ interface KitRoute {
 export async function readRoutes(root: string): Promise<Route[]> {
 	const path = join(root, '.svelte-kit/output/server/manifest-full.js');
 	if (!existsSync(path)) throw new Error(`no route table at ${path}: ${NOT_BUILT}`);
-	const { manifest } = (await import(pathToFileURL(path).href)) as {
+	// Node keeps a module once imported; the modification time makes a rebuilt one new.
+	const url = `${pathToFileURL(path).href}?${statSync(path).mtimeMs}`;
+	const { manifest } = (await import(url)) as {
 		manifest: { _: { routes: KitRoute[] } };
 	};
 	return manifest._.routes.flatMap(({ id, page }) =>

@@ -3,7 +3,7 @@
  * the bytes the page fetched match the budget's first-visit count, and the service worker
  * installs exactly the files the budget counts, so the tool and the app cannot drift apart.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { readClientBuild } from '../../scripts/budget/client-build';
 import { measure, type Figures } from '../../scripts/budget/figures';
 import { openControlled, useAppAndBrowser } from './harness';
@@ -18,9 +18,11 @@ interface Fetched {
 
 describe('a first visit', () => {
 	let figures: Figures;
+	beforeAll(async () => {
+		figures = measure(await readClientBuild(ROOT));
+	});
 
 	it('fetches what the budget counts, within 5 %', async () => {
-		figures = measure(await readClientBuild(ROOT));
 		const { page } = app.browser;
 		// A fresh profile: nothing cached, no service worker yet.
 		await openControlled(page, app.server.url);
@@ -49,6 +51,7 @@ describe('a first visit', () => {
 
 	it('installs the files the budget counts, and no others', async () => {
 		const { page } = app.browser;
+		await openControlled(page, app.server.url);
 		const cached = await page.evaluate(async () => {
 			const urls: string[] = [];
 			for (const name of await caches.keys()) {

@@ -61,10 +61,10 @@ function staticFiles(dir: string): string[] {
 /** What `files` of the build weigh as served, heaviest first. */
 export function costs(build: ClientBuild, files: Iterable<string>): Figure {
 	const label = labeller(build.manifest);
-	const costs = [...new Set(files)]
+	const each = [...new Set(files)]
 		.map((file) => ({ file, label: label(file), ...servedSize(build.dir, file) }))
 		.sort((a, b) => b.bytes - a.bytes);
-	return { bytes: costs.reduce((sum, cost) => sum + cost.bytes, 0), files: costs };
+	return { bytes: each.reduce((sum, cost) => sum + cost.bytes, 0), files: each };
 }
 
 /** Measures a build. The home page is route `/`. */

@@ -10,6 +10,8 @@ import { budgetsFor, FIGURES, overBudget, readBudgets, type FigureName } from '.
 import { readClientBuild, type ClientBuild } from './client-build';
 import { costs, HOME_PAGE, measure, type Figure, type Figures } from './figures';
 
+const OPTIONS = ['--report', '--write'];
+
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
 const COMMENT =
@@ -62,6 +64,14 @@ export interface BudgetRun {
 export async function runBudget(root: string, args: string[]): Promise<BudgetRun> {
 	const budgetsPath = join(root, 'budgets.json');
 	const output: string[] = [];
+	// A mistyped flag must not quietly run a plain check instead.
+	const unknown = args.filter((arg) => !OPTIONS.includes(arg));
+	if (unknown.length) {
+		return {
+			code: 2,
+			output: [`budget: unknown ${unknown.join(' ')}; use ${OPTIONS.join(' or ')}`]
+		};
+	}
 	try {
 		const build = await readClientBuild(root);
 		const figures = measure(build);

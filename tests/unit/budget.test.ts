@@ -239,6 +239,12 @@ describe('npm run budget', () => {
 		expect(output.at(-1)).toMatch(/budgets\.json is malformed:\n.*firstVisit/);
 	});
 
+	it('refuses an option it does not know', async () => {
+		const { code, output } = await runBudget(fixture(), ['--reprot']);
+		expect(code).toBe(2);
+		expect(output).toEqual(['budget: unknown --reprot; use --report or --write']);
+	});
+
 	it('fails clearly when the build is missing', async () => {
 		const empty = mkdtempSync(join(tmpdir(), 'dala-budget-'));
 		roots.push(empty);

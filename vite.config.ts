@@ -1,6 +1,7 @@
 import { sveltekit } from '@sveltejs/kit/vite';
 import { paraglideVitePlugin } from '@inlang/paraglide-js';
 import { defineConfig } from 'vite';
+import { precacheExclusions } from './scripts/precache-exclusions.ts';
 
 export default defineConfig({
 	plugins: [
@@ -12,7 +13,8 @@ export default defineConfig({
 			// whichever runs last leaves the same runtime behind.
 			strategy: ['localStorage', 'preferredLanguage', 'baseLocale']
 		}),
-		sveltekit()
+		sveltekit(),
+		precacheExclusions()
 	],
 	server: { proxy: { '/api': 'http://localhost:3000' } }
 });

@@ -2,6 +2,7 @@
 /// <reference no-default-lib="true"/>
 /// <reference lib="esnext" />
 /// <reference lib="webworker" />
+/// <reference types="vite/client" />
 import { build, files, version } from '$service-worker';
 import { clientsClaim } from 'workbox-core';
 import {
@@ -18,11 +19,27 @@ import { httpTransport } from './lib/sync/transport';
 
 declare const self: ServiceWorkerGlobalScope;
 
-// The app shell: every built asset, every static file and the SPA entry page. Files
-// under _app/immutable carry a content hash in their name, so they need no revision;
-// the rest are revisioned by the build version.
+/**
+ * Files only staff, office, administrator or verify pages load: the client build lists them
+ * (scripts/precache-exclusions.ts) just before this worker is built. A glob rather than an
+ * import, so a tree that was never built still type-checks; the build always writes it.
+ */
+const outsideCitizenApp = new Set(
+	Object.values(
+		import.meta.glob<string[]>('/.svelte-kit/dala/precache-excluded.json', {
+			eager: true,
+			import: 'default'
+		})
+	).flat()
+);
+
+// The app shell: every built asset a citizen's page can load, every static file and the
+// SPA entry page. Files under _app/immutable carry a content hash in their name, so they
+// need no revision; the rest are revisioned by the build version.
 precacheAndRoute([
-	...build.map((url) => ({ url, revision: url.includes('/immutable/') ? null : version })),
+	...build
+		.filter((url) => !outsideCitizenApp.has(url))
+		.map((url) => ({ url, revision: url.includes('/immutable/') ? null : version })),
 	...files.map((url) => ({ url, revision: version })),
 	{ url: '/index.html', revision: version }
 ]);

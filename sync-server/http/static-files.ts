@@ -16,6 +16,12 @@ const cacheControl = createMiddleware(async (c, next) => {
 	if (c.res.status !== 200 && c.res.status !== 206) return;
 	const immutable = c.req.path.startsWith(IMMUTABLE_PREFIX);
 	c.header('Cache-Control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
+	// serveStatic says Vary only when it sends a compressed file; a proxy that cached the
+	// plain answer to a client that accepts no compression would otherwise hand it to every
+	// phone behind it, at several times the bytes.
+	if (!/\baccept-encoding\b/i.test(c.res.headers.get('Vary') ?? '')) {
+		c.header('Vary', 'Accept-Encoding', { append: true });
+	}
 });
 
 /**

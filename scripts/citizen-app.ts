@@ -1,0 +1,15 @@
+/**
+ * Which pages belong to the citizen's app. Staff, office, administrator and verify pages
+ * live in the same build, but a citizen's phone must not pay for them: the service worker
+ * leaves out the chunks only these routes import (scripts/precache-exclusions.ts) and the
+ * budget (scripts/budget.ts) counts without them. A later issue that adds such a section
+ * names its prefix here.
+ */
+export const OUTSIDE_CITIZEN_APP = ['/staff', '/office', '/admin', '/verify'] as const;
+
+/** Whether a SvelteKit route id (`/staff/cases/[id]`, `/(office)/office`) is outside. */
+export function isOutsideCitizenApp(routeId: string): boolean {
+	// Route groups `(name)` do not appear in the address, so they do not count here either.
+	const path = routeId.replace(/\/\([^/)]+\)/g, '') || '/';
+	return OUTSIDE_CITIZEN_APP.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
+}

@@ -7,12 +7,21 @@
 import * as v from 'valibot';
 import { isValidIin } from './iin';
 import { normalizePhone } from './phone';
+import { REGION_CODES } from './services/region';
 
 /** Who an account is. Staff have a region; a citizen has an IIN. */
 export const ROLES = ['citizen', 'officer', 'reviewer', 'administrator'] as const;
 export type Role = (typeof ROLES)[number];
 export const STAFF_ROLES = ['officer', 'reviewer', 'administrator'] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
+
+/**
+ * The region of staff who work the national queue: applications that belong to no region
+ * (shared/services/region.ts). It is not a REGIONS code, so no application is ever in it.
+ */
+export const NATIONAL_REGION = 'national';
+/** The regions a staff account may have: every REGIONS code, and the national queue. */
+export const STAFF_REGIONS: readonly string[] = [...REGION_CODES, NATIONAL_REGION];
 
 /** How long a one-time code sent to a phone works, and how many wrong tries it takes. */
 export const SIGN_IN_CODE_TTL_MS = 5 * 60_000;

@@ -275,5 +275,7 @@ export const birthRegistration = defineService({
 	issues: {
 		kind: 'certificate',
 		name: { en: 'Birth certificate', ru: 'Свидетельство о рождении', kk: 'Туу туралы куәлік' }
-	}
+	},
+	// The registry office of the place of birth registers it.
+	region: 'birthPlace.region'
 });

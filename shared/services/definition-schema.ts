@@ -227,6 +227,13 @@ export const ServiceSpecSchema = v.pipe(
 		fee: v.nullable(Tenge),
 		processing: ProcessingSchema,
 		issues: IssuedDocumentSchema,
+		/**
+		 * The answer that holds the region an application belongs to: the `region` part of
+		 * one of its address fields (`siteAddress.region`), a REGIONS code. That region's
+		 * reviewers decide it. Absent: the service has no region, and its applications go to
+		 * the national queue (region.ts).
+		 */
+		region: v.optional(FieldRef),
 		migration: v.optional(MigrationSchema)
 	}),
 	v.rawCheck(({ dataset, addIssue }) => {
@@ -247,6 +254,14 @@ export const ServiceSpecSchema = v.pipe(
 				if (!knows(names, ref)) {
 					addIssue({ message: `rules[${index}].${key} names ${ref}, which is not a field` });
 				}
+			}
+		}
+		// Anything but an address's region part could hold any text, and route nowhere.
+		if (spec.region !== undefined) {
+			const [name, part] = spec.region.split('.');
+			const field = spec.steps.flatMap((step) => step.fields).find((f) => f.name === name);
+			if (field?.kind !== 'address' || part !== 'region') {
+				addIssue({ message: `region names ${spec.region}, which is not an address's region` });
 			}
 		}
 	})

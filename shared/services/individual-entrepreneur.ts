@@ -170,6 +170,7 @@ export const individualEntrepreneur = defineService({
 	fee: null,
 	processing: { kind: 'review' },
 	issues: ISSUES
+	// No `region`: the address is free text, so these go to the national queue.
 });
 
 const TAX_REGIMES: readonly ChoiceOption[] = [
@@ -272,6 +273,8 @@ export const individualEntrepreneurV2 = defineService({
 	// the server runs no automatic rule and an officer decides.
 	processing: { kind: 'automatic', rule: 'lowRiskNotification' },
 	issues: ISSUES,
+	// The tax office where the business is carried on receives the notification.
+	region: 'businessAddress.region',
 	migration: {
 		from: 1,
 		carry: {

@@ -196,4 +196,5 @@ export const simplifiedTaxDeclaration = defineService({
 			kk: 'Салық есептілігін қабылдау туралы хабарлама'
 		}
 	}
+	// No `region`: the form asks for no address, so declarations go to the national queue.
 });

@@ -337,5 +337,7 @@ export const tradeOutletPermit = defineService({
 			ru: 'Разрешение на размещение нестационарного торгового объекта',
 			kk: 'Стационарлық емес сауда объектісін орналастыруға рұқсат'
 		}
-	}
+	},
+	// The akimat of the site decides: only it knows which sites are set aside for trade.
+	region: 'siteAddress.region'
 });

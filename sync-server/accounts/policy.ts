@@ -3,7 +3,7 @@
  * answer to "may this person do this to that", and every route asks it. Rules are
  * written per role, each naming what it may do; anything not named is refused.
  */
-import type { Role } from '../../shared/accounts';
+import { NATIONAL_REGION, type Role } from '../../shared/accounts';
 
 /** Who is asking: a signed-in account, on the device that signed the request. */
 export interface Actor {
@@ -27,6 +27,7 @@ export type PolicyRecord =
 			subjectIin: string | null;
 			/** The officer whose kiosk filed it. */
 			filedBy: string | null;
+			/** A REGIONS code, or null: the national queue. */
 			region: string | null;
 	  }
 	| { kind: 'region'; region: string }
@@ -52,8 +53,16 @@ const ownDevice: Rule = (actor, action, record) =>
 	record.kind === 'device' &&
 	record.ownerId === actor.ownerId;
 
+/**
+ * Whether `region` (an application's, or a summary's) is the actor's to work. An
+ * application with no region (shared/services/region.ts) is in the national queue, which
+ * staff of region `national` work; a regional one is its region's alone. National staff do
+ * not see regional applications too: the national queue is one more queue, not a view over
+ * every region, so least privilege holds for it as for any other (docs/accounts.md).
+ */
 const inRegion = (actor: Actor, region: string | null) =>
-	actor.region !== null && region !== null && region === actor.region;
+	actor.region !== null &&
+	(region === null ? actor.region === NATIONAL_REGION : region === actor.region);
 
 const rules: Record<Role, Rule> = {
 	/** Their own applications, and those a kiosk filed for their verified IIN. */

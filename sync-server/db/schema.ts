@@ -103,9 +103,10 @@ export const applications = pgTable(
 		/** Starts at 1 and grows by one with every change; devices keep the highest. */
 		version: integer('version').notNull().default(1),
 		/**
-		 * The region whose reviewers decide it (accounts/policy.ts); set when it is filed at
-		 * a kiosk (the officer's region). Null: no region yet, so only the shared review
-		 * token (REVIEW_TOKEN) can decide it.
+		 * The region whose reviewers decide it (accounts/policy.ts): a REGIONS code, set from
+		 * the answer its service names (shared/services/region.ts) at receipt and at every
+		 * amend. Null: the service has no region, so it is in the national queue, decided by
+		 * reviewers of region `national` (and the shared review token, REVIEW_TOKEN).
 		 */
 		region: text('region'),
 		/** The officer whose kiosk filed it, or null when the person filed it themselves. */

@@ -1,6 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { RejectCode } from '../../shared/errors';
 import type { Mutation, MutationResult } from '../../shared/protocol';
+import { regionOf } from '../../shared/services/region';
 import { validateAnswers } from '../../shared/services/validate';
 import { mayAmend } from '../../shared/status';
 import { stateColumns, toApplicationState } from './application-state';
@@ -57,6 +58,8 @@ export async function amendApplication(
 		.update(applications)
 		.set({
 			answers: validation.answers,
+			// A corrected address may move it to another region's reviewers (or out of all).
+			region: regionOf(service, validation.answers),
 			version: sql`${applications.version} + 1`,
 			updatedAt: sql`now()`,
 			...feedMove

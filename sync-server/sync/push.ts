@@ -2,6 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { ErrorCode, RejectCode } from '../../shared/errors';
 import type { Mutation, MutationResult } from '../../shared/protocol';
 import type { ServiceDefinition } from '../../shared/services/definition';
+import { regionOf } from '../../shared/services/region';
 import { validateAnswers, type Answers } from '../../shared/services/validate';
 import { ApplicationStatus } from '../../shared/status';
 import { amendApplication } from './amend';
@@ -387,8 +388,10 @@ async function submitRun(
 					reference: nextReference,
 					version: sql`1`,
 					reason: sql`null`,
-					// A device files for its owner: no officer, no region (accounts/policy.ts).
-					region: sql`null`,
+					// The region its answers name (null: the national queue), which decides whose
+					// reviewers may decide it (accounts/policy.ts). A device files for its owner:
+					// no officer.
+					region: sql`a.region`,
 					filedBy: sql`null`,
 					createdAt: sql`now()`,
 					updatedAt: sql`now()`,
@@ -400,10 +403,11 @@ async function submitRun(
 						mutation_id: s.m.id,
 						service_id: s.service.id,
 						service_version: s.service.version,
-						answers: s.answers
+						answers: s.answers,
+						region: regionOf(s.service, s.answers)
 					})),
 					'a',
-					'id uuid, mutation_id uuid, service_id text, service_version integer, answers jsonb'
+					'id uuid, mutation_id uuid, service_id text, service_version integer, answers jsonb, region text'
 				)
 			)
 		)

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { and, eq, isNull, ne, or, sql } from 'drizzle-orm';
-import type { Session, StaffRole } from '../../shared/accounts';
+import { STAFF_REGIONS, type Session, type StaffRole } from '../../shared/accounts';
 import type { Database } from '../db/open';
 import { accounts, setPasswordLinks } from '../db/schema';
 import { appendAudit, AuditAction } from './audit';
@@ -28,6 +28,10 @@ export async function createStaff(
 	db: Database,
 	staff: NewStaff
 ): Promise<{ accountId: string; login: string; token: string; expiresAt: Date }> {
+	// A region no application has would make a reviewer who can decide nothing.
+	if (!STAFF_REGIONS.includes(staff.region)) {
+		throw new Error(`${staff.region} is not a region: one of ${STAFF_REGIONS.join(', ')}`);
+	}
 	const login = staff.login ?? `${staff.role}-${randomBytes(3).toString('hex')}`;
 	const token = newToken('ds_');
 	return db.transaction(async (tx) => {

@@ -181,7 +181,7 @@ describe.each(backends)('account limits on $name', (backend) => {
 
 		async function enrolled(app: App, from: From) {
 			const device = await newDevice(app);
-			const staff = await createStaff(suite.db, { role: 'reviewer', region: 'ALA', name: 'R' });
+			const staff = await createStaff(suite.db, { role: 'reviewer', region: 'almaty', name: 'R' });
 			const enroll = await post(
 				app,
 				device,

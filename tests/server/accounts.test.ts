@@ -259,7 +259,7 @@ describe.each(backends)('accounts on $name', (backend) => {
 	});
 
 	describe('staff', () => {
-		async function enrolled(role: 'reviewer' | 'administrator' = 'reviewer', region = 'ALA') {
+		async function enrolled(role: 'reviewer' | 'administrator' = 'reviewer', region = 'almaty') {
 			const device = await newDevice(suite.app);
 			const staff = await createStaff(suite.db, { role, region, name: 'Test Staff' });
 			const enroll = await call(suite.app, device, 'POST', '/api/accounts/staff/enroll', {
@@ -292,12 +292,16 @@ describe.each(backends)('accounts on $name', (backend) => {
 				totpCode(secret, totpStep(Date.now()) + 1)
 			);
 			expect(res.status, res.text).toBe(200);
-			expect(res.json.account).toMatchObject({ role: 'reviewer', region: 'ALA' });
+			expect(res.json.account).toMatchObject({ role: 'reviewer', region: 'almaty' });
 		});
 
 		it('refuses an expired set-password link', async () => {
 			const device = await newDevice(suite.app);
-			const staff = await createStaff(suite.db, { role: 'officer', region: 'AST', name: 'Late' });
+			const staff = await createStaff(suite.db, {
+				role: 'officer',
+				region: 'astana',
+				name: 'Late'
+			});
 			await suite.db
 				.update(setPasswordLinks)
 				.set({ expiresAt: sql`now() - interval '1 second'` })
@@ -309,7 +313,7 @@ describe.each(backends)('accounts on $name', (backend) => {
 		});
 
 		it('lets a reviewer decide only in their region', async () => {
-			const { device, staff, secret } = await enrolled('reviewer', 'KAR');
+			const { device, staff, secret } = await enrolled('reviewer', 'karaganda');
 			const res = await signInStaff(
 				device,
 				staff.login,
@@ -332,7 +336,10 @@ describe.each(backends)('accounts on $name', (backend) => {
 			);
 			expect(refused.status).toBe(404);
 			const { applications } = await import('../../sync-server/db/schema');
-			await suite.db.update(applications).set({ region: 'KAR' }).where(eq(applications.id, id));
+			await suite.db
+				.update(applications)
+				.set({ region: 'karaganda' })
+				.where(eq(applications.id, id));
 			const decided = await call(
 				suite.app,
 				device,
@@ -381,21 +388,21 @@ describe('policy', () => {
 		accountId: 'off',
 		role: 'officer',
 		ownerId: 's1',
-		region: 'ALA'
+		region: 'almaty'
 	};
 	const reviewer: Actor = {
 		...base,
 		accountId: 'r',
 		role: 'reviewer',
 		ownerId: 's2',
-		region: 'ALA'
+		region: 'almaty'
 	};
 	const admin: Actor = {
 		...base,
 		accountId: 'a',
 		role: 'administrator',
 		ownerId: 's3',
-		region: 'ALA'
+		region: 'almaty'
 	};
 	const app = (
 		over: Partial<Extract<PolicyRecord, { kind: 'application' }>> = {}
@@ -404,7 +411,7 @@ describe('policy', () => {
 		ownerId: 'o2',
 		subjectIin: null,
 		filedBy: null,
-		region: 'ALA',
+		region: 'almaty',
 		...over
 	});
 	it.each([
@@ -414,10 +421,10 @@ describe('policy', () => {
 		[citizen, 'application.decide', app({ ownerId: 'o1' }), false],
 		[officer, 'application.read', app({ filedBy: 'off' }), true],
 		[officer, 'application.read', app(), false],
-		[officer, 'region.summary', { kind: 'region', region: 'ALA' }, true],
-		[officer, 'region.summary', { kind: 'region', region: 'AST' }, false],
+		[officer, 'region.summary', { kind: 'region', region: 'almaty' }, true],
+		[officer, 'region.summary', { kind: 'region', region: 'astana' }, false],
 		[reviewer, 'application.decide', app(), true],
-		[reviewer, 'application.decide', app({ region: 'AST' }), false],
+		[reviewer, 'application.decide', app({ region: 'astana' }), false],
 		[reviewer, 'application.decide', app({ region: null }), false],
 		[admin, 'application.read', app(), false],
 		[admin, 'account.manage', { kind: 'account', id: 'c' }, true],

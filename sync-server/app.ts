@@ -6,6 +6,7 @@ import type { AccountsOptions } from './accounts/adapters';
 import { accountRoutes } from './accounts/routes';
 import { developmentSender } from './accounts/code-sender';
 import { passwordPool, type Passwords } from './accounts/passwords';
+import { DEFAULT_SESSION_LIFETIMES, type SessionLifetimes } from './accounts/sessions';
 import { developmentRegister } from './accounts/phone-register';
 import { bundledCatalogue, type Catalogue } from './catalogue/catalogue';
 import type { Database } from './db/open';
@@ -55,6 +56,8 @@ export interface AppOptions {
 	accounts?: AccountsOptions;
 	/** Staff password hashing; Argon2 on a worker thread by default (accounts/passwords.ts). */
 	passwords?: Passwords;
+	/** How long sessions last (accounts/sessions.ts); 15 minutes and 30 days by default. */
+	lifetimes?: SessionLifetimes;
 }
 
 /** The whole HTTP surface of the sync server, with no socket: `main.ts` serves it. */
@@ -69,7 +72,8 @@ export function createApp({
 	now = Date.now,
 	limits = DEFAULT_LIMITS,
 	accounts = { sender: developmentSender(log), register: developmentRegister(log) },
-	passwords = passwordPool()
+	passwords = passwordPool(),
+	lifetimes = DEFAULT_SESSION_LIFETIMES
 }: AppOptions) {
 	const notFound = () =>
 		errorResponse(404, { code: ErrorCode.notFound, message: 'No such endpoint.' });
@@ -91,7 +95,7 @@ export function createApp({
 		.route('/api/sync', deviceRoutes(db, auth, guard))
 		.route('/api/services', serviceRoutes(catalogue))
 		.route('/api/sync', syncRoutes(db, auth, catalogue, guard))
-		.route('/api/accounts', accountRoutes(db, auth, accounts, guard, passwords))
+		.route('/api/accounts', accountRoutes(db, auth, { accounts, guard, passwords, lifetimes }))
 		.route('/api/office', officeRoutes(db, auth));
 	// Mounted before the catch-all below, which would otherwise answer its paths first.
 	if (reviewToken) app.route('/api/review', reviewRoutes(db, reviewToken));

@@ -12,11 +12,13 @@
  * `MAX_LIVE_LINK_CODES`, `MAX_UNFINISHED_UPLOADS`, `MAX_UNFINISHED_UPLOAD_BYTES`, `TRUST_PROXY`.
  * Accounts: `SMS_GATEWAY_URL`, `SMS_GATEWAY_TOKEN`, `PHONE_REGISTER_URL`, `PHONE_REGISTER_TOKEN` (sign-in
  * codes and the phone register; without them the development ones, which say so, and which a
- * server on `DATABASE_URL` refuses unless `DALA_INSECURE_DEV_ACCOUNTS=1`: docs/accounts.md).
+ * server on `DATABASE_URL` refuses unless `DALA_INSECURE_DEV_ACCOUNTS=1`: docs/accounts.md), and
+ * `SESSION_ACCESS_SECONDS`, `SESSION_REFRESH_SECONDS` (how long sessions last).
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { accountAdaptersFromEnv } from './accounts/adapters';
+import { sessionLifetimesFromEnv } from './accounts/sessions';
 import { createApp } from './app';
 import { catalogueFromEnv } from './catalogue/catalogue';
 import { DEFAULT_POOL_SIZE, openDatabase } from './db/open';
@@ -79,6 +81,7 @@ async function main(log: Logger): Promise<void> {
 	const connectionLimits = connectionLimitsFromEnv(process.env);
 	const services = await catalogueFromEnv(process.env);
 	const accounts = accountAdaptersFromEnv(process.env, log);
+	const lifetimes = sessionLifetimesFromEnv(process.env);
 	const database = await openDatabase({ url: process.env.DATABASE_URL, dataDir, poolSize, log });
 	const uploads = await uploadStoreFromEnv(process.env, dataDir);
 
@@ -116,7 +119,8 @@ async function main(log: Logger): Promise<void> {
 		catalogue: services.catalogue,
 		requestWindowMs,
 		limits,
-		accounts
+		accounts,
+		lifetimes
 	});
 	// Many connections dropped at once would flood the log: say so at most once a minute.
 	let dropsLoggedAt = 0;

@@ -8,7 +8,12 @@ import { joinOwner } from '../devices/link';
 import { appendAudit, AuditAction } from './audit';
 import type { CodeSender } from './code-sender';
 import type { PhoneRegister } from './phone-register';
-import { revokeDeviceSessions, openSession } from './sessions';
+import {
+	DEFAULT_SESSION_LIFETIMES,
+	openSession,
+	revokeDeviceSessions,
+	type SessionLifetimes
+} from './sessions';
 import { hashOf, newSixDigitCode } from './tokens';
 
 /**
@@ -103,7 +108,8 @@ export async function confirmCode(
 	db: Database,
 	deviceId: string,
 	challengeId: string,
-	code: string
+	code: string,
+	lifetimes: SessionLifetimes = DEFAULT_SESSION_LIFETIMES
 ): Promise<ConfirmOutcome> {
 	return inOwnerTransaction(db, async (tx): Promise<ConfirmOutcome> => {
 		const [row] = await tx
@@ -146,7 +152,7 @@ export async function confirmCode(
 			.set({ usedAt: sql`now()` })
 			.where(eq(signInCodes.id, challengeId));
 		const accountId = await bindDevice(tx, deviceId, row.iin);
-		const session = await openSession(tx, accountId, deviceId);
+		const session = await openSession(tx, accountId, deviceId, lifetimes);
 		await appendAudit(tx, {
 			action: AuditAction.citizenSignedIn,
 			actor: accountId,

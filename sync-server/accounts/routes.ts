@@ -34,7 +34,7 @@ import type { AccountsOptions } from './adapters';
 import { maskPhone } from './code-sender';
 import type { Passwords } from './passwords';
 import { can, type Actor } from './policy';
-import { authenticateSession, refreshSession, revokeSession } from './sessions';
+import { authenticateSession, refreshSession, signOut, type SessionLifetimes } from './sessions';
 import { enrollStaff, setStaffPassword, signInStaff } from './staff';
 
 // Every accounts request is a few short strings; nothing honest comes near this.
@@ -50,9 +50,17 @@ const REGISTER_RETRY_AFTER_S = 30;
 export function accountRoutes(
 	db: Database,
 	auth: DeviceAuth,
-	{ sender, register }: AccountsOptions,
-	{ limits, limiter }: RequestLimits,
-	passwords: Passwords
+	{
+		accounts: { sender, register },
+		guard: { limits, limiter },
+		passwords,
+		lifetimes
+	}: {
+		accounts: AccountsOptions;
+		guard: RequestLimits;
+		passwords: Passwords;
+		lifetimes: SessionLifetimes;
+	}
 ) {
 	const address = (c: Context) => clientAddress(c, limits.trustedProxies);
 	const attempts = ErrorCode.tooManyAttempts;
@@ -116,7 +124,7 @@ export function accountRoutes(
 				const { challengeId, code } = await body(c, CitizenConfirmRequest, 'code', c.var.rawBody);
 				await limiter.check('confirmDevice', c.var.deviceId, attempts);
 				await limiter.check('confirmAddress', address(c), attempts);
-				const outcome = await confirmCode(db, c.var.deviceId, challengeId, code);
+				const outcome = await confirmCode(db, c.var.deviceId, challengeId, code, lifetimes);
 				if (outcome.status === 'wrong_code') {
 					throw httpError(400, ErrorCode.wrongCode, 'This code is not the one sent.', {
 						triesLeft: String(outcome.triesLeft)
@@ -156,7 +164,7 @@ export function accountRoutes(
 				// login and a limited real one get the same answer.
 				await limiter.check('signInPair', pairOf(request.login, address(c)), attempts);
 				await limiter.check('signInAddress', address(c), attempts);
-				const outcome = await signInStaff(db, passwords, c.var.deviceId, request);
+				const outcome = await signInStaff(db, passwords, c.var.deviceId, request, lifetimes);
 				if (outcome.status === 'failed') {
 					throw httpError(401, ErrorCode.signInFailed, 'The login, password or code is wrong.');
 				}
@@ -164,11 +172,11 @@ export function accountRoutes(
 			})
 			.post('/session/refresh', signed, async (c) => {
 				const { refreshToken } = await body(c, RefreshRequest, 'refresh', c.var.rawBody);
-				return c.json(await refreshSession(db, c.var.deviceId, refreshToken));
+				return c.json(await refreshSession(db, c.var.deviceId, refreshToken, lifetimes));
 			})
 			.post('/session/sign-out', session, async (c) => {
 				await body(c, v.strictObject({}), 'sign-out', c.var.rawBody);
-				await revokeSession(db, c.var.actor, c.var.sessionId);
+				await signOut(db, c.var.actor, c.var.sessionId);
 				return c.json({ signedOut: true });
 			})
 			.get('/me', session, async (c) => {

@@ -1,4 +1,5 @@
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { randomUUID } from 'node:crypto';
+import { and, eq, isNull, or, sql } from 'drizzle-orm';
 import { createMiddleware } from 'hono/factory';
 import * as v from 'valibot';
 import {
@@ -10,9 +11,11 @@ import {
 } from '../../shared/accounts';
 import { ErrorCode } from '../../shared/errors';
 import type { Database, Transaction } from '../db/open';
-import { accounts, sessions } from '../db/schema';
+import { lockOwners } from '../db/lock-order';
+import { accounts, devices, sessions } from '../db/schema';
 import { verifiedDevice, type DeviceAuth } from '../devices/device-auth';
 import { httpError } from '../http/errors';
+import { wholeNumber } from '../http/limits';
 import { readRawBody } from '../http/request-body';
 import { appendAudit, AuditAction } from './audit';
 import type { Actor } from './policy';
@@ -36,8 +39,37 @@ function viewOf(account: {
 	return { id: account.id, role: account.role, name: account.name, region: account.region };
 }
 
+/** How long sessions last: settings (`SESSION_ACCESS_SECONDS`, `SESSION_REFRESH_SECONDS`). */
+export interface SessionLifetimes {
+	accessMs: number;
+	refreshMs: number;
+}
+
+export const DEFAULT_SESSION_LIFETIMES: SessionLifetimes = {
+	accessMs: ACCESS_TTL_MS,
+	refreshMs: REFRESH_TTL_MS
+};
+
+/** The lifetimes the environment asks for; a typo stops start-up. */
+export function sessionLifetimesFromEnv(env: Record<string, string | undefined>): SessionLifetimes {
+	const d = DEFAULT_SESSION_LIFETIMES;
+	return {
+		accessMs: 1000 * wholeNumber(env, 'SESSION_ACCESS_SECONDS', d.accessMs / 1000, 10, 86_400),
+		refreshMs:
+			1000 * wholeNumber(env, 'SESSION_REFRESH_SECONDS', d.refreshMs / 1000, 60, 400 * 86_400)
+	};
+}
+
+/**
+ * How long a refresh token still works after it was used: the device sent it, the server
+ * rotated the pair, and the answer was lost on 2G. The device sends the same token again,
+ * and gets a new pair rather than being signed out. The pair of the lost answer stops
+ * working then; it never reached anyone (a copy elsewhere is useless without the device's key).
+ */
+export const REFRESH_GRACE_MS = 2 * 60_000;
+
 /** A fresh pair of tokens and their ends, by the database's clock. */
-function newPair() {
+function newPair(lifetimes: SessionLifetimes) {
 	const accessToken = newToken('da_');
 	const refreshToken = newToken('dr_');
 	return {
@@ -45,8 +77,8 @@ function newPair() {
 		row: {
 			accessHash: hashOf(accessToken),
 			refreshHash: hashOf(refreshToken),
-			accessExpiresAt: sql`now() + ${ACCESS_TTL_MS} * interval '1 millisecond'`,
-			refreshExpiresAt: sql`now() + ${REFRESH_TTL_MS} * interval '1 millisecond'`
+			accessExpiresAt: sql`now() + ${lifetimes.accessMs} * interval '1 millisecond'`,
+			refreshExpiresAt: sql`now() + ${lifetimes.refreshMs} * interval '1 millisecond'`
 		}
 	};
 }
@@ -55,14 +87,15 @@ function newPair() {
 export async function openSession(
 	tx: Transaction,
 	accountId: string,
-	deviceId: string
+	deviceId: string,
+	lifetimes: SessionLifetimes = DEFAULT_SESSION_LIFETIMES
 ): Promise<Session> {
 	const [account] = await tx
 		.select(accountColumns)
 		.from(accounts)
 		.where(eq(accounts.id, accountId));
 	if (!account) throw new Error(`no account ${accountId}`);
-	const { tokens, row } = newPair();
+	const { tokens, row } = newPair(lifetimes);
 	const [stored] = await tx
 		.insert(sessions)
 		.values({ accountId, deviceId, ...row })
@@ -154,24 +187,37 @@ export function authenticateSession(db: Database, auth: DeviceAuth, bodyLimit: n
 /**
  * A new pair for a refresh token, on the device it was issued to. The old pair stops
  * working at once (rotation): a refresh token copied and used by someone else leaves the
- * real device signed out, which it notices and reports by signing in again.
+ * real device signed out, which it notices and reports by signing in again. The token
+ * just rotated away still refreshes for REFRESH_GRACE_MS, for a device whose answer was
+ * lost.
  */
 export async function refreshSession(
 	db: Database,
 	deviceId: string,
-	refreshToken: string
+	refreshToken: string,
+	lifetimes: SessionLifetimes = DEFAULT_SESSION_LIFETIMES
 ): Promise<Session> {
+	const hash = hashOf(refreshToken);
 	return db.transaction(async (tx) => {
 		const [row] = await tx
 			.select({
 				id: sessions.id,
 				accountId: sessions.accountId,
 				deviceId: sessions.deviceId,
+				current: sql<boolean>`${sessions.refreshHash} = ${hash}`,
 				revoked: sql<boolean>`${sessions.revokedAt} is not null`,
 				expired: sql<boolean>`${sessions.refreshExpiresAt} <= now()`
 			})
 			.from(sessions)
-			.where(eq(sessions.refreshHash, hashOf(refreshToken)))
+			.where(
+				or(
+					eq(sessions.refreshHash, hash),
+					and(
+						eq(sessions.previousRefreshHash, hash),
+						sql`${sessions.refreshedAt} > now() - ${REFRESH_GRACE_MS} * interval '1 millisecond'`
+					)
+				)
+			)
 			.for('update');
 		if (!row || row.revoked || row.deviceId !== deviceId) throw invalid();
 		if (row.expired) throw expired();
@@ -180,11 +226,17 @@ export async function refreshSession(
 			.from(accounts)
 			.where(eq(accounts.id, row.accountId));
 		if (!account) throw invalid();
-		const { tokens, row: pair } = newPair();
-		const [stored] = await tx.update(sessions).set(pair).where(eq(sessions.id, row.id)).returning({
-			accessExpiresAt: sessions.accessExpiresAt,
-			refreshExpiresAt: sessions.refreshExpiresAt
-		});
+		const { tokens, row: pair } = newPair(lifetimes);
+		// A retry within the grace keeps the token it retries with as the previous one.
+		const rotation = row.current ? { previousRefreshHash: hash, refreshedAt: sql`now()` } : {};
+		const [stored] = await tx
+			.update(sessions)
+			.set({ ...pair, ...rotation })
+			.where(eq(sessions.id, row.id))
+			.returning({
+				accessExpiresAt: sessions.accessExpiresAt,
+				refreshExpiresAt: sessions.refreshExpiresAt
+			});
 		if (!stored) throw new Error('the locked session could not be updated');
 		await appendAudit(tx, {
 			action: AuditAction.sessionRefreshed,
@@ -201,13 +253,34 @@ export async function refreshSession(
 	});
 }
 
-/** Ends one session (sign-out); its tokens stop working on every server at once. */
-export async function revokeSession(db: Database, actor: Actor, sessionId: string): Promise<void> {
+/**
+ * Signs the device out (sign-out): its sessions of the account end, on every server at
+ * once, and a citizen's device leaves the person's owner for an empty one of its own (as
+ * revoking does), so whoever uses the phone next sees none of the person's applications;
+ * they stay the person's, on the server and their other devices. Staff devices never took
+ * an owner, so only the sessions end. Locks in the one order (db/lock-order.ts).
+ */
+export async function signOut(db: Database, actor: Actor, sessionId: string): Promise<void> {
 	await db.transaction(async (tx) => {
+		await lockOwners(tx, [actor.ownerId]);
+		const [device] = await tx
+			.select({ ownerId: devices.ownerId })
+			.from(devices)
+			.where(eq(devices.id, actor.deviceId))
+			.for('update');
+		if (device?.ownerId === actor.ownerId) {
+			await tx.update(devices).set({ ownerId: randomUUID() }).where(eq(devices.id, actor.deviceId));
+		}
 		await tx
 			.update(sessions)
 			.set({ revokedAt: sql`now()` })
-			.where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)));
+			.where(
+				and(
+					eq(sessions.deviceId, actor.deviceId),
+					eq(sessions.accountId, actor.accountId),
+					isNull(sessions.revokedAt)
+				)
+			);
 		await appendAudit(tx, {
 			action: AuditAction.sessionRevoked,
 			actor: actor.accountId,

@@ -5,7 +5,7 @@ import type { Database } from '../db/open';
 import { accounts, setPasswordLinks } from '../db/schema';
 import { appendAudit, AuditAction } from './audit';
 import type { Passwords } from './passwords';
-import { openSession } from './sessions';
+import { DEFAULT_SESSION_LIFETIMES, openSession, type SessionLifetimes } from './sessions';
 import { hashOf, newToken } from './tokens';
 import { matchTotp, newTotpSecret, otpauthUri } from './totp';
 
@@ -156,6 +156,7 @@ export async function signInStaff(
 	passwords: Passwords,
 	deviceId: string,
 	{ login, password, totp }: { login: string; password: string; totp: string },
+	lifetimes: SessionLifetimes = DEFAULT_SESSION_LIFETIMES,
 	now = Date.now()
 ): Promise<SignInOutcome> {
 	const [account] = await db
@@ -206,7 +207,7 @@ export async function signInStaff(
 			});
 			return { status: 'failed' };
 		}
-		const session = await openSession(tx, account.id, deviceId);
+		const session = await openSession(tx, account.id, deviceId, lifetimes);
 		await appendAudit(tx, {
 			action: AuditAction.staffSignedIn,
 			actor: account.id,

@@ -351,12 +351,19 @@ export const sessions = pgTable(
 		accessExpiresAt: timestamp('access_expires_at', { withTimezone: true }).notNull(),
 		refreshHash: text('refresh_hash').notNull().unique(),
 		refreshExpiresAt: timestamp('refresh_expires_at', { withTimezone: true }).notNull(),
+		/**
+		 * The refresh token this session had before its last refresh, and when that was: for a
+		 * short grace it still refreshes, so an answer lost on 2G does not sign anyone out.
+		 */
+		previousRefreshHash: text('previous_refresh_hash'),
+		refreshedAt: timestamp('refreshed_at', { withTimezone: true }),
 		revokedAt: timestamp('revoked_at', { withTimezone: true }),
 		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow()
 	},
 	(t) => [
 		index('sessions_account_idx').on(t.accountId),
-		index('sessions_device_idx').on(t.deviceId)
+		index('sessions_device_idx').on(t.deviceId),
+		index('sessions_previous_refresh_idx').on(t.previousRefreshHash)
 	]
 );
 

@@ -121,7 +121,13 @@ export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
 type Env = Record<string, string | undefined>;
 
 /** A whole number from the environment within [min, max]; a typo stops start-up. */
-function wholeNumber(env: Env, name: string, fallback: number, min: number, max: number): number {
+export function wholeNumber(
+	env: Env,
+	name: string,
+	fallback: number,
+	min: number,
+	max: number
+): number {
 	const value = env[name];
 	if (value === undefined || value === '') return fallback;
 	const n = /^\d{1,10}$/.test(value) ? Number(value) : NaN;

@@ -1,0 +1,163 @@
+/**
+ * Sessions as settings, refreshes that survive a lost answer, and a sign-out that leaves
+ * nothing of the person on the device (issue 21): the server half of "sessions that
+ * expire offline lose nothing" and "sign out".
+ */
+import { eq, sql } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { sessionLifetimesFromEnv } from '../../sync-server/accounts/sessions';
+import { devices, sessions } from '../../sync-server/db/schema';
+import { backends } from './backends';
+import {
+	answer,
+	newDevice,
+	pullAll,
+	push,
+	signedRequest,
+	submit,
+	testApp,
+	useSuite,
+	validIin,
+	type App,
+	type Device
+} from './helpers';
+
+async function call(app: App, device: Device, path: string, body?: unknown, token?: string) {
+	const method = body === undefined ? 'GET' : 'POST';
+	return answer(
+		app.request(
+			path,
+			await signedRequest(device, method, path, body, {
+				headers: (h) => (token ? { ...h, Authorization: `Bearer ${token}` } : h)
+			})
+		)
+	);
+}
+
+describe('session lifetimes from the environment', () => {
+	it('take seconds, and refuse nonsense at start', () => {
+		expect(sessionLifetimesFromEnv({})).toEqual({
+			accessMs: 15 * 60_000,
+			refreshMs: 30 * 24 * 60 * 60_000
+		});
+		expect(
+			sessionLifetimesFromEnv({ SESSION_ACCESS_SECONDS: '20', SESSION_REFRESH_SECONDS: '120' })
+		).toEqual({ accessMs: 20_000, refreshMs: 120_000 });
+		expect(() => sessionLifetimesFromEnv({ SESSION_ACCESS_SECONDS: '15m' })).toThrow(
+			/SESSION_ACCESS_SECONDS/
+		);
+		expect(() => sessionLifetimesFromEnv({ SESSION_REFRESH_SECONDS: '1' })).toThrow(
+			/SESSION_REFRESH_SECONDS/
+		);
+	});
+});
+
+describe.each(backends)('sessions on $name', (backend) => {
+	const suite = useSuite(backend);
+	let codes: string[] = [];
+	let phones = 0;
+	const app = () =>
+		testApp(suite.db, {
+			accounts: {
+				sender: { description: 'inbox', send: async (_phone, code) => void codes.push(code) },
+				register: { description: 'all', isRegistered: async () => true }
+			},
+			lifetimes: { accessMs: 20_000, refreshMs: 120_000 }
+		});
+
+	async function signIn(server: App, device: Device, iin: string) {
+		codes = [];
+		const phone = `+7704000${String(phones++).padStart(4, '0')}`;
+		const asked = await call(server, device, '/api/accounts/citizen/code', { iin, phone });
+		expect(asked.status, asked.text).toBe(200);
+		const res = await call(server, device, '/api/accounts/citizen/confirm', {
+			challengeId: asked.json.challengeId,
+			code: codes[0]
+		});
+		expect(res.status, res.text).toBe(200);
+		return res.json as {
+			accessToken: string;
+			refreshToken: string;
+			accessExpiresAt: string;
+			refreshExpiresAt: string;
+		};
+	}
+
+	it('gives tokens the lifetimes the server is set to', async () => {
+		const server = app();
+		const session = await signIn(server, await newDevice(server), validIin(700));
+		const left = (at: string) => Date.parse(at) - Date.now();
+		expect(left(session.accessExpiresAt)).toBeGreaterThan(10_000);
+		expect(left(session.accessExpiresAt)).toBeLessThanOrEqual(21_000);
+		expect(left(session.refreshExpiresAt)).toBeLessThanOrEqual(121_000);
+	});
+
+	it('refreshes again with a token whose answer was lost, within the grace only', async () => {
+		const server = app();
+		const device = await newDevice(server);
+		const session = await signIn(server, device, validIin(701));
+		const refresh = (token: string) =>
+			call(server, device, '/api/accounts/session/refresh', { refreshToken: token });
+
+		const lost = await refresh(session.refreshToken);
+		expect(lost.status).toBe(200);
+		// The answer never arrived: the device sends what it has again, and is not signed out.
+		const again = await refresh(session.refreshToken);
+		expect(again.status, again.text).toBe(200);
+		expect(again.json.refreshToken).not.toBe(lost.json.refreshToken);
+		// The pair of the lost answer is gone; the newest works.
+		expect((await refresh(lost.json.refreshToken)).status).toBe(401);
+		const me = await call(server, device, '/api/accounts/me', undefined, again.json.accessToken);
+		expect(me.status).toBe(200);
+
+		// Past the grace, a used token is only a used token.
+		await suite.db
+			.update(sessions)
+			.set({ refreshedAt: sql`now() - interval '3 minutes'` })
+			.where(eq(sessions.deviceId, device.id));
+		const late = await refresh(session.refreshToken);
+		expect(late.status).toBe(401);
+		expect(late.json.error.code).toBe('session_invalid');
+		// Another device cannot use the grace either.
+		const other = await newDevice(server);
+		const stolen = await call(server, other, '/api/accounts/session/refresh', {
+			refreshToken: again.json.refreshToken
+		});
+		expect(stolen.status).toBe(401);
+	});
+
+	it('signs out: the sessions end and the device sees nothing of the person', async () => {
+		const server = app();
+		const phone = await newDevice(server);
+		const second = await newDevice(server);
+		const iin = validIin(702);
+		const session = await signIn(server, phone, iin);
+		await signIn(server, second, iin);
+		const pushed = await push(server, phone, { mutations: [submit({ seq: 1 })] });
+		expect(pushed.status).toBe(200);
+		expect((await pullAll(server, suite.db, phone)).changes).toHaveLength(1);
+
+		const out = await call(
+			server,
+			phone,
+			'/api/accounts/session/sign-out',
+			{},
+			session.accessToken
+		);
+		expect(out.status, out.text).toBe(200);
+		const me = await call(server, phone, '/api/accounts/me', undefined, session.accessToken);
+		expect(me.json.error.code).toBe('session_invalid');
+		const refreshed = await call(server, phone, '/api/accounts/session/refresh', {
+			refreshToken: session.refreshToken
+		});
+		expect(refreshed.status).toBe(401);
+		// The next person on this phone sees nothing; the person's other device still does.
+		expect((await pullAll(server, suite.db, phone)).changes).toHaveLength(0);
+		expect((await pullAll(server, suite.db, second)).changes).toHaveLength(1);
+		const owners = await suite.db
+			.select({ id: devices.id, ownerId: devices.ownerId })
+			.from(devices)
+			.where(sql`${devices.id} in (${phone.id}, ${second.id})`);
+		expect(new Set(owners.map((o) => o.ownerId)).size).toBe(2);
+	});
+});

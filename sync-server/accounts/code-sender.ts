@@ -26,7 +26,8 @@ export function developmentSender(log: Logger): CodeSender {
 		description: 'development (codes in the log)',
 		development: true,
 		async send(phone, code) {
-			log.info('development sender: sign-in code', { phone: maskPhone(phone), code });
+			// At warn, so it shows at the level test servers log at: a developer needs it.
+			log.warn('development sender: sign-in code', { phone: maskPhone(phone), code });
 		}
 	};
 }

@@ -33,8 +33,28 @@ export interface RunningServer {
 	url: string;
 	port: number;
 	dataDir: string;
+	/**
+	 * The last sign-in code the development sender logged for `maskedPhone` (as the app
+	 * shows it: `+7 7•• ••• •• 78`); waits up to 10 s for it to appear.
+	 */
+	signInCode(maskedPhone: string): Promise<string>;
 	/** Stops the process (SIGTERM, then SIGKILL) and waits until it has exited. */
 	stop(): Promise<void>;
+}
+
+/** Codes the development sender logged, newest last, from the server's JSON log lines. */
+function codesIn(output: string, maskedPhone: string): string[] {
+	const codes: string[] = [];
+	for (const line of output.split('\n')) {
+		if (!line.includes('development sender: sign-in code')) continue;
+		try {
+			const entry = JSON.parse(line) as { phone?: string; code?: string };
+			if (entry.phone === maskedPhone && entry.code) codes.push(entry.code);
+		} catch {
+			// The line's end has not arrived yet.
+		}
+	}
+	return codes;
 }
 
 /**
@@ -67,8 +87,15 @@ export async function startServer(
 			...(options.staticDir ? { STATIC_DIR: options.staticDir } : {}),
 			...options.env
 		},
-		stdio: ['ignore', 'inherit', 'inherit']
+		stdio: ['ignore', 'pipe', 'pipe']
 	});
+	// Passed through as before, and kept: the development sender's codes are read from it.
+	let output = '';
+	child.stdout?.on('data', (chunk: Buffer) => {
+		output += chunk.toString();
+		process.stdout.write(chunk);
+	});
+	child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
 	const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 	const url = `http://127.0.0.1:${port}`;
 	const deadline = Date.now() + 60_000;
@@ -90,6 +117,15 @@ export async function startServer(
 		url,
 		port,
 		dataDir,
+		async signInCode(maskedPhone) {
+			const until = Date.now() + 10_000;
+			for (;;) {
+				const code = codesIn(output, maskedPhone).at(-1);
+				if (code) return code;
+				if (Date.now() > until) throw new Error(`no sign-in code logged for ${maskedPhone}`);
+				await new Promise((r) => setTimeout(r, 100));
+			}
+		},
 		async stop() {
 			if (child.exitCode === null) {
 				child.kill('SIGTERM');

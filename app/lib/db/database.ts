@@ -1,4 +1,5 @@
 import Dexie, { type EntityTable, type Table } from 'dexie';
+import type { Session } from '../../../shared/accounts';
 import type { FieldErrors, RejectCode } from '../../../shared/errors';
 import type { FileType } from '../../../shared/files';
 import type { ApplicationState, DevicePublicKey, Mutation } from '../../../shared/protocol';
@@ -157,7 +158,9 @@ type Meta =
 	 * The highest seq this device has ever put in a push: the server may have recorded it,
 	 * so a mutation below it that was never sent must get a new seq (attachments.ts).
 	 */
-	| { key: 'sentSeq'; value: number };
+	| { key: 'sentSeq'; value: number }
+	/** The person signed in on this device (lib/accounts/session-store.ts); sync code reads it. */
+	| { key: 'session'; value: Session };
 
 export type MetaKey = Meta['key'];
 export type MetaValue<K extends MetaKey> = Extract<Meta, { key: K }>['value'];

@@ -45,7 +45,9 @@ export class SyncError extends Error {
 		readonly status?: number,
 		readonly code?: string,
 		/** How long the server asked us to wait before trying again (`Retry-After`), in ms. */
-		readonly retryAfterMs?: number
+		readonly retryAfterMs?: number,
+		/** The refusal's details by field (`triesLeft` of a wrong sign-in code). */
+		readonly issues?: Readonly<Record<string, string>>
 	) {
 		super(message);
 		this.name = 'SyncError';
@@ -55,7 +57,7 @@ export class SyncError extends Error {
 const REQUEST_TIMEOUT_MS = 30_000;
 
 /** Gzip, which every browser can do natively (CompressionStream) and shrinks JSON ~5×. */
-async function gzip(text: string): Promise<Uint8Array<ArrayBuffer>> {
+export async function gzip(text: string): Promise<Uint8Array<ArrayBuffer>> {
 	const stream = new Blob([text]).stream().pipeThrough(new CompressionStream('gzip'));
 	return new Uint8Array(await new Response(stream).arrayBuffer());
 }
@@ -92,11 +94,19 @@ async function exchange<T>(
 	const error = v.safeParse(ErrorBody, body);
 	const code = error.success ? error.output.error.code : undefined;
 	const message = error.success ? error.output.error.message : `HTTP ${response.status}`;
+	const issues = error.success ? error.output.error.issues : undefined;
 	if (response.status === 426) throw new SyncError('update_required', message, 426, code);
 	const temporary = response.status >= 500 || response.status === 408 || response.status === 429;
 	// A limit (429) or an overloaded server (503) says how long to wait; that is honoured.
 	const wait = retryAfterMs(response.headers.get('Retry-After'), Date.now());
-	throw new SyncError(temporary ? 'server' : 'refused', message, response.status, code, wait);
+	throw new SyncError(
+		temporary ? 'server' : 'refused',
+		message,
+		response.status,
+		code,
+		wait,
+		issues
+	);
 }
 
 export interface HttpTransportOptions {
@@ -141,23 +151,31 @@ export async function registerDevice(
 	);
 }
 
+/** A signed call to the server: the answer's schema, the method, the path, a gzipped body. */
+export type SignedCall = <T>(
+	schema: v.GenericSchema<unknown, T>,
+	method: 'GET' | 'POST',
+	pathAndQuery: string,
+	body?: Uint8Array<ArrayBuffer>
+) => Promise<T>;
+
 /**
- * The transport over HTTP to the sync server. Every request is signed with the device
+ * Signed calls to the server as this device. Every request is signed with the device
  * key, by the server's clock; a server that does not know the device (a new server, a
  * restored database) is told about it and the request sent again, and one that found the
  * time stale (the device's clock is off) is sent it again signed by the time it answered.
  */
-export function httpTransport(
+export function signedCalls(
 	device: DeviceIdentity,
 	{
 		baseUrl = '',
 		fetch = globalThis.fetch.bind(globalThis),
 		clock = pageClock
 	}: HttpTransportOptions = {}
-): SyncTransport {
+): SignedCall {
 	const register = () => registerDevice(device, { baseUrl, fetch, clock });
 
-	async function signed<T>(
+	return async function signed<T>(
 		schema: v.GenericSchema<unknown, T>,
 		method: 'GET' | 'POST',
 		pathAndQuery: string,
@@ -188,7 +206,15 @@ export function httpTransport(
 				else throw error;
 			}
 		}
-	}
+	};
+}
+
+/** The transport over HTTP to the sync server, every call signed (signedCalls). */
+export function httpTransport(
+	device: DeviceIdentity,
+	options: HttpTransportOptions = {}
+): SyncTransport {
+	const signed = signedCalls(device, options);
 
 	return {
 		async push(mutations) {

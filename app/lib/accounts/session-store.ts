@@ -1,0 +1,15 @@
+import type { Session } from '../../../shared/accounts';
+import { getMeta, setMeta, type DalaDatabase } from '../db/database';
+
+/**
+ * Where the person's session lives on the device: IndexedDB (the `meta` table), never
+ * localStorage, which any script of the origin reads synchronously and which the service
+ * worker cannot reach. Only the sync and accounts code read it; pages learn who is signed
+ * in from `account`, never the tokens.
+ */
+export const readSession = (db: DalaDatabase): Promise<Session | undefined> =>
+	getMeta(db, 'session');
+
+/** Keeps a session just received (a sign-in or a refresh). */
+export const keepSession = (db: DalaDatabase, session: Session): Promise<void> =>
+	setMeta(db, 'session', session);

@@ -285,3 +285,30 @@ export async function applicationsStored(app: {
 		await database.close();
 	}
 }
+
+/**
+ * Resolves once `count` requests to /api/files have failed in `context`, counted from
+ * now: the one a cut link killed, then a retry the uploader made while offline. The
+ * state an upload is left in is then the state the failure left, not a guess at a delay.
+ */
+export function failedUploadRequests(
+	context: BrowserContext,
+	count: number,
+	timeoutMs = 30_000
+): Promise<void> {
+	return new Promise((resolve, reject) => {
+		let failed = 0;
+		const timer = setTimeout(() => {
+			context.off('requestfailed', seen);
+			reject(new Error(`${failed} of ${count} upload requests failed within ${timeoutMs} ms`));
+		}, timeoutMs);
+		function seen(request: { url(): string }) {
+			if (!request.url().includes('/api/files')) return;
+			if (++failed < count) return;
+			clearTimeout(timer);
+			context.off('requestfailed', seen);
+			resolve();
+		}
+		context.on('requestfailed', seen);
+	});
+}

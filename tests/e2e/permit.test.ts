@@ -14,7 +14,7 @@ import { addDays, todayInKazakhstan } from '../../shared/dates';
 import { tradeOutletPermit } from '../../shared/services/trade-outlet-permit';
 import { countingProxy, type CountingProxy } from '../support/counting-proxy';
 import { GOOD_PERMIT } from '../support/service-answers';
-import { openControlled, useAppAndBrowser } from './harness';
+import { failedUploadRequests, openControlled, useAppAndBrowser } from './harness';
 import { walkSteps } from './walk';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -180,10 +180,12 @@ describe('a permit with two photos, offline, then over a cut 2G link', () => {
 			if (Date.now() > deadline) throw new Error(`stuck at ${proxy.sent} bytes`);
 			await sleep(20);
 		}
+		// The PATCH in flight dies with the link, and the uploader's first retry finds no network.
+		const failures = failedUploadRequests(context, 2);
 		proxy.setLinkDown(true);
 		await context.setOffline(true);
 		const atCut = proxy.sent;
-		await sleep(2500);
+		await failures;
 		// Held, not refused; the upload URL is kept so the upload resumes.
 		const cut = await storedFiles(page);
 		expect(cut.every((f) => f.state === 'waiting')).toBe(true);

@@ -24,7 +24,7 @@ import {
 	storedState,
 	type InPage
 } from './files/in-page';
-import { useAppAndBrowser } from './harness';
+import { failedUploadRequests, useAppAndBrowser } from './harness';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -64,10 +64,12 @@ describe('a photo upload cut half-way', () => {
 			await sleep(20);
 		}
 		// The link drops: the PATCH in flight dies, and nothing gets through until it is back.
+		// The PATCH in flight dies with the link, and the uploader's first retry finds no network.
+		const failures = failedUploadRequests(context, 2);
 		proxy.setLinkDown(true);
 		await context.setOffline(true);
 		const atCut = proxy.sent;
-		await sleep(2500);
+		await failures;
 		// Still queued, and the upload URL kept: a reload now would resume from it too.
 		const waiting = await page.evaluate(storedState);
 		expect(waiting.state).toBe('waiting');

@@ -45,11 +45,17 @@ const DATABASE_RETRY_AFTER_S = 1;
  * keyed by their mutation ids). Says nothing of why: that goes to the log.
  */
 export function databaseUnavailable(): Response {
-	const res = errorResponse(503, {
-		code: ServerErrorCode.databaseUnavailable,
-		message: 'The database is unavailable for a moment; try again.'
-	});
-	res.headers.set('Retry-After', String(DATABASE_RETRY_AFTER_S));
+	return tryAgainSoon(
+		ServerErrorCode.databaseUnavailable,
+		'The database is unavailable for a moment; try again.',
+		DATABASE_RETRY_AFTER_S
+	);
+}
+
+/** 503 with Retry-After: nothing was done, and the same request may pass in a moment. */
+function tryAgainSoon(code: ServerErrorCode, message: string, seconds: number): Response {
+	const res = errorResponse(503, { code, message });
+	res.headers.set('Retry-After', String(seconds));
 	return res;
 }
 
@@ -69,12 +75,11 @@ export class ServerBusy extends Error {
 
 /** The answer to a request refused with ServerBusy. */
 export function serverBusy(): Response {
-	const res = errorResponse(503, {
-		code: ServerErrorCode.busy,
-		message: 'The server is busy for a moment; try again.'
-	});
-	res.headers.set('Retry-After', String(BUSY_RETRY_AFTER_S));
-	return res;
+	return tryAgainSoon(
+		ServerErrorCode.busy,
+		'The server is busy for a moment; try again.',
+		BUSY_RETRY_AFTER_S
+	);
 }
 
 /**

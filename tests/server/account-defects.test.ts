@@ -17,14 +17,13 @@ import {
 	newDevice,
 	pullAll,
 	push,
-	signedRequest,
 	signedTusRequest,
 	submit,
 	testApp,
 	useSuite,
 	validIin,
-	type App,
-	type Device
+	type Device,
+	signedCall
 } from './helpers';
 
 /** Codes as each phone received them. */
@@ -39,18 +38,6 @@ function phones(): CodeSender & { codeFor: (phone: string) => string } {
 
 const everyPhone: PhoneRegister = { description: 'all', isRegistered: async () => true };
 
-async function call(app: App, device: Device, path: string, body?: unknown, token?: string) {
-	const method = body === undefined ? 'GET' : 'POST';
-	return answer(
-		app.request(
-			path,
-			await signedRequest(device, method, path, body, {
-				headers: (h) => (token ? { ...h, Authorization: `Bearer ${token}` } : h)
-			})
-		)
-	);
-}
-
 describe.each(backends)('account defects on $name', (backend) => {
 	const inbox = phones();
 	const suite = useSuite(backend, { accounts: { sender: inbox, register: everyPhone } });
@@ -62,12 +49,12 @@ describe.each(backends)('account defects on $name', (backend) => {
 	/** Asks a code for `iin` on `device`; the challenge and the code its phone got. */
 	async function askCode(device: Device, iin: string) {
 		const phone = newPhone();
-		const res = await call(suite.app, device, '/api/accounts/citizen/code', { iin, phone });
+		const res = await signedCall(suite.app, device, '/api/accounts/citizen/code', { iin, phone });
 		expect(res.status, res.text).toBe(200);
 		return { challengeId: res.json.challengeId as string, code: inbox.codeFor(phone) };
 	}
 	const confirm = (device: Device, asked: { challengeId: string; code: string }) =>
-		call(suite.app, device, '/api/accounts/citizen/confirm', asked);
+		signedCall(suite.app, device, '/api/accounts/citizen/confirm', asked);
 
 	async function signIn(device: Device, iin: string) {
 		const res = await confirm(device, await askCode(device, iin));
@@ -75,9 +62,9 @@ describe.each(backends)('account defects on $name', (backend) => {
 		return res.json as { accessToken: string; account: { id: string } };
 	}
 
-	const offer = (device: Device) => call(suite.app, device, '/api/sync/link/offer', {});
+	const offer = (device: Device) => signedCall(suite.app, device, '/api/sync/link/offer', {});
 	const accept = (device: Device, code: string) =>
-		call(suite.app, device, '/api/sync/link/accept', { code });
+		signedCall(suite.app, device, '/api/sync/link/accept', { code });
 
 	async function ownerOf(device: Device) {
 		const [row] = await suite.db
@@ -166,7 +153,7 @@ describe.each(backends)('account defects on $name', (backend) => {
 			const staff = await createStaff(suite.db, { role: 'reviewer', region: 'almaty', name: 'R' });
 			const device = await newDevice(suite.app);
 			const attempt = (login: string) =>
-				call(suite.app, device, '/api/accounts/staff/sign-in', {
+				signedCall(suite.app, device, '/api/accounts/staff/sign-in', {
 					login,
 					password: 'not the password at all',
 					totp: '000000'
@@ -184,7 +171,7 @@ describe.each(backends)('account defects on $name', (backend) => {
 		const device = await newDevice(suite.app);
 		const { accessToken } = await signIn(device, validIin(400));
 		for (const id of ['%00', `a%00b`, 'x'.repeat(10_240), '..%2F..%2Fetc']) {
-			const res = await call(
+			const res = await signedCall(
 				suite.app,
 				device,
 				`/api/accounts/devices/${id}/revoke`,
@@ -221,7 +208,7 @@ describe.each(backends)('account defects on $name', (backend) => {
 		});
 		const device = await newDevice(app);
 		const phone = newPhone();
-		const res = await call(app, device, '/api/accounts/citizen/code', {
+		const res = await signedCall(app, device, '/api/accounts/citizen/code', {
 			iin: validIin(500),
 			phone
 		});
@@ -241,7 +228,10 @@ describe.each(backends)('account defects on $name', (backend) => {
 		const device = await newDevice(app);
 		const all = await Promise.all(
 			Array.from({ length: 10 }, () =>
-				call(app, device, '/api/accounts/citizen/code', { iin: validIin(600), phone: newPhone() })
+				signedCall(app, device, '/api/accounts/citizen/code', {
+					iin: validIin(600),
+					phone: newPhone()
+				})
 			)
 		);
 		for (const res of all) expect([400, 429], res.text).toContain(res.status);

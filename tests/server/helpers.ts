@@ -2,7 +2,7 @@
 import { gzipSync } from 'node:zlib';
 import { eq, sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import {
 	deviceIdOf,
 	generateDeviceKey,
@@ -23,6 +23,7 @@ import type { Database } from '../../sync-server/db/open';
 import { applications, devices, mutations } from '../../sync-server/db/schema';
 import { createLogger } from '../../sync-server/http/log';
 import { decide, type DecisionInput } from '../../sync-server/office/review';
+import { sha256Hex } from '../support/sample-photo';
 import type { Backend, TestDatabase } from './backends';
 
 export type App = ReturnType<typeof createApp>;
@@ -292,6 +293,50 @@ export async function answer(response: Response | Promise<Response>): Promise<An
 }
 
 /** POSTs `body` (stringified unless already a string or bytes) to /api/sync/push, signed. */
+/** A signed request as the app sends one, with the session's access token when given. */
+export async function signedCall(
+	app: App,
+	device: Device,
+	path: string,
+	body?: unknown,
+	token?: string
+): Promise<Answer> {
+	const method = body === undefined ? 'GET' : 'POST';
+	return answer(
+		app.request(
+			path,
+			await signedRequest(device, method, path, body, {
+				headers: (h) => (token ? { ...h, Authorization: `Bearer ${token}` } : h)
+			})
+		)
+	);
+}
+
+/** Uploads a whole file over tus as the device does, in one PATCH; its SHA-256. */
+export async function uploadWhole(app: App, device: Device, file: Uint8Array): Promise<string> {
+	const b64 = (text: string) => Buffer.from(text).toString('base64');
+	const send = async (
+		method: string,
+		path: string,
+		headers: Record<string, string>,
+		body?: Uint8Array
+	) => answer(app.request(path, await signedTusRequest(device, method, path, headers, body)));
+	const hash = sha256Hex(file);
+	const created = await send('POST', '/api/files', {
+		'Upload-Length': String(file.length),
+		'Upload-Metadata': `sha256 ${b64(hash)},type ${b64('image/jpeg')}`
+	});
+	expect(created.status, created.text).toBe(201);
+	const done = await send(
+		'PATCH',
+		created.headers.get('Location')!,
+		{ 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' },
+		file
+	);
+	expect(done.status, done.text).toBe(204);
+	return hash;
+}
+
 export async function push(
 	app: App,
 	device: Device,

@@ -19,43 +19,15 @@ import { backends } from './backends';
 import { sessionsWaitingOrSettled } from '../support/session-waits';
 import {
 	amend,
-	answer,
 	counts,
 	newDevice,
 	push,
 	storedApplication,
 	submit,
-	signedTusRequest,
 	useSuite,
-	type App,
-	type Device
+	uploadWhole
 } from './helpers';
 import { samplePhoto, sha256Hex as sha256 } from '../support/sample-photo';
-
-/** Uploads a whole file over tus as the device does, in one PATCH. */
-async function upload(app: App, device: Device, file: Uint8Array): Promise<string> {
-	const b64 = (text: string) => Buffer.from(text).toString('base64');
-	const send = async (
-		method: string,
-		path: string,
-		headers: Record<string, string>,
-		body?: Uint8Array
-	) => answer(app.request(path, await signedTusRequest(device, method, path, headers, body)));
-	const hash = sha256(file);
-	const created = await send('POST', '/api/files', {
-		'Upload-Length': String(file.length),
-		'Upload-Metadata': `sha256 ${b64(hash)},type ${b64('image/jpeg')}`
-	});
-	expect(created.status, created.text).toBe(201);
-	const done = await send(
-		'PATCH',
-		created.headers.get('Location')!,
-		{ 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' },
-		file
-	);
-	expect(done.status, done.text).toBe(204);
-	return hash;
-}
 
 /** Good permit answers for today, naming these two photos. */
 function permitAnswers(idDocumentPhoto: string, sitePhoto: string) {
@@ -79,8 +51,8 @@ describe.each(backends)('the permit and its files on $name', (backend) => {
 
 	it('receives a permit whose two photos arrived, and stores their hashes', async () => {
 		const device = await newDevice(suite.app);
-		const id = await upload(suite.app, device, samplePhoto(4000, 1));
-		const site = await upload(suite.app, device, samplePhoto(4000, 2));
+		const id = await uploadWhole(suite.app, device, samplePhoto(4000, 1));
+		const site = await uploadWhole(suite.app, device, samplePhoto(4000, 2));
 		const m = permit(permitAnswers(id, site));
 
 		const res = await push(suite.app, device, { mutations: [m] });
@@ -94,7 +66,7 @@ describe.each(backends)('the permit and its files on $name', (backend) => {
 
 	it('refuses a permit naming a photo that never arrived, on that field, writing nothing', async () => {
 		const device = await newDevice(suite.app);
-		const id = await upload(suite.app, device, samplePhoto(4000, 3));
+		const id = await uploadWhole(suite.app, device, samplePhoto(4000, 3));
 		const site = sha256(samplePhoto(4000, 4));
 		const m = permit(permitAnswers(id, site));
 		const before = await counts(suite.db);
@@ -113,7 +85,7 @@ describe.each(backends)('the permit and its files on $name', (backend) => {
 		expect(after.changes).toBe(before.changes);
 
 		// The refusal is final: sent again once the file is there, it is answered the same.
-		await upload(suite.app, device, samplePhoto(4000, 4));
+		await uploadWhole(suite.app, device, samplePhoto(4000, 4));
 		const again = await push(suite.app, device, { mutations: [m] });
 		expect(again.text).toBe(res.text);
 		// The person's resend is a new mutation, and now goes through.
@@ -128,8 +100,8 @@ describe.each(backends)('the permit and its files on $name', (backend) => {
 	it('does not count a file someone else uploaded', async () => {
 		const stranger = await newDevice(suite.app);
 		const device = await newDevice(suite.app);
-		const id = await upload(suite.app, device, samplePhoto(4000, 5));
-		const site = await upload(suite.app, stranger, samplePhoto(4000, 6));
+		const id = await uploadWhole(suite.app, device, samplePhoto(4000, 5));
+		const site = await uploadWhole(suite.app, stranger, samplePhoto(4000, 6));
 
 		const res = await push(suite.app, device, { mutations: [permit(permitAnswers(id, site))] });
 
@@ -142,10 +114,10 @@ describe.each(backends)('the permit and its files on $name', (backend) => {
 	it('counts a photo another device of the same person uploaded, before or after linking', async () => {
 		const phone = await newDevice(suite.app);
 		const tablet = await newDevice(suite.app);
-		const before = await upload(suite.app, tablet, samplePhoto(4000, 13));
+		const before = await uploadWhole(suite.app, tablet, samplePhoto(4000, 13));
 		const { code } = await offerLink(suite.db, phone.id);
 		expect((await acceptLink(suite.db, tablet.id, code)).status).toBe('linked');
-		const after = await upload(suite.app, tablet, samplePhoto(4000, 14));
+		const after = await uploadWhole(suite.app, tablet, samplePhoto(4000, 14));
 
 		const res = await push(suite.app, phone, { mutations: [permit(permitAnswers(before, after))] });
 
@@ -178,7 +150,7 @@ describe.each(backends)('the permit and its files on $name', (backend) => {
 				await link`update devices set owner_id = ${joined!.ownerId} where id = ${tablet.id}`;
 				// The last byte arrives meanwhile: it must wait for the link to decide, and the
 				// link commits only once the upload is seen waiting for it.
-				arrived = upload(suite.app, tablet, file);
+				arrived = uploadWhole(suite.app, tablet, file);
 				await sessionsWaitingOrSettled(client, 1, [arrived]);
 				await link`commit`;
 			} finally {
@@ -196,8 +168,8 @@ describe.each(backends)('the permit and its files on $name', (backend) => {
 
 	it('refuses only the submission missing a file; the rest of the batch goes through in order', async () => {
 		const device = await newDevice(suite.app);
-		const id = await upload(suite.app, device, samplePhoto(4000, 7));
-		const site = await upload(suite.app, device, samplePhoto(4000, 8));
+		const id = await uploadWhole(suite.app, device, samplePhoto(4000, 7));
+		const site = await uploadWhole(suite.app, device, samplePhoto(4000, 8));
 		const first = permit(permitAnswers(id, site), 1);
 		const missing = permit(permitAnswers(sha256(samplePhoto(4000, 9)), site), 2);
 		const third = permit(permitAnswers(id, site), 3);
@@ -219,8 +191,8 @@ describe.each(backends)('the permit and its files on $name', (backend) => {
 
 	it('refuses a correction naming a new photo that never arrived, and takes it once it has', async () => {
 		const device = await newDevice(suite.app);
-		const id = await upload(suite.app, device, samplePhoto(4000, 10));
-		const site = await upload(suite.app, device, samplePhoto(4000, 11));
+		const id = await uploadWhole(suite.app, device, samplePhoto(4000, 10));
+		const site = await uploadWhole(suite.app, device, samplePhoto(4000, 11));
 		const m = permit(permitAnswers(id, site), 1);
 		await push(suite.app, device, { mutations: [m] });
 
@@ -236,7 +208,7 @@ describe.each(backends)('the permit and its files on $name', (backend) => {
 		});
 		expect((await storedApplication(suite.db, m.applicationId))?.version).toBe(1);
 
-		await upload(suite.app, device, newSite);
+		await uploadWhole(suite.app, device, newSite);
 		const late = amend(m.applicationId, 1, { seq: 3, answers: early.answers });
 		const applied = await push(suite.app, device, { mutations: [late] });
 		expect(applied.json.results[0]).toMatchObject({ status: 'applied' });

@@ -13,7 +13,7 @@ import { addDays, todayInKazakhstan } from '../../shared/dates';
 import { openSession } from '../../sync-server/accounts/sessions';
 import { createStaff } from '../../sync-server/accounts/staff';
 import { directoryStore } from '../../sync-server/files/store';
-import { samplePhoto, sha256Hex as sha256 } from '../support/sample-photo';
+import { samplePhoto } from '../support/sample-photo';
 import { GOOD_BIRTH, GOOD_IE_V2, GOOD_PERMIT, GOOD_TAX } from '../support/service-answers';
 import { backends } from './backends';
 import {
@@ -22,38 +22,11 @@ import {
 	newDevice,
 	push,
 	signedRequest,
-	signedTusRequest,
 	storedApplication,
 	submit,
 	useSuite,
-	type App,
-	type Device
+	uploadWhole
 } from './helpers';
-
-/** Uploads a whole file over tus as the device does, in one PATCH (as permit.test.ts). */
-async function upload(app: App, device: Device, file: Uint8Array): Promise<string> {
-	const b64 = (text: string) => Buffer.from(text).toString('base64');
-	const send = async (
-		method: string,
-		path: string,
-		headers: Record<string, string>,
-		body?: Uint8Array
-	) => answer(app.request(path, await signedTusRequest(device, method, path, headers, body)));
-	const hash = sha256(file);
-	const created = await send('POST', '/api/files', {
-		'Upload-Length': String(file.length),
-		'Upload-Metadata': `sha256 ${b64(hash)},type ${b64('image/jpeg')}`
-	});
-	expect(created.status, created.text).toBe(201);
-	const done = await send(
-		'PATCH',
-		created.headers.get('Location')!,
-		{ 'Upload-Offset': '0', 'Content-Type': 'application/offset+octet-stream' },
-		file
-	);
-	expect(done.status, done.text).toBe(204);
-	return hash;
-}
 
 const today = todayInKazakhstan();
 const birth = (region: string) =>
@@ -82,8 +55,8 @@ describe.each(backends)('regions on $name', (backend) => {
 
 	it("stores at receipt the region each service's answer names, or none", async () => {
 		const device = await newDevice(suite.app);
-		const idPhoto = await upload(suite.app, device, samplePhoto(4000, 21));
-		const sitePhoto = await upload(suite.app, device, samplePhoto(4000, 22));
+		const idPhoto = await uploadWhole(suite.app, device, samplePhoto(4000, 21));
+		const sitePhoto = await uploadWhole(suite.app, device, samplePhoto(4000, 22));
 		const permit = submit({
 			seq: 1,
 			serviceId: 'trade-outlet-permit',

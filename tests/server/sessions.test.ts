@@ -9,30 +9,17 @@ import { sessionLifetimesFromEnv } from '../../sync-server/accounts/sessions';
 import { devices, sessions } from '../../sync-server/db/schema';
 import { backends } from './backends';
 import {
-	answer,
 	newDevice,
 	pullAll,
 	push,
-	signedRequest,
 	submit,
 	testApp,
 	useSuite,
 	validIin,
 	type App,
-	type Device
+	type Device,
+	signedCall
 } from './helpers';
-
-async function call(app: App, device: Device, path: string, body?: unknown, token?: string) {
-	const method = body === undefined ? 'GET' : 'POST';
-	return answer(
-		app.request(
-			path,
-			await signedRequest(device, method, path, body, {
-				headers: (h) => (token ? { ...h, Authorization: `Bearer ${token}` } : h)
-			})
-		)
-	);
-}
 
 describe('session lifetimes from the environment', () => {
 	it('take seconds, and refuse nonsense at start', () => {
@@ -68,9 +55,9 @@ describe.each(backends)('sessions on $name', (backend) => {
 	async function signIn(server: App, device: Device, iin: string) {
 		codes = [];
 		const phone = `+7704000${String(phones++).padStart(4, '0')}`;
-		const asked = await call(server, device, '/api/accounts/citizen/code', { iin, phone });
+		const asked = await signedCall(server, device, '/api/accounts/citizen/code', { iin, phone });
 		expect(asked.status, asked.text).toBe(200);
-		const res = await call(server, device, '/api/accounts/citizen/confirm', {
+		const res = await signedCall(server, device, '/api/accounts/citizen/confirm', {
 			challengeId: asked.json.challengeId,
 			code: codes[0]
 		});
@@ -97,7 +84,7 @@ describe.each(backends)('sessions on $name', (backend) => {
 		const device = await newDevice(server);
 		const session = await signIn(server, device, validIin(701));
 		const refresh = (token: string) =>
-			call(server, device, '/api/accounts/session/refresh', { refreshToken: token });
+			signedCall(server, device, '/api/accounts/session/refresh', { refreshToken: token });
 
 		const lost = await refresh(session.refreshToken);
 		expect(lost.status).toBe(200);
@@ -107,7 +94,13 @@ describe.each(backends)('sessions on $name', (backend) => {
 		expect(again.json.refreshToken).not.toBe(lost.json.refreshToken);
 		// The pair of the lost answer is gone; the newest works.
 		expect((await refresh(lost.json.refreshToken)).status).toBe(401);
-		const me = await call(server, device, '/api/accounts/me', undefined, again.json.accessToken);
+		const me = await signedCall(
+			server,
+			device,
+			'/api/accounts/me',
+			undefined,
+			again.json.accessToken
+		);
 		expect(me.status).toBe(200);
 
 		// Past the grace, a used token is only a used token.
@@ -120,7 +113,7 @@ describe.each(backends)('sessions on $name', (backend) => {
 		expect(late.json.error.code).toBe('session_invalid');
 		// Another device cannot use the grace either.
 		const other = await newDevice(server);
-		const stolen = await call(server, other, '/api/accounts/session/refresh', {
+		const stolen = await signedCall(server, other, '/api/accounts/session/refresh', {
 			refreshToken: again.json.refreshToken
 		});
 		expect(stolen.status).toBe(401);
@@ -137,7 +130,7 @@ describe.each(backends)('sessions on $name', (backend) => {
 		expect(pushed.status).toBe(200);
 		expect((await pullAll(server, suite.db, phone)).changes).toHaveLength(1);
 
-		const out = await call(
+		const out = await signedCall(
 			server,
 			phone,
 			'/api/accounts/session/sign-out',
@@ -145,9 +138,9 @@ describe.each(backends)('sessions on $name', (backend) => {
 			session.accessToken
 		);
 		expect(out.status, out.text).toBe(200);
-		const me = await call(server, phone, '/api/accounts/me', undefined, session.accessToken);
+		const me = await signedCall(server, phone, '/api/accounts/me', undefined, session.accessToken);
 		expect(me.json.error.code).toBe('session_invalid');
-		const refreshed = await call(server, phone, '/api/accounts/session/refresh', {
+		const refreshed = await signedCall(server, phone, '/api/accounts/session/refresh', {
 			refreshToken: session.refreshToken
 		});
 		expect(refreshed.status).toBe(401);

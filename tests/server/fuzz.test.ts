@@ -23,10 +23,10 @@ import {
 	staffSigner,
 	type World
 } from './authorization/world';
-import { fuzzRequest } from './fuzz/arbitraries';
+import { fuzzRequest, type Seen } from './fuzz/arbitraries';
 import { build, judge } from './fuzz/oracle';
 import { backends } from './backends';
-import { get, newDevice, pullAll, push, submit, useSuite } from './helpers';
+import { get, newDevice, pullAll, push, storedApplication, submit, useSuite } from './helpers';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1_000);
 
@@ -65,6 +65,7 @@ describe.each(backends)('fuzzing the HTTP surface on $name', (backend) => {
 			const world = await newWorld(app, suite.db);
 			const take = () => snapshot(suite.db, dir);
 			let last = await take();
+			const seen: Seen = { version: { alice: 1, bob: 1 } };
 			let sent = 0;
 			const statuses = new Map<number, number>();
 			// Requests per first two path segments (/api/accounts, /api/office…) and per session shown.
@@ -75,7 +76,7 @@ describe.each(backends)('fuzzing the HTTP surface on $name', (backend) => {
 				map.set(key, (map.get(key) ?? 0) + 1);
 
 			await fc.assert(
-				fc.asyncProperty(fuzzRequest(world), async (fuzzed) => {
+				fc.asyncProperty(fuzzRequest(world, seen), async (fuzzed) => {
 					const request = await build(world, fuzzed);
 					fc.pre(request !== undefined);
 					errors.length = 0;
@@ -88,6 +89,13 @@ describe.each(backends)('fuzzing the HTTP surface on $name', (backend) => {
 					if (request.headers.has('Authorization')) tally(sessions, fuzzed.session.shown);
 					if (status < 300) tally(servedAreas, path.split('/').slice(0, 3).join('/').slice(0, 40));
 					if (problem) throw new Error(`${problem}\n${errors.join('\n')}`);
+					// Reads only: the next request's decisions may name the version there is now.
+					if (status < 300 || status === 409) {
+						for (const who of ['alice', 'bob'] as const) {
+							const stored = await storedApplication(suite.db, world[who].applicationId);
+							seen.version[who] = stored!.version;
+						}
+					}
 					if (status < 300 && path.startsWith('/api/accounts/')) {
 						await renewCredentials(world);
 						last = await take();

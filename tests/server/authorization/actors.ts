@@ -49,7 +49,10 @@ export const ACTORS = [
 	'citizenA',
 	/** Citizen B: Bob signed in on his device, with its live session. */
 	'citizenB',
-	/** A device of Alice's that signed in and then signed out, showing the ended session. */
+	/**
+	 * Once Alice's, signed in and then out (POST /api/accounts/session/sign-out), which
+	 * unbinds it as revoking does: nobody's now, showing the ended session.
+	 */
 	'signedOut',
 	/** Alice's second device showing its own session, expired. */
 	'expiredSession',
@@ -106,7 +109,7 @@ export const SIGNS_AS: Record<
 > = {
 	citizenA: 'alice',
 	citizenB: 'bob',
-	signedOut: 'aliceSecondDevice',
+	signedOut: 'revokedDevice',
 	expiredSession: 'aliceSecondDevice',
 	stolenSession: 'bob',
 	officer: 'revokedDevice',

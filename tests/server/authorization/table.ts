@@ -16,7 +16,7 @@
 import { eq } from 'drizzle-orm';
 import { expect } from 'vitest';
 import { ApplicationStatus } from '../../../shared/status';
-import { devices } from '../../../sync-server/db/schema';
+import { applications, devices } from '../../../sync-server/db/schema';
 import {
 	amend,
 	pullAll,
@@ -92,10 +92,11 @@ export interface Row {
 	/**
 	 * After a cell that wrote, puts back what it used up (a spent code, a rotated token, an
 	 * upload appended to), so the next cell finds the world as world.ts describes it and no
-	 * new world is made. A row without it gets a new world after every cell that wrote:
-	 * rows whose writes change what other cells ask about (a device moved, a decision).
+	 * new world is made; false when it cannot (a new world is then made). A row without it
+	 * gets a new world after every cell that wrote: rows whose writes change what other
+	 * cells ask about (a device moved, a decision).
 	 */
-	renew?(cell: Cell): Promise<void> | void;
+	renew?(cell: Cell): Promise<void | false> | void | false;
 }
 
 const json = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
@@ -321,8 +322,15 @@ export const table: Row[] = [
 				expect(result).toMatchObject({ status: 'rejected', code: 'not_found' });
 			}
 		},
-		// Each amend is made on the version there is now, with a seq above any recorded.
-		renew: () => {}
+		// Each amend is made on the version there is now, with a seq above any recorded. An
+		// amend sets the region from the answers again (none in entrepreneur v1's): the
+		// world's is put back.
+		renew: async ({ world, record }) => {
+			await world.db
+				.update(applications)
+				.set({ region: record!.region })
+				.where(eq(applications.id, record!.applicationId));
+		}
 	},
 	{
 		route: 'GET /api/sync/pull',
@@ -435,8 +443,8 @@ export const table: Row[] = [
 	},
 	{
 		route: 'GET /api/files/:key',
-		// Files are the owner's: every device of the owner may ask, a signed-out one too (a
-		// sign-out ends a session; the device stays the person's until revoked).
+		// Files are the owner's: every device of the owner may ask; a signed-out one is
+		// unbound from the person, as a revoked one.
 		name: 'ask whether a file arrived',
 		namesRecord: true,
 		request: (_, record) => tusRequest('GET', `/api/files/${record!.fileSha256}`),
@@ -561,8 +569,10 @@ export const table: Row[] = [
 	},
 	{
 		route: 'POST /api/accounts/session/sign-out',
+		// A citizen's device is unbound as well, as revoking does: the next person on a shared
+		// phone must not pull the first one's applications.
 		name: 'sign out',
-		writes: ['audit_log', 'sessions'],
+		writes: ['audit_log', 'devices', 'sessions'],
 		namesRecord: false,
 		request: () => jsonRequest('POST', '/api/accounts/session/sign-out', {}),
 		expect: sessionEndpoint({
@@ -574,8 +584,18 @@ export const table: Row[] = [
 			nationalReviewer: served(),
 			administrator: served()
 		}),
-		effect: ({ res }) => expect(res.json).toEqual({ signedOut: true }),
-		renew: ({ world, actor }) => resignIn(world, actor as SignedInActor)
+		effect: async ({ res, world, actor }) => {
+			expect(res.json).toEqual({ signedOut: true });
+			const holdings = { citizenA: world.alice, citizenB: world.bob }[actor as string];
+			if (holdings) {
+				expect(await ownerOf(world, holdings.device.id)).not.toBe(holdings.ownerId);
+			}
+		},
+		// Staff devices stay as they were; a citizen's moved, so the world is made again.
+		renew: async ({ world, actor }) => {
+			if (actor === 'citizenA' || actor === 'citizenB') return false;
+			await resignIn(world, actor as SignedInActor);
+		}
 	},
 	{
 		route: 'GET /api/accounts/me',

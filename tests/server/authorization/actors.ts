@@ -1,8 +1,8 @@
 /**
  * Who sends a request in the authorization matrix, and how each one's credentials are put
- * on it. An endpoint's row names the request; the actor signs it (or not). Adding a kind
- * of caller (a signed-in citizen, an officer, a revoked device) is one entry here and one
- * column in every row of table.ts, which the type then demands.
+ * on it. An endpoint's row names the request; the actor signs it (or not) and shows a
+ * session (or not). Adding a kind of caller is one entry here and one column in every row
+ * of table.ts, which the type then demands.
  */
 import { tusSigningBody } from '../../../shared/files';
 import { Header, PROTOCOL_VERSION } from '../../../shared/protocol';
@@ -27,13 +27,13 @@ export interface RequestSpec {
 export const ACTORS = [
 	/** No credentials at all: only the protocol header every client sends. */
 	'nobody',
-	/** Alice's first device, signing correctly: it made every record of Alice's. */
+	/** Alice's first device, signing correctly and showing no session: it made her records. */
 	'alice',
-	/** Alice's second device, linked to the first: same owner, another device. */
+	/** Alice's second device, linked to the first before she had an account; no session shown. */
 	'aliceSecondDevice',
-	/** Another owner's device, signing correctly. */
+	/** Bob's device, signing correctly, showing no session. */
 	'bob',
-	/** Once Alice's, revoked: it signs correctly and belongs to nobody now. */
+	/** Once Alice's, revoked by her through the revoke endpoint: nobody's now. */
 	'revokedDevice',
 	/** A device that signs correctly with a key the server never registered. */
 	'unknownDevice',
@@ -41,12 +41,84 @@ export const ACTORS = [
 	'forged',
 	/** Alice's own signature, over a request that was changed after signing. */
 	'tampered',
-	/** The back-office bearer token, and no device. */
-	'reviewer',
+	/** The back-office bearer token (`REVIEW_TOKEN`), and no device. */
+	'reviewToken',
 	/** A bearer token that is not the review token. */
-	'wrongToken'
+	'wrongToken',
+	/** Citizen A: Alice signed in on her first device, with its live session. */
+	'citizenA',
+	/** Citizen B: Bob signed in on his device, with its live session. */
+	'citizenB',
+	/**
+	 * Once Alice's, signed in and then out (POST /api/accounts/session/sign-out), which
+	 * unbinds it as revoking does: nobody's now, showing the ended session.
+	 */
+	'signedOut',
+	/** Alice's second device showing its own session, expired. */
+	'expiredSession',
+	/** Bob's device showing the session Alice has on her first device: a stolen token. */
+	'stolenSession',
+	/** An officer of Alice's region, signed in on a device of their own. */
+	'officer',
+	/** A reviewer of Alice's region, signed in. */
+	'regionReviewer',
+	/** A reviewer of Bob's region (another than Alice's), signed in. */
+	'otherReviewer',
+	/** A reviewer of the national queue (region `national`), signed in. */
+	'nationalReviewer',
+	/** An administrator, signed in. */
+	'administrator',
+	/** A registered device that nobody signed in on and no account holds. */
+	'anonymous'
 ] as const;
 export type Actor = (typeof ACTORS)[number];
+
+/** The registered devices that show no session: their answers are the device columns. */
+export type DeviceActor = 'alice' | 'aliceSecondDevice' | 'bob' | 'revokedDevice';
+/** The actors signed in with a live session of the device they sign with. */
+export type SignedInActor =
+	| 'citizenA'
+	| 'citizenB'
+	| 'officer'
+	| 'regionReviewer'
+	| 'otherReviewer'
+	| 'nationalReviewer'
+	| 'administrator';
+/** The staff among them. */
+export type StaffActor = Exclude<SignedInActor, 'citizenA' | 'citizenB'>;
+export const STAFF: readonly StaffActor[] = [
+	'officer',
+	'regionReviewer',
+	'otherReviewer',
+	'nationalReviewer',
+	'administrator'
+];
+
+/**
+ * The device column each other signing actor answers as, to an endpoint that asks for a
+ * device and not for a session: the session shown is not looked at there, so what counts
+ * is whose device signs. Staff and anonymous devices are nobody's account and hold no
+ * records, as a revoked device.
+ */
+export const SIGNS_AS: Record<
+	Exclude<
+		Actor,
+		DeviceActor | 'nobody' | 'unknownDevice' | 'forged' | 'tampered' | 'reviewToken' | 'wrongToken'
+	>,
+	DeviceActor
+> = {
+	citizenA: 'alice',
+	citizenB: 'bob',
+	signedOut: 'revokedDevice',
+	expiredSession: 'aliceSecondDevice',
+	stolenSession: 'bob',
+	officer: 'revokedDevice',
+	regionReviewer: 'revokedDevice',
+	otherReviewer: 'revokedDevice',
+	nationalReviewer: 'revokedDevice',
+	administrator: 'revokedDevice',
+	anonymous: 'revokedDevice'
+};
 
 const protocol = { [Header.protocol]: String(PROTOCOL_VERSION) };
 
@@ -68,13 +140,17 @@ function init(spec: RequestSpec, headers: Record<string, string>, body = spec.bo
 	};
 }
 
-const signedBy = async (device: Device, spec: RequestSpec, signKey?: CryptoKey) =>
-	init(
-		spec,
-		await signatureHeaders(device, spec.method, spec.path, signedBytes(spec), {
+const signedBy = async (
+	device: Device,
+	spec: RequestSpec,
+	{ signKey, session }: { signKey?: CryptoKey; session?: string } = {}
+) =>
+	init(spec, {
+		...(await signatureHeaders(device, spec.method, spec.path, signedBytes(spec), {
 			...(signKey ? { signKey } : {})
-		})
-	);
+		})),
+		...(session ? { Authorization: `Bearer ${session}` } : {})
+	});
 
 /** The request `actor` sends for `spec` in `world`: the path and what to pass to app.request. */
 export async function asActor(
@@ -96,7 +172,7 @@ export async function asActor(
 		case 'unknownDevice':
 			return signedBy(world.unknownDevice, spec);
 		case 'forged':
-			return signedBy(world.alice.device, spec, world.unknownDevice.privateKey);
+			return signedBy(world.alice.device, spec, { signKey: world.unknownDevice.privateKey });
 		case 'tampered': {
 			// Signed as sent, then changed in something the signature covers: a body that
 			// is still valid JSON, or else a query parameter every route would ignore.
@@ -108,9 +184,27 @@ export async function asActor(
 			const path = `${spec.path}${spec.path.includes('?') ? '&' : '?'}tampered=1`;
 			return { path, init: honest.init };
 		}
-		case 'reviewer':
+		case 'reviewToken':
 			return init(spec, { ...protocol, Authorization: `Bearer ${REVIEW_TOKEN}` });
 		case 'wrongToken':
 			return init(spec, { ...protocol, Authorization: `Bearer not-${REVIEW_TOKEN}` });
+		case 'citizenA':
+			return signedBy(world.alice.device, spec, { session: world.alice.session.accessToken });
+		case 'citizenB':
+			return signedBy(world.bob.device, spec, { session: world.bob.session.accessToken });
+		case 'signedOut':
+			return signedBy(world.signedOut.device, spec, { session: world.signedOut.accessToken });
+		case 'expiredSession':
+			return signedBy(world.aliceSecondDevice, spec, { session: world.expiredToken });
+		case 'stolenSession':
+			return signedBy(world.bob.device, spec, { session: world.alice.session.accessToken });
+		case 'officer':
+		case 'regionReviewer':
+		case 'otherReviewer':
+		case 'nationalReviewer':
+		case 'administrator':
+			return signedBy(world[actor].device, spec, { session: world[actor].accessToken });
+		case 'anonymous':
+			return signedBy(world.anonymous, spec);
 	}
 }

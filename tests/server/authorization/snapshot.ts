@@ -113,3 +113,15 @@ export const DOOR_CODES = new Set([
  * sign-in and a code refused for an unregistered phone.
  */
 export const AUDITED_REFUSALS = new Set(['sign_in_failed', 'phone_not_registered']);
+
+/**
+ * Everything a refusal may write besides bookkeeping, for a caller that cannot know which
+ * case it hit (the fuzzer): the audited refusals; a wrong code, which counts a try and is
+ * audited; and an expired code, audited when it was this device's own spent challenge
+ * (another device's or a made-up one writes nothing: the matrix checks that case exactly).
+ */
+export const REFUSAL_WRITES: Record<string, readonly string[]> = {
+	...Object.fromEntries([...AUDITED_REFUSALS].map((code) => [code, ['audit_log']])),
+	wrong_code: ['audit_log', 'sign_in_codes'],
+	code_expired: ['audit_log']
+};

@@ -1,13 +1,26 @@
 /**
- * The people and records every authorization cell runs against: Alice with two linked
- * devices, Bob with one, and each with an application, a verified file, an unfinished
- * upload and a live link code. A cell gets a world of its own, so a request that is
- * allowed (a link, a decision) cannot change what the next cell sees.
+ * The people and records every authorization cell runs against. Alice has four devices,
+ * linked while they were nobody's account, then signed in (`citizenA` on the first, an
+ * expired session on the second, one signed in and out again through the sign-out
+ * endpoint, one revoked by her through the revoke endpoint); Bob has one, signed in.
+ * Each has an application (Alice's in ALICE_REGION, Bob's in BOB_REGION), a verified
+ * file, an unfinished upload and a link code offered before the account existed. Staff
+ * (an officer, reviewers of both regions and of the national queue, an administrator)
+ * are made as the admin CLI makes them and signed in on devices of their own; an
+ * anonymous device is only registered. A request that is allowed changes the world, so
+ * the matrix then makes a new one, or renews just what the row used up (table.ts).
  */
 import { createHash } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { expect } from 'vitest';
-import { devices } from '../../../sync-server/db/schema';
+import type { Session, StaffRole } from '../../../shared/accounts';
+import { confirmCode, sendCode } from '../../../sync-server/accounts/citizen';
+import { passwordPool } from '../../../sync-server/accounts/passwords';
+import { openSession } from '../../../sync-server/accounts/sessions';
+import { createStaff, enrollStaff } from '../../../sync-server/accounts/staff';
+import { newTotpSecret, totpCode, totpStep } from '../../../sync-server/accounts/totp';
+import type { Database } from '../../../sync-server/db/open';
+import { accounts, applications, devices, sessions } from '../../../sync-server/db/schema';
 import {
 	answer,
 	newDevice,
@@ -16,10 +29,11 @@ import {
 	signedTusRequest,
 	submit,
 	unregisteredDevice,
+	validIin,
 	type App,
 	type Device
 } from '../helpers';
-import type { Database } from '../../../sync-server/db/open';
+import type { Actor, SignedInActor, StaffActor } from './actors';
 
 /** Whose a record is. */
 export type Person = 'alice' | 'bob';
@@ -34,9 +48,31 @@ export interface Holdings {
 	fileSha256: string;
 	/** The path of an upload created and not yet sent (`/api/files/<id>`). */
 	uploadPath: string;
-	/** A link code offered by the person's device, not yet used. */
+	/** A link code offered by the person's device before the account existed, not yet used. */
 	linkCode: string;
+	/** The application's region, set by SQL (see `holdings`). */
+	region: string;
+	/** The person's citizen account, whose owner is `ownerId`. */
+	accountId: string;
+	iin: string;
+	/** The session of the person's first device (citizenA, citizenB). */
+	session: Session;
 }
+
+/** A staff member signed in on a device of their own. */
+export interface SignedIn {
+	device: Device;
+	accountId: string;
+	accessToken: string;
+}
+
+/** Alice's application's region, and her region's staff's; Bob's is another. */
+export const ALICE_REGION = 'almaty';
+export const BOB_REGION = 'astana';
+/** The reviewers of region-less applications (docs/accounts.md, the national queue). */
+export const NATIONAL = 'national';
+/** The staff sign-in row's password; hashed once per process (Argon2id is slow by design). */
+export const STAFF_PASSWORD = 'matrix staff password 0123';
 
 export interface World {
 	app: App;
@@ -47,20 +83,139 @@ export interface World {
 	aliceSecondDevice: Device;
 	/** A well-formed device nobody registered. */
 	unknownDevice: Device;
-	/** Once Alice's, linked to her, then revoked (`revokeDevice`). */
+	/** Once Alice's, linked to her, then revoked by citizenA (POST …/devices/:id/revoke). */
 	revokedDevice: Device;
+	/** A link code the revoked device offered once it was nobody's. */
+	nobodysLinkCode: string;
+	/** A registered device, never linked or signed in. */
+	anonymous: Device;
+	/** Once Alice's, signed in and then out (POST /api/accounts/session/sign-out): unbound. */
+	signedOut: { device: Device; accessToken: string };
+	/** The access token of Alice's second device, expired. */
+	expiredToken: string;
+	officer: SignedIn;
+	regionReviewer: SignedIn;
+	otherReviewer: SignedIn;
+	nationalReviewer: SignedIn;
+	administrator: SignedIn;
+	/** A staff member who opened their set-password link and was shown `totpSecret`. */
+	newcomer: { token: string; totpSecret: string };
+	/** A staff account with STAFF_PASSWORD set and a TOTP secret, for the sign-in row. */
+	staffSigner: { accountId: string; login: string; totpSecret: string };
+	/** A sign-in code for Alice's IIN that her first device asked for, as her phone got it. */
+	challenge: { id: string; code: string };
+}
+
+/** The TOTP code an authenticator shows now for `secret`. */
+export const currentTotp = (secret: string) => totpCode(secret, totpStep(Date.now()));
+
+// IINs are unique across the worlds a suite makes in one database.
+let made = 0;
+let staffHash: Promise<string> | undefined;
+
+const anyRegister = { description: 'matrix register', isRegistered: async () => true };
+
+/** A sign-in code for `iin` asked for by `device`, as the phone received it. */
+async function askCode(db: Database, device: Device, iin: string) {
+	let code = '';
+	const sender = {
+		description: 'matrix phone',
+		send: async (_phone: string, sent: string) => void (code = sent)
+	};
+	const outcome = await sendCode(
+		db,
+		{ sender, register: anyRegister },
+		device.id,
+		iin,
+		'+77010000000'
+	);
+	if (outcome.status !== 'sent') throw new Error(`the code was ${outcome.status}`);
+	return { id: outcome.challengeId, code };
+}
+
+/** Signs `device` in as the citizen of `iin`, as confirming a code does. */
+async function signInCitizen(db: Database, device: Device, iin: string): Promise<Session> {
+	const { id, code } = await askCode(db, device, iin);
+	const outcome = await confirmCode(db, device.id, id, code);
+	if (outcome.status !== 'signed_in') throw new Error(`the sign-in was ${outcome.status}`);
+	return outcome.session;
+}
+
+/** A staff member made as the admin CLI makes one, signed in on a new device. */
+async function signedInStaff(app: App, db: Database, role: StaffRole, region: string) {
+	const device = await newDevice(app);
+	const { accountId } = await createStaff(db, { role, region, name: `Matrix ${role} ${region}` });
+	const { accessToken } = await db.transaction((tx) => openSession(tx, accountId, device.id));
+	return { device, accountId, accessToken } satisfies SignedIn;
+}
+
+/** A staff member who opened their set-password link. */
+export async function newcomer(db: Database): Promise<World['newcomer']> {
+	const { token } = await createStaff(db, { role: 'reviewer', region: ALICE_REGION, name: 'New' });
+	const enrolled = await enrollStaff(db, token);
+	return { token, totpSecret: enrolled!.totpSecret };
 }
 
 /**
- * Takes a device away from its person as revoking it does (accounts/account-devices.ts
- * on the accounts branch: the device gets an empty owner of its own and may still sync
- * as nobody's). The one place the tests revoke, so the real call replaces it here.
+ * A staff account whose password (STAFF_PASSWORD) and TOTP secret are set, as the
+ * set-password link sets them (the hash is the pool's, made once).
  */
-export async function revokeDevice(db: Database, device: Device): Promise<void> {
+export async function staffSigner(db: Database): Promise<World['staffSigner']> {
+	const { accountId, login } = await createStaff(db, {
+		role: 'officer',
+		region: ALICE_REGION,
+		name: 'Matrix signer'
+	});
+	staffHash ??= passwordPool().hash(STAFF_PASSWORD);
+	const totpSecret = newTotpSecret();
 	await db
-		.update(devices)
-		.set({ ownerId: sql`gen_random_uuid()::text` })
-		.where(eq(devices.id, device.id));
+		.update(accounts)
+		.set({ passwordHash: await staffHash, totpSecret })
+		.where(eq(accounts.id, accountId));
+	return { accountId, login, totpSecret };
+}
+
+/** A new code for Alice on her first device (asking again ends the last one). */
+export async function renewChallenge(world: World): Promise<void> {
+	world.challenge = await askCode(world.db, world.alice.device, world.alice.iin);
+}
+
+/** A new unfinished upload of the person's, in place of one a cell used. */
+export async function renewUpload(world: World, holdings: Holdings): Promise<void> {
+	holdings.uploadPath = await createUpload(
+		world.app,
+		holdings.device,
+		jpeg(`renewed-${Math.random()}`)
+	);
+}
+
+/** A new session for a signed-in actor whose session a cell ended (sign-out). */
+export async function resignIn(world: World, actor: SignedInActor): Promise<void> {
+	const open = (accountId: string, device: Device) =>
+		world.db.transaction((tx) => openSession(tx, accountId, device.id));
+	if (actor === 'citizenA')
+		world.alice.session = await open(world.alice.accountId, world.alice.device);
+	else if (actor === 'citizenB')
+		world.bob.session = await open(world.bob.accountId, world.bob.device);
+	else
+		world[actor].accessToken = (
+			await open(world[actor].accountId, world[actor].device)
+		).accessToken;
+}
+
+/** A signed request of `device` showing `accessToken`; its answer must be 200. */
+async function sessionCall(app: App, device: Device, accessToken: string, path: string) {
+	const init = await signedRequest(
+		device,
+		'POST',
+		path,
+		{},
+		{
+			headers: (signed) => ({ ...signed, Authorization: `Bearer ${accessToken}` })
+		}
+	);
+	const res = await answer(app.request(path, init));
+	expect(res.status, res.text).toBe(200);
 }
 
 /** Links `device` to the owner of `to` with a fresh code. */
@@ -118,7 +273,8 @@ export async function sendUpload(app: App, device: Device, path: string, file: U
 	expect(res.status, res.text).toBe(204);
 }
 
-async function offerCode(app: App, device: Device): Promise<string> {
+/** A link code offered by `device`. */
+export async function offerCode(app: App, device: Device): Promise<string> {
 	const path = '/api/sync/link/offer';
 	const res = await answer(app.request(path, await signedRequest(device, 'POST', path, {})));
 	expect(res.status, res.text).toBe(200);
@@ -133,50 +289,123 @@ async function ownerOf(db: Database, device: Device): Promise<string> {
 	return row!.ownerId;
 }
 
-async function holdings(app: App, db: Database, device: Device, name: string): Promise<Holdings> {
+/**
+ * What a person makes while their devices are nobody's account (an application, files, a
+ * link code), then the sign-in of their first device, which makes the account.
+ */
+async function holdings(
+	app: App,
+	db: Database,
+	device: Device,
+	name: string,
+	region: string
+): Promise<Holdings> {
 	const submitted = submit();
 	const pushed = await push(app, device, { mutations: [submitted] });
 	expect(pushed.json?.results?.[0]?.status, pushed.text).toBe('applied');
+	// Entrepreneur v1's address is free text, so receipt finds no region in it (the
+	// national queue): the matrix sets one, to ask who decides a regional application.
+	await db.update(applications).set({ region }).where(eq(applications.id, submitted.applicationId));
 	const file = jpeg(`${name}-${device.id}`);
 	await sendUpload(app, device, await createUpload(app, device, file), file);
+	const uploadPath = await createUpload(app, device, jpeg(`${name}-unfinished-${device.id}`));
+	const linkCode = await offerCode(app, device);
+	const iin = validIin(made++ * 10);
+	const session = await signInCitizen(db, device, iin);
 	return {
 		device,
 		ownerId: await ownerOf(db, device),
 		applicationId: submitted.applicationId,
 		fileSha256: sha256(file),
-		uploadPath: await createUpload(app, device, jpeg(`${name}-unfinished-${device.id}`)),
-		linkCode: await offerCode(app, device)
+		uploadPath,
+		linkCode,
+		region,
+		accountId: session.account.id,
+		iin,
+		session
 	};
 }
 
 /** A fresh world in `db`, served by `app` (which must have uploads and a review token). */
 export async function newWorld(app: App, db: Database): Promise<World> {
-	const [aliceDevice, bobDevice, aliceSecondDevice, revokedDevice] = await Promise.all([
-		newDevice(app),
-		newDevice(app),
-		newDevice(app),
-		newDevice(app)
-	]);
-	// Linked first, so Alice's records below are made under the owner her devices share.
-	await link(app, aliceDevice, aliceSecondDevice);
-	await link(app, aliceDevice, revokedDevice);
-	await revokeDevice(db, revokedDevice);
+	const [aliceDevice, bobDevice, aliceSecondDevice, revokedDevice, signedOutDevice, anonymous] =
+		await Promise.all(Array.from({ length: 6 }, () => newDevice(app)));
+	// Linked while nobody's account: since the accounts, a signed-in device links no more.
+	await link(app, aliceDevice!, aliceSecondDevice!);
+	await link(app, aliceDevice!, revokedDevice!);
+	await link(app, aliceDevice!, signedOutDevice!);
+	const alice = await holdings(app, db, aliceDevice!, 'alice', ALICE_REGION);
+	const bob = await holdings(app, db, bobDevice!, 'bob', BOB_REGION);
+
+	const expired = await signInCitizen(db, aliceSecondDevice!, alice.iin);
+	await db
+		.update(sessions)
+		.set({ accessExpiresAt: sql`now() - interval '1 second'` })
+		.where(eq(sessions.deviceId, aliceSecondDevice!.id));
+	const signedOut = await signInCitizen(db, signedOutDevice!, alice.iin);
+	await sessionCall(app, signedOutDevice!, signedOut.accessToken, '/api/accounts/session/sign-out');
+	await sessionCall(
+		app,
+		alice.device,
+		alice.session.accessToken,
+		`/api/accounts/devices/${revokedDevice!.id}/revoke`
+	);
+	const staff = {} as Record<StaffActor, SignedIn>;
+	for (const [actor, role, region] of [
+		['officer', 'officer', ALICE_REGION],
+		['regionReviewer', 'reviewer', ALICE_REGION],
+		['otherReviewer', 'reviewer', BOB_REGION],
+		['nationalReviewer', 'reviewer', NATIONAL],
+		['administrator', 'administrator', ALICE_REGION]
+	] as const) {
+		staff[actor] = await signedInStaff(app, db, role, region);
+	}
 	return {
 		app,
 		db,
-		alice: await holdings(app, db, aliceDevice, 'alice'),
-		bob: await holdings(app, db, bobDevice, 'bob'),
-		aliceSecondDevice,
+		alice,
+		bob,
+		aliceSecondDevice: aliceSecondDevice!,
 		unknownDevice: await unregisteredDevice(),
-		revokedDevice
+		revokedDevice: revokedDevice!,
+		nobodysLinkCode: await offerCode(app, revokedDevice!),
+		anonymous: anonymous!,
+		signedOut: { device: signedOutDevice!, accessToken: signedOut.accessToken },
+		expiredToken: expired.accessToken,
+		...staff,
+		newcomer: await newcomer(db),
+		staffSigner: await staffSigner(db),
+		challenge: await askCode(db, aliceDevice!, alice.iin)
 	};
 }
 
-/** The registered device an actor signs with, if it is one of the world's people. */
-export function deviceOf(world: World, actor: string): Device | undefined {
-	if (actor === 'alice') return world.alice.device;
-	if (actor === 'aliceSecondDevice') return world.aliceSecondDevice;
-	if (actor === 'bob') return world.bob.device;
-	if (actor === 'revokedDevice') return world.revokedDevice;
-	return undefined;
+/** The registered device an actor signs with, if it signs with one of the world's. */
+export function deviceOf(world: World, actor: Actor): Device | undefined {
+	switch (actor) {
+		case 'alice':
+		case 'citizenA':
+		case 'tampered':
+			return world.alice.device;
+		case 'aliceSecondDevice':
+		case 'expiredSession':
+			return world.aliceSecondDevice;
+		case 'bob':
+		case 'citizenB':
+		case 'stolenSession':
+			return world.bob.device;
+		case 'revokedDevice':
+			return world.revokedDevice;
+		case 'signedOut':
+			return world.signedOut.device;
+		case 'anonymous':
+			return world.anonymous;
+		case 'officer':
+		case 'regionReviewer':
+		case 'otherReviewer':
+		case 'nationalReviewer':
+		case 'administrator':
+			return world[actor].device;
+		default:
+			return undefined;
+	}
 }

@@ -11,11 +11,30 @@ import fc from 'fast-check';
 import { v7 as uuidv7 } from 'uuid';
 import { Header, PROTOCOL_VERSION } from '../../../shared/protocol';
 import { REVIEW_TOKEN } from '../authorization/actors';
-import type { World } from '../authorization/world';
-import { amend, rawAnswers, submit } from '../helpers';
+import { currentTotp, STAFF_PASSWORD, type World } from '../authorization/world';
+import { amend, rawAnswers, submit, validIin } from '../helpers';
 
-/** Who signs a fuzzed request, if anyone. */
-export type Signer = 'alice' | 'bob' | 'unknownDevice' | 'reviewer' | 'nobody';
+/**
+ * Who signs a fuzzed request, if anyone: the world's devices (Alice's second device is
+ * the one whose session expired; the staff's are signed in), a device never registered,
+ * the review token with no device, or nobody.
+ */
+export type Signer =
+	| 'alice'
+	| 'aliceSecondDevice'
+	| 'bob'
+	| 'regionReviewer'
+	| 'administrator'
+	| 'unknownDevice'
+	| 'reviewer'
+	| 'nobody';
+
+/**
+ * The session token a request shows (`Authorization: Bearer`): none; the signer's own
+ * live one (Alice's second device has only an expired one); the expired one; another
+ * device's (stolen); one ended by sign-out; or a malformed one (`junk`).
+ */
+export type SessionShown = 'none' | 'own' | 'expired' | 'another' | 'signedOut' | 'malformed';
 
 export interface FuzzRequest {
 	method: string;
@@ -26,6 +45,8 @@ export interface FuzzRequest {
 	after: [string, string][];
 	body?: Uint8Array;
 	signer: Signer;
+	/** Shown before the fuzzed headers are set, so one of them may still replace it. */
+	session: { shown: SessionShown; junk: string };
 }
 
 const encoder = new TextEncoder();
@@ -142,8 +163,16 @@ function mutateJson(value: unknown): fc.Arbitrary<unknown> {
 // requests are served, so a replayed id would test only the duplicate path.
 const freshSeq = (base: number) => base + Math.floor(Math.random() * 1e6);
 
+/**
+ * What the fuzz run has seen of the world as it changes: each application's version now,
+ * so some decisions are made on the right one and get past the conflict check.
+ */
+export interface Seen {
+	version: Record<'alice' | 'bob', number>;
+}
+
 /** Bodies of the shape each endpoint expects, made for `world`. */
-function endpointBodies(world: World) {
+function endpointBodies(world: World, seen: Seen) {
 	const app = (who: 'alice' | 'bob') => world[who].applicationId;
 	return {
 		push: fc.oneof(
@@ -173,11 +202,41 @@ function endpointBodies(world: World) {
 			{ code: 'abcde fghjk' },
 			{ code: 'ABCDE-FGHJK' }
 		),
-		decision: fc.constantFrom(
-			{ status: 'in_review', baseVersion: 1 },
-			{ status: 'approved', baseVersion: 2 },
-			{ status: 'rejected', baseVersion: 1, reason: 'Missing the stamp.' },
-			{ status: 'rejected', baseVersion: 1, reason: '<script>alert(1)</script>\u0000' }
+		code: fc.constantFrom(
+			{ iin: validIin(7), phone: '+77010000002' },
+			{ iin: world.alice.iin, phone: '+77010000000' },
+			{ iin: '000000000000', phone: '+77010000000' }
+		),
+		// The world's live challenge and link: right, or one digit or field changed.
+		confirm: fc.constant(null).map(() => ({
+			challengeId: world.challenge.id,
+			code: world.challenge.code
+		})),
+		enroll: fc.constant(null).map(() => ({ token: world.newcomer.token })),
+		setPassword: fc.constant(null).map(() => ({
+			token: world.newcomer.token,
+			password: 'a long fuzzed password',
+			totp: currentTotp(world.newcomer.totpSecret)
+		})),
+		signIn: fc.constant(null).map(() => ({
+			login: world.staffSigner.login,
+			password: STAFF_PASSWORD,
+			totp: currentTotp(world.staffSigner.totpSecret)
+		})),
+		refresh: fc.constant(null).map(() => ({ refreshToken: world.alice.session.refreshToken })),
+		decision: fc.oneof(
+			fc
+				.tuple(
+					fc.constantFrom<'alice' | 'bob'>('alice', 'bob'),
+					fc.constantFrom('in_review', 'approved')
+				)
+				.map(([who, status]) => ({ status, baseVersion: seen.version[who] })),
+			fc.constantFrom(
+				{ status: 'in_review', baseVersion: 1 },
+				{ status: 'approved', baseVersion: 2 },
+				{ status: 'rejected', baseVersion: 1, reason: 'Missing the stamp.' },
+				{ status: 'rejected', baseVersion: 1, reason: '<script>alert(1)</script>\u0000' }
+			)
 		)
 	};
 }
@@ -192,12 +251,12 @@ const asSent = (valid: fc.Arbitrary<unknown>) =>
 		}
 	);
 
-function validBodies(world: World): fc.Arbitrary<unknown> {
-	return fc.oneof(...Object.values(endpointBodies(world)));
+function validBodies(world: World, seen: Seen): fc.Arbitrary<unknown> {
+	return fc.oneof(...Object.values(endpointBodies(world, seen)));
 }
 
-function bodies(world: World): fc.Arbitrary<Uint8Array | undefined> {
-	const valid = validBodies(world);
+function bodies(world: World, seen: Seen): fc.Arbitrary<Uint8Array | undefined> {
+	const valid = validBodies(world, seen);
 	return fc.oneof(
 		{ weight: 2, arbitrary: fc.constant(undefined) },
 		{ weight: 3, arbitrary: valid.map((body) => bytesOf(JSON.stringify(body))) },
@@ -248,6 +307,29 @@ const wire = (text: string) =>
 
 const junkValue = fc.oneof(someText, fc.string({ unit: 'binary-ascii', maxLength: 60 })).map(wire);
 
+/** Access tokens that are almost right: the prefix, a wrong length or alphabet, a refresh token. */
+const malformedToken = fc.oneof(
+	fc.constantFrom('da_', `da_${'A'.repeat(42)}`, `da_${'A'.repeat(44)}`, `da_${'*'.repeat(43)}`),
+	fc.constantFrom(`dr_${'A'.repeat(43)}`, `ds_${'A'.repeat(43)}`, `da_${'A'.repeat(10_000)}`),
+	fc.stringMatching(/^da_[A-Za-z0-9_-]{43}$/),
+	junkValue.map((v) => `da_${v}`)
+);
+
+const sessionShown = fc.record({
+	shown: fc.constantFrom<SessionShown>(
+		'own',
+		'own',
+		'own',
+		'none',
+		'expired',
+		'another',
+		'signedOut',
+		'malformed'
+	),
+	junk: malformedToken
+});
+const noSession = fc.constant<FuzzRequest['session']>({ shown: 'none', junk: '' });
+
 const headerValues: Record<string, fc.Arbitrary<string>> = {
 	[Header.protocol]: fc.oneof(
 		fc.constantFrom(String(PROTOCOL_VERSION), '0', '2', '999999', '1.0', ' 1', '01', '-1', '1e0'),
@@ -280,7 +362,8 @@ const headerValues: Record<string, fc.Arbitrary<string>> = {
 	'Accept-Encoding': fc.constantFrom('gzip', 'br', 'deflate', '*', 'gzip;q=0', 'identity'),
 	Authorization: fc.oneof(
 		fc.constantFrom(`Bearer ${REVIEW_TOKEN}`, 'Bearer', 'Basic YTpi', `bearer ${REVIEW_TOKEN}`),
-		junkValue.map((v) => `Bearer ${v}`)
+		junkValue.map((v) => `Bearer ${v}`),
+		malformedToken.map((v) => `Bearer ${v}`)
 	),
 	'Tus-Resumable': fc.constantFrom('1.0.0', '0.2.2', '', 'x'),
 	'Upload-Length': fc.oneof(
@@ -347,7 +430,43 @@ function knownPaths(world: World): fc.Arbitrary<string> {
 		fc.constant(null).map(() => uuidv7()),
 		fc.constantFrom('not-a-uuid', '00000000-0000-0000-0000-000000000000', "1' or '1'='1")
 	);
+	const deviceId = fc.oneof(
+		fc.constantFrom(
+			world.alice.device.id,
+			world.aliceSecondDevice.id,
+			world.bob.device.id,
+			world.revokedDevice.id,
+			world.anonymous.id
+		),
+		fc.constantFrom('A'.repeat(43), '%00', 'a%00b', 'x'.repeat(10_000), "1' or '1'='1", '..')
+	);
+	const account = fc.oneof(
+		fc.constantFrom(world.alice.accountId, world.bob.accountId, world.administrator.accountId),
+		fc.constantFrom('', 'not-a-uuid', '00000000-0000-0000-0000-000000000000', '%00', "'")
+	);
 	return fc.oneof(
+		fc.constantFrom(
+			'/api/accounts',
+			'/api/accounts/citizen/code',
+			'/api/accounts/citizen/confirm',
+			'/api/accounts/staff/enroll',
+			'/api/accounts/staff/set-password',
+			'/api/accounts/staff/sign-in',
+			'/api/accounts/session/refresh',
+			'/api/accounts/session/sign-out',
+			'/api/accounts/me',
+			'/api/accounts/devices',
+			'/api/office',
+			'/api/office/applications'
+		),
+		account.map((value) => `/api/accounts/devices?account=${value}`),
+		fc
+			.tuple(deviceId, fc.option(account))
+			.map(
+				([value, named]) =>
+					`/api/accounts/devices/${value}/revoke${named === null ? '' : `?account=${named}`}`
+			),
+		id.map((value) => `/api/office/applications/${encodeURIComponent(value)}/decision`),
 		fc.constantFrom(
 			'/api/health',
 			'/api/services',
@@ -422,7 +541,8 @@ function call(
 	path: string | fc.Arbitrary<string>,
 	body: fc.Arbitrary<Uint8Array | undefined>,
 	signer: fc.Arbitrary<Signer>,
-	headers: fc.Arbitrary<[string, string][]> = oneHeader
+	headers: fc.Arbitrary<[string, string][]> = oneHeader,
+	session: fc.Arbitrary<FuzzRequest['session']> = noSession
 ): fc.Arbitrary<FuzzRequest> {
 	return fc.record({
 		method: fc.constant(method),
@@ -430,9 +550,20 @@ function call(
 		headers,
 		after: fc.constant<[string, string][]>([]),
 		body,
-		signer
+		signer,
+		session
 	});
 }
+
+/** A signed-in call: a device of someone signed in, mostly showing its own session. */
+const signedIn = fc.constantFrom<Signer>(
+	'alice',
+	'alice',
+	'bob',
+	'aliceSecondDevice',
+	'regionReviewer',
+	'administrator'
+);
 
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 
@@ -446,8 +577,8 @@ const tusHeaders = (base: fc.Arbitrary<[string, string][]>) =>
  * Requests each aimed at one endpoint with the right method and caller, wrong in at most
  * a field or a header: these get past the door and into parsing, rules and writes.
  */
-function aimedRequest(world: World): fc.Arbitrary<FuzzRequest> {
-	const bodies = endpointBodies(world);
+function aimedRequest(world: World, seen: Seen): fc.Arbitrary<FuzzRequest> {
+	const bodies = endpointBodies(world, seen);
 	const upload = fc.constantFrom(world.alice.uploadPath, world.bob.uploadPath);
 	const creation = fc
 		.tuple(
@@ -516,20 +647,105 @@ function aimedRequest(world: World): fc.Arbitrary<FuzzRequest> {
 		{
 			weight: 1,
 			arbitrary: call('GET', fc.constantFrom('/api/health', '/api/services'), noBody, device)
-		}
+		},
+		...accountCalls(world, seen)
 	);
 }
 
+/** The accounts and office endpoints, each with its body and its kind of caller. */
+function accountCalls(
+	world: World,
+	seen: Seen
+): { weight: number; arbitrary: fc.Arbitrary<FuzzRequest> }[] {
+	const bodies = endpointBodies(world, seen);
+	const post = (path: string, body: fc.Arbitrary<unknown>, signer = device, shown = noSession) =>
+		call('POST', path, asSent(body), signer, oneHeader, shown);
+	const empty = fc.constant({});
+	const deviceIds = fc.constantFrom(
+		world.alice.device.id,
+		world.aliceSecondDevice.id,
+		world.bob.device.id,
+		world.anonymous.id,
+		'%00',
+		'A'.repeat(43)
+	);
+	const accounts = fc.constantFrom(
+		'',
+		`?account=${world.alice.accountId}`,
+		`?account=${world.bob.accountId}`
+	);
+	return [
+		{ weight: 2, arbitrary: post('/api/accounts/citizen/code', bodies.code) },
+		{ weight: 2, arbitrary: post('/api/accounts/citizen/confirm', bodies.confirm) },
+		{ weight: 1, arbitrary: post('/api/accounts/staff/enroll', bodies.enroll) },
+		{ weight: 1, arbitrary: post('/api/accounts/staff/set-password', bodies.setPassword) },
+		{ weight: 1, arbitrary: post('/api/accounts/staff/sign-in', bodies.signIn) },
+		{ weight: 1, arbitrary: post('/api/accounts/session/refresh', bodies.refresh) },
+		{
+			weight: 1,
+			arbitrary: post('/api/accounts/session/sign-out', empty, signedIn, sessionShown)
+		},
+		{
+			weight: 2,
+			arbitrary: call(
+				'GET',
+				fc.constantFrom('/api/accounts/me', '/api/accounts/devices'),
+				noBody,
+				signedIn,
+				oneHeader,
+				sessionShown
+			)
+		},
+		{
+			weight: 1,
+			arbitrary: call(
+				'GET',
+				accounts.map((query) => `/api/accounts/devices${query}`),
+				noBody,
+				signedIn,
+				oneHeader,
+				sessionShown
+			)
+		},
+		{
+			weight: 1,
+			arbitrary: call(
+				'POST',
+				fc
+					.tuple(deviceIds, accounts)
+					.map(([id, query]) => `/api/accounts/devices/${id}/revoke${query}`),
+				asSent(empty),
+				signedIn,
+				oneHeader,
+				sessionShown
+			)
+		},
+		{
+			weight: 3,
+			arbitrary: call(
+				'POST',
+				fc
+					.constantFrom(world.alice.applicationId, world.bob.applicationId)
+					.map((id) => `/api/office/applications/${id}/decision`),
+				asSent(bodies.decision),
+				fc.constantFrom<Signer>('regionReviewer', 'regionReviewer', 'administrator', 'alice'),
+				oneHeader,
+				sessionShown
+			)
+		}
+	];
+}
+
 /** Any request to the app of `world`: aimed at an endpoint, or anything at all. */
-export function fuzzRequest(world: World): fc.Arbitrary<FuzzRequest> {
+export function fuzzRequest(world: World, seen: Seen): fc.Arbitrary<FuzzRequest> {
 	return fc.oneof(
-		{ weight: 1, arbitrary: aimedRequest(world) },
-		{ weight: 1, arbitrary: anyRequest(world) }
+		{ weight: 1, arbitrary: aimedRequest(world, seen) },
+		{ weight: 1, arbitrary: anyRequest(world, seen) }
 	);
 }
 
 /** Any method, path, headers and body, from any caller. */
-function anyRequest(world: World): fc.Arbitrary<FuzzRequest> {
+function anyRequest(world: World, seen: Seen): fc.Arbitrary<FuzzRequest> {
 	return fc.record({
 		method,
 		path: fc.tuple(knownPaths(world), pathMutation).map(([path, mutate]) => mutate(path)),
@@ -546,13 +762,16 @@ function anyRequest(world: World): fc.Arbitrary<FuzzRequest> {
 				)
 			}
 		),
-		body: bodies(world),
+		body: bodies(world, seen),
 		signer: fc.oneof(
 			{ weight: 10, arbitrary: fc.constant<Signer>('alice') },
 			{ weight: 3, arbitrary: fc.constant<Signer>('bob') },
+			{ weight: 1, arbitrary: fc.constant<Signer>('aliceSecondDevice') },
+			{ weight: 2, arbitrary: fc.constantFrom<Signer>('regionReviewer', 'administrator') },
 			{ weight: 1, arbitrary: fc.constant<Signer>('unknownDevice') },
 			{ weight: 2, arbitrary: fc.constant<Signer>('reviewer') },
 			{ weight: 3, arbitrary: fc.constant<Signer>('nobody') }
-		)
+		),
+		session: fc.oneof({ weight: 1, arbitrary: noSession }, { weight: 2, arbitrary: sessionShown })
 	});
 }

@@ -10,17 +10,43 @@ import { Header, PROTOCOL_VERSION } from '../../../shared/protocol';
 import { ReviewErrorCode } from '../../../sync-server/http/errors';
 import { REVIEW_TOKEN } from '../authorization/actors';
 import {
-	AUDITED_REFUSALS,
 	DOOR_CODES,
+	REFUSAL_WRITES,
 	changed,
 	withoutBookkeeping,
 	type Snapshot
 } from '../authorization/snapshot';
 import type { World } from '../authorization/world';
 import { signatureHeaders, type App, type Device } from '../helpers';
-import type { FuzzRequest } from './arbitraries';
+import type { FuzzRequest, Signer } from './arbitraries';
 
 const CODES = new Set<string>([...Object.values(ErrorCode), ...Object.values(ReviewErrorCode)]);
+
+/** The session token `fuzzed` shows, as the world holds it when it is sent. */
+function sessionToken(world: World, { signer, session }: FuzzRequest): string | undefined {
+	const own: Partial<Record<Signer, string>> = {
+		alice: world.alice.session.accessToken,
+		bob: world.bob.session.accessToken,
+		// Its only session is the expired one.
+		aliceSecondDevice: world.expiredToken,
+		regionReviewer: world.regionReviewer.accessToken,
+		administrator: world.administrator.accessToken
+	};
+	switch (session.shown) {
+		case 'none':
+			return undefined;
+		case 'own':
+			return own[signer];
+		case 'expired':
+			return world.expiredToken;
+		case 'another':
+			return signer === 'alice' ? world.bob.session.accessToken : world.alice.session.accessToken;
+		case 'signedOut':
+			return world.signedOut.accessToken;
+		case 'malformed':
+			return session.junk;
+	}
+}
 
 /** The Request for `fuzzed`, or undefined when no client could even build it. */
 export async function build(world: World, fuzzed: FuzzRequest): Promise<Request | undefined> {
@@ -33,11 +59,18 @@ export async function build(world: World, fuzzed: FuzzRequest): Promise<Request 
 	}
 	const device: Device | undefined = {
 		alice: world.alice.device,
+		aliceSecondDevice: world.aliceSecondDevice,
 		bob: world.bob.device,
+		regionReviewer: world.regionReviewer.device,
+		administrator: world.administrator.device,
 		unknownDevice: world.unknownDevice,
 		reviewer: undefined,
 		nobody: undefined
 	}[fuzzed.signer];
+	const token = sessionToken(world, fuzzed);
+	if (token !== undefined && !headers.has('Authorization')) {
+		headers.set('Authorization', `Bearer ${token}`);
+	}
 	if (fuzzed.signer === 'reviewer' && !headers.has('Authorization')) {
 		headers.set('Authorization', `Bearer ${REVIEW_TOKEN}`);
 	}
@@ -98,16 +131,20 @@ function parsed(bytes: Uint8Array, encoding: string | null): ErrorAnswer | undef
  */
 function unexpectedWrites(written: string[], code: unknown): string[] {
 	if (typeof code !== 'string' || DOOR_CODES.has(code)) return written;
-	const allowed = AUDITED_REFUSALS.has(code) ? ['audit_log'] : [];
+	const allowed = REFUSAL_WRITES[code] ?? [];
 	return withoutBookkeeping(written).filter((name) => !allowed.includes(name));
 }
+
+/** A decision answered 409 with the application's state: stale or closed, not an error. */
+const isDecision = (status: number, path: string) =>
+	status === 409 && /^\/api\/(review|office)\/applications\/[^/]+\/decision$/.test(path);
 
 /** True when a refusal's body says why in a code the protocol lists. */
 function isMachineReadable(status: number, path: string, body: ErrorAnswer | undefined): boolean {
 	if (!body) return false;
 	// A decision made on a stale version answers its outcome, not an error
 	// (docs/sync-protocol.md): there `status` is the machine-readable code.
-	if (status === 409 && path.startsWith('/api/review/')) {
+	if (isDecision(status, path)) {
 		return body.status === 'conflict' || body.status === 'closed';
 	}
 	return typeof body.error?.code === 'string' && CODES.has(body.error.code);
@@ -131,7 +168,11 @@ export async function judge(
 
 	const body = method === 'HEAD' ? undefined : parsed(bytes, res.headers.get('Content-Encoding'));
 	// A HEAD refusal has no body to say whether it passed the door: its bookkeeping is let be.
-	const code = method === 'HEAD' ? 'head' : body?.error?.code;
+	// A stale decision answers its outcome (`conflict`, `closed`) in place of an error code.
+	const code =
+		method === 'HEAD'
+			? 'head'
+			: (body?.error?.code ?? (isDecision(res.status, path) ? body?.status : undefined));
 	const written = unexpectedWrites(changed(before, after), code);
 	if (written.length > 0) {
 		return {

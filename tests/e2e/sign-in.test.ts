@@ -10,7 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { iinCheckDigit } from '../../shared/iin';
 import type { Locale } from '../../shared/locale';
 import { seriousViolations } from './axe';
-import { openControlled, useAppAndBrowser } from './harness';
+import { fillApplication, startApplication, submitApplication } from './fill';
+import { launchBrowser, openControlled, useAppAndBrowser } from './harness';
 
 const app = useAppAndBrowser();
 
@@ -124,5 +125,73 @@ describe.each(['kk', 'ru', 'en'] as const)('signing in, in %s', (locale) => {
 		await page.getByRole('button', { name: t('signin_confirm') }).click();
 		await page.waitForURL(`${app.server.url}/`);
 		expect(await storedSession(page)).toEqual({ role: 'citizen', inWebStorage: false });
+	});
+});
+
+/** Submits an application online; its reference once the server has answered. */
+async function applyOnline(page: Page): Promise<string> {
+	await startApplication(page);
+	await fillApplication(page);
+	await submitApplication(page);
+	await page.getByRole('heading', { name: 'Application received' }).waitFor({ timeout: 15_000 });
+	return (await page.locator('.reference').textContent())!;
+}
+
+/** Signs `page` in (English) with `person`'s IIN and a phone ending in `last2`. */
+async function signIn(
+	page: Page,
+	server: { signInCode(masked: string): Promise<string> },
+	person: string,
+	last2: string
+) {
+	await page.getByRole('navigation').getByRole('link', { name: 'Sign in' }).click();
+	await page.getByLabel('IIN', { exact: true }).fill(person);
+	await page.getByLabel('Mobile phone number', { exact: true }).fill(`+7 701 555 44 ${last2}`);
+	await page.getByRole('button', { name: 'Send code' }).click();
+	const code = await server.signInCode(`+7 7•• ••• •• ${last2}`);
+	await page.getByLabel('Code from the SMS', { exact: true }).fill(code);
+	await page.getByRole('button', { name: 'Sign in' }).click();
+	// Back where the person was, and no longer offered a sign-in.
+	await page.waitForURL((url) => !url.pathname.startsWith('/sign-in'));
+	await expect
+		.poll(() => page.getByRole('navigation').getByRole('link', { name: 'Sign in' }).count())
+		.toBe(0);
+}
+
+describe('one person on two phones', () => {
+	it('signs in on both, and each shows the applications of both', async () => {
+		const person = iin(40);
+		const deviceA = await launchBrowser();
+		const deviceB = await launchBrowser();
+		try {
+			const a = deviceA.page;
+			const b = deviceB.page;
+			await openControlled(a, app.server.url);
+			const referenceA = await applyOnline(a);
+			await openControlled(b, app.server.url);
+			const referenceB = await applyOnline(b);
+
+			await signIn(a, app.server, person, '41');
+			await signIn(b, app.server, person, '42');
+			for (const page of [b, a]) {
+				await page.getByRole('navigation').getByRole('link', { name: 'My applications' }).click();
+				await expect
+					.poll(
+						async () => {
+							const both =
+								(await page.getByText(referenceA, { exact: true }).isVisible()) &&
+								(await page.getByText(referenceB, { exact: true }).isVisible());
+							const sync = page.getByRole('button', { name: 'Sync now' });
+							if (!both && (await sync.isEnabled())) await sync.click();
+							return both;
+						},
+						{ timeout: 30_000, interval: 1000 }
+					)
+					.toBe(true);
+			}
+		} finally {
+			await deviceA.close();
+			await deviceB.close();
+		}
 	});
 });

@@ -1,4 +1,4 @@
-import type { Session } from '../../../shared/accounts';
+import type { AccountView, Session } from '../../../shared/accounts';
 import { getMeta, setMeta, type DalaDatabase } from '../db/database';
 
 /**
@@ -13,3 +13,8 @@ export const readSession = (db: DalaDatabase): Promise<Session | undefined> =>
 /** Keeps a session just received (a sign-in or a refresh). */
 export const keepSession = (db: DalaDatabase, session: Session): Promise<void> =>
 	setMeta(db, 'session', session);
+
+/** Who is signed in on this device, for pages: the account, never its tokens. */
+export async function signedInAccount(db: DalaDatabase): Promise<AccountView | null> {
+	return (await readSession(db))?.account ?? null;
+}

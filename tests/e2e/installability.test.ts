@@ -13,7 +13,7 @@ describe('installing Dala', () => {
 	});
 
 	it('serves a complete web app manifest', async () => {
-		const response = await fetch(`${app.server.url}/manifest.webmanifest`);
+		const response = await fetch(`${app.server.url}/manifest.json`);
 		expect(response.ok).toBe(true);
 		const manifest = (await response.json()) as Record<string, unknown>;
 		expect(manifest).toMatchObject({

@@ -115,7 +115,7 @@ describe('static files', () => {
 		writeFileSync(join(root, '_app/immutable/entry/app.abc123.js'), 'export {};');
 		writeFileSync(join(root, '_app/version.json'), '{"version":"1"}');
 		writeFileSync(join(root, 'service-worker.js'), 'self.skipWaiting();');
-		writeFileSync(join(root, 'manifest.webmanifest'), '{}');
+		writeFileSync(join(root, 'manifest.json'), '{}');
 		// The static files need no database; any backend will do.
 		t = await backends[0]!.open();
 		app = testApp(t.db, { staticDir: root });
@@ -132,17 +132,14 @@ describe('static files', () => {
 		expect(res.headers.get('Cache-Control')).toBe('public, max-age=31536000, immutable');
 	});
 
-	it.each([
-		'/service-worker.js',
-		'/index.html',
-		'/',
-		'/manifest.webmanifest',
-		'/_app/version.json'
-	])('revalidates %s on every use', async (path) => {
-		const res = await get(app, path);
-		expect(res.status).toBe(200);
-		expect(res.headers.get('Cache-Control')).toBe('no-cache');
-	});
+	it.each(['/service-worker.js', '/index.html', '/', '/manifest.json', '/_app/version.json'])(
+		'revalidates %s on every use',
+		async (path) => {
+			const res = await get(app, path);
+			expect(res.status).toBe(200);
+			expect(res.headers.get('Cache-Control')).toBe('no-cache');
+		}
+	);
 
 	it('serves the precompressed file the client accepts', async () => {
 		const br = await app.request('/index.html', { headers: { 'Accept-Encoding': 'gzip, br' } });

@@ -72,8 +72,9 @@ export function newNonce(): string {
 	return base64url(crypto.getRandomValues(new Uint8Array(16)));
 }
 
-// A label of its own per version, so a signature made under one protocol never verifies
-// as a request of another.
+// A label of its own per way of signing, so a signature made one way never verifies as a
+// request signed another. Protocol 3 signs as protocol 2 did: the session it adds is
+// bound to the device on the server, so a copied token is useless without the key.
 const SIGNING_LABEL = 'dala-request-2';
 
 async function signingInput({ method, pathAndQuery, body, time, nonce }: SignedParts) {

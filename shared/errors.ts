@@ -43,6 +43,11 @@ export const ErrorCode = {
 	sessionInvalid: 'session_invalid',
 	/** The session ran out: refresh it, or sign in again. Keep the queue; it waits. */
 	sessionExpired: 'session_expired',
+	/**
+	 * The person removed this device from their account (on another device, or staff did):
+	 * its sessions are over for good. The app removes everything of the person it holds.
+	 */
+	deviceRevoked: 'device_revoked',
 	/** The signed-in account may not do this (policy). */
 	forbidden: 'forbidden',
 	/** The phone is not registered to this IIN (the mobile-citizens register says so). */

@@ -6,8 +6,11 @@ import * as v from 'valibot';
 import { ErrorCode, FieldErrorCode, RejectCode } from './errors';
 import { ServiceCatalogueSchema } from './services/definition-schema';
 
-/** Bumped on any change a deployed client could not understand. */
-export const PROTOCOL_VERSION = 2;
+/**
+ * Bumped on any change a deployed client could not understand. Protocol 3: sync calls
+ * carry the person's session (`Authorization: Bearer`, issued to the signing device).
+ */
+export const PROTOCOL_VERSION = 3;
 /**
  * The oldest client the server still serves; older ones are told to update. Protocol 1
  * signed no time and no nonce, so its requests could be replayed forever: refused.
@@ -17,8 +20,8 @@ export const MIN_PROTOCOL_VERSION = 2;
 /**
  * Request headers. Every sync call carries the protocol and the device; every call but
  * register carries the device's signature with the time and nonce it signs
- * (shared/device-signature.ts). `Authorization` is reserved for the person's identity,
- * which arrives in a later protocol version. Every answer of the API carries the server's
+ * (shared/device-signature.ts). From protocol 3, `Authorization: Bearer` carries the
+ * person's session (accounts), which the server checks is this device's. Every answer of the API carries the server's
  * clock, which devices sign by.
  */
 export const Header = {

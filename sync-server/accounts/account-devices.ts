@@ -64,7 +64,7 @@ export async function revokeDevice(
 		}
 		await tx
 			.update(sessions)
-			.set({ revokedAt: sql`now()` })
+			.set({ revokedAt: sql`now()`, endedBy: 'revoked' })
 			.where(
 				and(
 					eq(sessions.deviceId, deviceId),

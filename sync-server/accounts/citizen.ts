@@ -11,7 +11,7 @@ import type { PhoneRegister } from './phone-register';
 import {
 	DEFAULT_SESSION_LIFETIMES,
 	openSession,
-	revokeDeviceSessions,
+	replaceDeviceSessions,
 	type SessionLifetimes
 } from './sessions';
 import { hashOf, newSixDigitCode } from './tokens';
@@ -234,7 +234,7 @@ async function moveDeviceAlone(
 	accountId: string
 ) {
 	await tx.update(devices).set({ ownerId }).where(eq(devices.id, deviceId));
-	await revokeDeviceSessions(tx, deviceId);
+	await replaceDeviceSessions(tx, deviceId);
 	await appendAudit(tx, {
 		action: AuditAction.deviceBound,
 		actor: accountId,

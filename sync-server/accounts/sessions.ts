@@ -12,7 +12,7 @@ import {
 import { ErrorCode } from '../../shared/errors';
 import type { Database, Transaction } from '../db/open';
 import { lockOwners } from '../db/lock-order';
-import { accounts, devices, sessions } from '../db/schema';
+import { accounts, devices, sessions, type SessionEnd } from '../db/schema';
 import { verifiedDevice, type DeviceAuth } from '../devices/device-auth';
 import { httpError } from '../http/errors';
 import { wholeNumber } from '../http/limits';
@@ -116,6 +116,26 @@ const invalid = () =>
 	httpError(401, ErrorCode.sessionInvalid, 'Sign in: this device has no valid session.');
 const expired = () =>
 	httpError(401, ErrorCode.sessionExpired, 'The session has expired: refresh it or sign in again.');
+const deviceRevoked = () =>
+	httpError(
+		401,
+		ErrorCode.deviceRevoked,
+		'This device was removed from the account: sign in again to use it.'
+	);
+
+/**
+ * Why a token found for this device does not work, if it does not: revoked devices learn
+ * it by their own code (only the device the session was issued to: anyone else learns
+ * nothing about it), everything else is simply not a session.
+ */
+function refusal(
+	row: { deviceId: string; revoked: boolean; endedBy: SessionEnd | null } | undefined,
+	deviceId: string
+) {
+	if (!row || row.deviceId !== deviceId) return invalid();
+	if (row.revoked) return row.endedBy === 'revoked' ? deviceRevoked() : invalid();
+	return undefined;
+}
 
 /**
  * The session a request's `Authorization: Bearer` names, if it is live and was issued to
@@ -135,13 +155,15 @@ export async function sessionActor(
 			sessionId: sessions.id,
 			deviceId: sessions.deviceId,
 			revoked: sql<boolean>`${sessions.revokedAt} is not null`,
+			endedBy: sessions.endedBy,
 			expired: sql<boolean>`${sessions.accessExpiresAt} <= now()`,
 			account: accountColumns
 		})
 		.from(sessions)
 		.innerJoin(accounts, eq(accounts.id, sessions.accountId))
 		.where(eq(sessions.accessHash, hashOf(match[1])));
-	if (!row || row.revoked || row.deviceId !== deviceId) throw invalid();
+	const refused = refusal(row, deviceId);
+	if (refused || !row) throw refused ?? invalid();
 	if (row.expired) throw expired();
 	const { account } = row;
 	return {
@@ -185,6 +207,22 @@ export function authenticateSession(db: Database, auth: DeviceAuth, bodyLimit: n
 }
 
 /**
+ * The person's session on a sync call — push, pull, uploads (protocol 3): the device is
+ * already authenticated, and `Authorization: Bearer` must then name a live session issued
+ * to it, or the call is refused before anything is read or written. Until every device
+ * signs in, a call that shows no session is still served as its device's.
+ */
+export function deviceSession(db: Database) {
+	return createMiddleware<{ Variables: { deviceId: string; actor?: Actor } }>(async (c, next) => {
+		const authorization = c.req.header('Authorization');
+		if (authorization !== undefined) {
+			c.set('actor', (await sessionActor(db, authorization, c.var.deviceId)).actor);
+		}
+		await next();
+	});
+}
+
+/**
  * A new pair for a refresh token, on the device it was issued to. The old pair stops
  * working at once (rotation): a refresh token copied and used by someone else leaves the
  * real device signed out, which it notices and reports by signing in again. The token
@@ -206,6 +244,7 @@ export async function refreshSession(
 				deviceId: sessions.deviceId,
 				current: sql<boolean>`${sessions.refreshHash} = ${hash}`,
 				revoked: sql<boolean>`${sessions.revokedAt} is not null`,
+				endedBy: sessions.endedBy,
 				expired: sql<boolean>`${sessions.refreshExpiresAt} <= now()`
 			})
 			.from(sessions)
@@ -219,7 +258,8 @@ export async function refreshSession(
 				)
 			)
 			.for('update');
-		if (!row || row.revoked || row.deviceId !== deviceId) throw invalid();
+		const refused = refusal(row, deviceId);
+		if (refused || !row) throw refused ?? invalid();
 		if (row.expired) throw expired();
 		const [account] = await tx
 			.select(accountColumns)
@@ -273,7 +313,7 @@ export async function signOut(db: Database, actor: Actor, sessionId: string): Pr
 		}
 		await tx
 			.update(sessions)
-			.set({ revokedAt: sql`now()` })
+			.set({ revokedAt: sql`now()`, endedBy: 'signed_out' })
 			.where(
 				and(
 					eq(sessions.deviceId, actor.deviceId),
@@ -290,10 +330,10 @@ export async function signOut(db: Database, actor: Actor, sessionId: string): Pr
 	});
 }
 
-/** Ends every live session of a device (revoked, or moved to another person). */
-export async function revokeDeviceSessions(tx: Transaction, deviceId: string): Promise<void> {
+/** Ends every live session of a device: another person signed in on it. */
+export async function replaceDeviceSessions(tx: Transaction, deviceId: string): Promise<void> {
 	await tx
 		.update(sessions)
-		.set({ revokedAt: sql`now()` })
+		.set({ revokedAt: sql`now()`, endedBy: 'replaced' })
 		.where(and(eq(sessions.deviceId, deviceId), isNull(sessions.revokedAt)));
 }

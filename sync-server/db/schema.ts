@@ -339,6 +339,9 @@ export const setPasswordLinks = pgTable('set_password_links', {
  * Signed-in sessions, each bound to the device it was issued to (sessions.ts). Only the
  * SHA-256 of each token is stored: a copy of this table signs nobody in.
  */
+/** Why a session ended before its time: signed out, the device revoked, or another person signed in on it. */
+export type SessionEnd = 'signed_out' | 'revoked' | 'replaced';
+
 export const sessions = pgTable(
 	'sessions',
 	{
@@ -358,6 +361,11 @@ export const sessions = pgTable(
 		previousRefreshHash: text('previous_refresh_hash'),
 		refreshedAt: timestamp('refreshed_at', { withTimezone: true }),
 		revokedAt: timestamp('revoked_at', { withTimezone: true }),
+		/**
+		 * Why it ended: `revoked` (the device was removed from the account) is answered with
+		 * its own code, so the device knows to remove the person's data; the others are not.
+		 */
+		endedBy: text('ended_by').$type<SessionEnd>(),
 		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow()
 	},
 	(t) => [

@@ -35,6 +35,7 @@ import {
 } from '../../shared/files';
 import type { Database } from '../db/open';
 import { devices, files } from '../db/schema';
+import { deviceSession } from '../accounts/sessions';
 import { protocolHeader, verifiedDevice, type DeviceAuth } from '../devices/device-auth';
 import { connectionFailureOf } from '../db/connection-failure';
 import { databaseUnavailable, errorResponse, httpError, ServerErrorCode } from '../http/errors';
@@ -286,7 +287,7 @@ export function fileRoutes(
 
 	return (
 		new Hono<{ Variables: { deviceId: string } }>()
-			.use('*', protocolHeader, authenticateUpload(auth))
+			.use('*', protocolHeader, authenticateUpload(auth), deviceSession(db))
 			.post('/', async (c) => {
 				// Checked here, before tus creates anything, so the refusals carry our codes.
 				if (c.req.header('Upload-Concat') || c.req.header('Upload-Defer-Length')) {

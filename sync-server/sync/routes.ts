@@ -13,6 +13,7 @@ import { stateColumns, toApplicationState } from './application-state';
 import type { Catalogue } from '../catalogue/catalogue';
 import type { Database } from '../db/open';
 import { applications, devices } from '../db/schema';
+import { deviceSession } from '../accounts/sessions';
 import { authenticateDevice, protocolHeader, type DeviceAuth } from '../devices/device-auth';
 import { FEED_START, decodeCursor, encodeCursor } from './feed-cursor';
 import { httpError, issuesOf } from '../http/errors';
@@ -43,8 +44,9 @@ export function syncRoutes(
 	catalogue: Catalogue,
 	{ limiter }: RequestLimits
 ) {
+	const session = deviceSession(db);
 	return new Hono()
-		.post('/push', protocolHeader, authenticateDevice(auth, MAX_BODY_BYTES), async (c) => {
+		.post('/push', protocolHeader, authenticateDevice(auth, MAX_BODY_BYTES), session, async (c) => {
 			// Counted only once the device proved itself: an unsigned flood naming a device
 			// must not use up that device's pushes.
 			await limiter.check('push', c.var.deviceId);
@@ -56,7 +58,7 @@ export function syncRoutes(
 			const results = await applyPush(db, c.var.deviceId, request.mutations, catalogue);
 			return c.json({ results } satisfies PushResponse);
 		})
-		.get('/pull', protocolHeader, authenticateDevice(auth, 0), async (c) => {
+		.get('/pull', protocolHeader, authenticateDevice(auth, 0), session, async (c) => {
 			const query = v.safeParse(PullQuery, c.req.query());
 			if (!query.success) {
 				throw httpError(

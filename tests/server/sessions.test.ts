@@ -153,4 +153,44 @@ describe.each(backends)('sessions on $name', (backend) => {
 			.where(sql`${devices.id} in (${phone.id}, ${second.id})`);
 		expect(new Set(owners.map((o) => o.ownerId)).size).toBe(2);
 	});
+
+	it('a revoked device is told so by its own code, on sync calls and refresh alike', async () => {
+		const server = app();
+		const phone = await newDevice(server);
+		const lost = await newDevice(server);
+		const iin = validIin(703);
+		const session = await signIn(server, phone, iin);
+		const stolen = await signIn(server, lost, iin);
+		const sync = (token: string) => signedCall(server, lost, '/api/sync/pull', undefined, token);
+		expect((await sync(stolen.accessToken)).status).toBe(200);
+
+		const revoked = await signedCall(
+			server,
+			phone,
+			`/api/accounts/devices/${lost.id}/revoke`,
+			{},
+			session.accessToken
+		);
+		expect(revoked.status, revoked.text).toBe(200);
+		for (const res of [
+			await sync(stolen.accessToken),
+			await signedCall(server, lost, '/api/accounts/me', undefined, stolen.accessToken),
+			await signedCall(
+				server,
+				lost,
+				'/api/sync/push',
+				{ mutations: [submit({ seq: 1 })] },
+				stolen.accessToken
+			),
+			await signedCall(server, lost, '/api/accounts/session/refresh', {
+				refreshToken: stolen.refreshToken
+			})
+		]) {
+			expect(res.status, res.text).toBe(401);
+			expect(res.json.error.code).toBe('device_revoked');
+		}
+		// Only to the device it was issued to: shown by another, it is no session at all.
+		const shown = await signedCall(server, phone, '/api/sync/pull', undefined, stolen.accessToken);
+		expect(shown.json.error.code).toBe('session_invalid');
+	});
 });

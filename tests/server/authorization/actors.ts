@@ -54,6 +54,8 @@ export const ACTORS = [
 	 * unbinds it as revoking does: nobody's now, showing the ended session.
 	 */
 	'signedOut',
+	/** The revoked device showing the session it had of Alice's before she revoked it. */
+	'revokedSession',
 	/** Alice's second device showing its own session, expired. */
 	'expiredSession',
 	/** Bob's device showing the session Alice has on her first device: a stolen token. */
@@ -110,6 +112,7 @@ export const SIGNS_AS: Record<
 	citizenA: 'alice',
 	citizenB: 'bob',
 	signedOut: 'revokedDevice',
+	revokedSession: 'revokedDevice',
 	expiredSession: 'aliceSecondDevice',
 	stolenSession: 'bob',
 	officer: 'revokedDevice',
@@ -194,6 +197,8 @@ export async function asActor(
 			return signedBy(world.bob.device, spec, { session: world.bob.session.accessToken });
 		case 'signedOut':
 			return signedBy(world.signedOut.device, spec, { session: world.signedOut.accessToken });
+		case 'revokedSession':
+			return signedBy(world.revokedDevice, spec, { session: world.revoked.accessToken });
 		case 'expiredSession':
 			return signedBy(world.aliceSecondDevice, spec, { session: world.expiredToken });
 		case 'stolenSession':

@@ -176,7 +176,25 @@ function sessionEndpoint(
 		signedOut: none,
 		stolenSession: none,
 		expiredSession: refused(401, 'session_expired'),
+		revokedSession: refused(401, 'device_revoked'),
 		...columns
+	};
+}
+
+/**
+ * A sync endpoint (push, pull, uploads; protocol 3): a device endpoint that also checks the
+ * session a request shows, before reading anything else: an ended, expired or stolen
+ * session is refused, and a revoked device learns it was revoked.
+ */
+function syncEndpoint(
+	columns: Record<DeviceActor, Expect | ByRecord>
+): Record<Actor, Expect | ByRecord> {
+	return {
+		...deviceEndpoint(columns),
+		signedOut: refused(401, 'session_invalid'),
+		stolenSession: refused(401, 'session_invalid'),
+		expiredSession: refused(401, 'session_expired'),
+		revokedSession: refused(401, 'device_revoked')
 	};
 }
 
@@ -302,7 +320,7 @@ export const table: Row[] = [
 			jsonRequest('POST', '/api/sync/push', {
 				mutations: [amend(record!.applicationId, await versionOf(world, record!), { seq: seq++ })]
 			}),
-		expect: deviceEndpoint({
+		expect: syncEndpoint({
 			alice: ownOnly('alice', 200, withheld()),
 			aliceSecondDevice: ownOnly('alice', 200, withheld()),
 			bob: ownOnly('bob', 200, withheld()),
@@ -341,7 +359,7 @@ export const table: Row[] = [
 			await pullAll(world.app, world.db, world.alice.device);
 			return { method: 'GET', path: '/api/sync/pull', signs: 'body' };
 		},
-		expect: deviceEndpoint({
+		expect: syncEndpoint({
 			alice: ownOnly('alice', 200, withheld()),
 			aliceSecondDevice: ownOnly('alice', 200, withheld()),
 			bob: ownOnly('bob', 200, withheld()),
@@ -385,7 +403,12 @@ export const table: Row[] = [
 				'Upload-Length': '100',
 				'Upload-Metadata': `sha256 ${Buffer.from('a'.repeat(64)).toString('base64')},type ${Buffer.from('image/png').toString('base64')}`
 			}),
-		expect: anyDevice(served(201)),
+		expect: syncEndpoint({
+			alice: served(201),
+			aliceSecondDevice: served(201),
+			bob: served(201),
+			revokedDevice: served(201)
+		}),
 		effect: ({ res }) =>
 			expect(res.headers.get('Location')).toMatch(/^\/api\/files\/[0-9a-f]{32}$/),
 		// A new upload of the actor's own, far below the quota: no cell asks about it.
@@ -405,7 +428,7 @@ export const table: Row[] = [
 				}),
 				body: new Uint8Array([0xff, 0xd8, 0xff, 0xe0])
 			}) satisfies RequestSpec,
-		expect: deviceEndpoint({
+		expect: syncEndpoint({
 			alice: ownOnly('alice', 204, refused(404, 'not_found')),
 			aliceSecondDevice: refused(404, 'not_found'),
 			bob: ownOnly('bob', 204, refused(404, 'not_found')),
@@ -419,7 +442,7 @@ export const table: Row[] = [
 		name: 'resume an upload (HEAD)',
 		namesRecord: true,
 		request: (_, record) => tusRequest('HEAD', record!.uploadPath),
-		expect: deviceEndpoint({
+		expect: syncEndpoint({
 			alice: ownOnly('alice', 200, refused(404, 'not_found')),
 			aliceSecondDevice: refused(404, 'not_found'),
 			bob: ownOnly('bob', 200, refused(404, 'not_found')),
@@ -433,7 +456,7 @@ export const table: Row[] = [
 		writes: ['unfinished_uploads', 'uploads'],
 		namesRecord: true,
 		request: (_, record) => tusRequest('DELETE', record!.uploadPath),
-		expect: deviceEndpoint({
+		expect: syncEndpoint({
 			alice: ownOnly('alice', 204, refused(404, 'not_found')),
 			aliceSecondDevice: refused(404, 'not_found'),
 			bob: ownOnly('bob', 204, refused(404, 'not_found')),
@@ -448,7 +471,7 @@ export const table: Row[] = [
 		name: 'ask whether a file arrived',
 		namesRecord: true,
 		request: (_, record) => tusRequest('GET', `/api/files/${record!.fileSha256}`),
-		expect: deviceEndpoint({
+		expect: syncEndpoint({
 			alice: ownOnly('alice', 200, refused(404, 'not_found')),
 			aliceSecondDevice: ownOnly('alice', 200, refused(404, 'not_found')),
 			bob: ownOnly('bob', 200, refused(404, 'not_found')),
@@ -566,6 +589,22 @@ export const table: Row[] = [
 		},
 		// The old pair stops working (rotation): citizen A goes on with the new one.
 		renew: ({ world, res }) => void (world.alice.session = res.json)
+	},
+	{
+		route: 'POST /api/accounts/session/refresh',
+		// Revoked is for good: the device learns why, so it removes the person's data.
+		name: 'refresh the revoked device’s session',
+		namesRecord: false,
+		request: (world) =>
+			jsonRequest('POST', '/api/accounts/session/refresh', {
+				refreshToken: world.revoked.refreshToken
+			}),
+		expect: {
+			...anyDevice(refused(401, 'session_invalid')),
+			// Only the device it was issued to: anyone else learns nothing of it.
+			revokedDevice: refused(401, 'device_revoked'),
+			revokedSession: refused(401, 'device_revoked')
+		}
 	},
 	{
 		route: 'POST /api/accounts/session/sign-out',

@@ -83,8 +83,13 @@ export interface World {
 	aliceSecondDevice: Device;
 	/** A well-formed device nobody registered. */
 	unknownDevice: Device;
-	/** Once Alice's, linked to her, then revoked by citizenA (POST …/devices/:id/revoke). */
+	/**
+	 * Once Alice's, linked to her and signed in as her, then revoked by citizenA (POST
+	 * …/devices/:id/revoke).
+	 */
 	revokedDevice: Device;
+	/** The session the revoked device had before it was revoked. */
+	revoked: Pick<Session, 'accessToken' | 'refreshToken'>;
 	/** A link code the revoked device offered once it was nobody's. */
 	nobodysLinkCode: string;
 	/** A registered device, never linked or signed in. */
@@ -344,6 +349,7 @@ export async function newWorld(app: App, db: Database): Promise<World> {
 		.where(eq(sessions.deviceId, aliceSecondDevice!.id));
 	const signedOut = await signInCitizen(db, signedOutDevice!, alice.iin);
 	await sessionCall(app, signedOutDevice!, signedOut.accessToken, '/api/accounts/session/sign-out');
+	const revoked = await signInCitizen(db, revokedDevice!, alice.iin);
 	await sessionCall(
 		app,
 		alice.device,
@@ -368,6 +374,7 @@ export async function newWorld(app: App, db: Database): Promise<World> {
 		aliceSecondDevice: aliceSecondDevice!,
 		unknownDevice: await unregisteredDevice(),
 		revokedDevice: revokedDevice!,
+		revoked: { accessToken: revoked.accessToken, refreshToken: revoked.refreshToken },
 		nobodysLinkCode: await offerCode(app, revokedDevice!),
 		anonymous: anonymous!,
 		signedOut: { device: signedOutDevice!, accessToken: signedOut.accessToken },
@@ -394,6 +401,7 @@ export function deviceOf(world: World, actor: Actor): Device | undefined {
 		case 'stolenSession':
 			return world.bob.device;
 		case 'revokedDevice':
+		case 'revokedSession':
 			return world.revokedDevice;
 		case 'signedOut':
 			return world.signedOut.device;

@@ -16,6 +16,7 @@ export default defineConfig({
 					include: ['tests/server/**/*.test.ts'],
 					environment: 'node',
 					globalSetup: ['tests/server/postgres-setup.ts'],
+					isolate: false,
 					// PGlite takes a few seconds to start; PostgreSQL suites create a database.
 					testTimeout: 30_000,
 					hookTimeout: 60_000

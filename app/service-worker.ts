@@ -11,6 +11,7 @@ import {
 	precacheAndRoute
 } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
+import { sessionTokens } from './lib/sync/session-tokens';
 import { openDatabase } from './lib/db/database';
 import { deviceIdentity } from './lib/sync/device';
 import { SyncEngine } from './lib/sync/engine';
@@ -72,7 +73,9 @@ async function backgroundSync(): Promise<void> {
 	await navigator.locks.request(SYNC_LOCK, async () => {
 		const db = openDatabase();
 		try {
-			const engine = new SyncEngine({ db, transport: httpTransport(await deviceIdentity(db)) });
+			const device = await deviceIdentity(db);
+			const session = sessionTokens(db, device);
+			const engine = new SyncEngine({ db, transport: httpTransport(device, { session }) });
 			if (!(await engine.sync())) throw new Error('sync failed; the browser will retry');
 		} finally {
 			db.close();

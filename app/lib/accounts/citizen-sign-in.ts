@@ -6,8 +6,8 @@ import {
 } from '../../../shared/accounts';
 import type { DalaDatabase } from '../db/database';
 import { deviceIdentity } from '../sync/device';
-import { gzip, signedCalls } from '../sync/transport';
-import { keepSession } from './session-store';
+import { gzip, signedCalls, type HttpTransportOptions } from '../sync/transport';
+import { keepSession } from '../db/session-store';
 
 /**
  * Asks the server to send a sign-in code to `phone` for `iin` (docs/accounts.md). Throws
@@ -15,9 +15,10 @@ import { keepSession } from './session-store';
  */
 export async function requestSignInCode(
 	db: DalaDatabase,
-	request: CitizenCodeRequest
+	request: CitizenCodeRequest,
+	options: HttpTransportOptions = {}
 ): Promise<CitizenCodeResponse> {
-	const call = signedCalls(await deviceIdentity(db));
+	const call = signedCalls(await deviceIdentity(db), options);
 	return call(
 		CitizenCodeResponse,
 		'POST',
@@ -33,9 +34,10 @@ export async function requestSignInCode(
  */
 export async function confirmSignInCode(
 	db: DalaDatabase,
-	request: CitizenConfirmRequest
+	request: CitizenConfirmRequest,
+	options: HttpTransportOptions = {}
 ): Promise<Session> {
-	const call = signedCalls(await deviceIdentity(db));
+	const call = signedCalls(await deviceIdentity(db), options);
 	const session = await call(
 		Session,
 		'POST',

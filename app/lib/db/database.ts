@@ -92,7 +92,7 @@ export interface UploadProgress {
 }
 
 export interface SyncErrorInfo {
-	kind: 'offline' | 'server' | 'refused' | 'update_required';
+	kind: 'offline' | 'server' | 'refused' | 'update_required' | 'signed_out';
 	at: number;
 	detail?: string;
 }
@@ -159,7 +159,7 @@ type Meta =
 	 * so a mutation below it that was never sent must get a new seq (attachments.ts).
 	 */
 	| { key: 'sentSeq'; value: number }
-	/** The person signed in on this device (lib/accounts/session-store.ts); sync code reads it. */
+	/** The person signed in on this device (lib/db/session-store.ts); sync code reads it. */
 	| { key: 'session'; value: Session };
 
 export type MetaKey = Meta['key'];

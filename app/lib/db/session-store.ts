@@ -1,5 +1,5 @@
 import type { AccountView, Session } from '../../../shared/accounts';
-import { getMeta, setMeta, type DalaDatabase } from '../db/database';
+import { getMeta, setMeta, type DalaDatabase } from './database';
 
 /**
  * Where the person's session lives on the device: IndexedDB (the `meta` table), never
@@ -17,4 +17,14 @@ export const keepSession = (db: DalaDatabase, session: Session): Promise<void> =
 /** Who is signed in on this device, for pages: the account, never its tokens. */
 export async function signedInAccount(db: DalaDatabase): Promise<AccountView | null> {
 	return (await readSession(db))?.account ?? null;
+}
+
+/**
+ * Forgets the session whose access token is `accessToken`, the server having ended it;
+ * a newer one (the person signed in again meanwhile) stays.
+ */
+export async function forgetSession(db: DalaDatabase, accessToken: string): Promise<void> {
+	await db.transaction('rw', db.meta, async () => {
+		if ((await readSession(db))?.accessToken === accessToken) await db.meta.delete('session');
+	});
 }

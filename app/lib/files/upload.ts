@@ -52,6 +52,8 @@ export interface UploadOptions {
 	retryDelays?: number[];
 	/** The server's clock as the device knows it, to sign by; the page's by default. */
 	clock?: ServerClock;
+	/** The person's access token, shown on every request (protocol 3); none when signed out. */
+	accessToken?: string;
 }
 
 /**
@@ -81,19 +83,47 @@ const RETRY_DELAYS = [1000, 2000, 4000, 8000, 15_000, 30_000, 30_000, 60_000, 60
  * the server's clock. tus-js-client calls this before every request, retries included, so
  * each attempt has its own nonce and a time the last answer corrected.
  */
-async function sign(req: HttpRequest, identity: DeviceIdentity, clock: ServerClock) {
+async function sign(
+	req: HttpRequest,
+	identity: DeviceIdentity,
+	clock: ServerClock,
+	accessToken: string | undefined
+) {
 	const url = new URL(req.getURL());
 	const headers = await deviceRequestHeaders(identity, clock, {
 		method: req.getMethod(),
 		pathAndQuery: url.pathname + url.search,
 		body: tusSigningBody({ get: (name) => req.getHeader(name) })
 	});
+	if (accessToken) headers['Authorization'] = `Bearer ${accessToken}`;
 	for (const [name, value] of Object.entries(headers)) req.setHeader(name, value);
 }
 
 function statusOf(error: unknown): number {
 	return (error as DetailedError).originalResponse?.getStatus() ?? 0;
 }
+
+/** The error code of the server's answer, when it is one of ours. */
+function codeOf(error: unknown): string | undefined {
+	try {
+		const body = JSON.parse((error as DetailedError).originalResponse?.getBody() ?? '') as {
+			error?: { code?: unknown };
+		};
+		return typeof body.error?.code === 'string' ? body.error.code : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+/**
+ * Refusals of the session shown, not of the file: no retry of this upload can help, the
+ * sender renews the session or stops until the person signs in (sync/file-sender.ts).
+ */
+const SESSION_REFUSALS = new Set<string | undefined>([
+	ErrorCode.sessionExpired,
+	ErrorCode.sessionInvalid,
+	ErrorCode.deviceRevoked
+]);
 
 /** This app speaks a protocol the server no longer serves: nothing about the file. */
 const UPDATE_REQUIRED = 426;
@@ -114,7 +144,7 @@ function isRefusal(status: number): boolean {
  * with UploadInterrupted when the link stays down; the file stays `waiting`.
  */
 export async function uploadFile(options: UploadOptions): Promise<StoredFile> {
-	const { db, identity, fileId, onProgress, signal, clock = serverClock } = options;
+	const { db, identity, fileId, onProgress, signal, clock = serverClock, accessToken } = options;
 	const origin = options.origin ?? location.origin;
 	const file = await db.files.get(fileId);
 	if (!file) throw new Error(`no stored file ${fileId}`);
@@ -126,7 +156,9 @@ export async function uploadFile(options: UploadOptions): Promise<StoredFile> {
 	};
 
 	// The owner may have these bytes already (the same photo in two applications).
-	if (!file.uploadUrl && (await remoteFileStatus(origin, identity, file.sha256, clock))) {
+	const known =
+		!file.uploadUrl && (await remoteFileStatus(origin, identity, file.sha256, clock, accessToken));
+	if (known) {
 		onProgress?.(file.size, file.size);
 		return finish({ state: 'uploaded', offset: file.size });
 	}
@@ -140,7 +172,7 @@ export async function uploadFile(options: UploadOptions): Promise<StoredFile> {
 			metadata: { sha256: file.sha256, type: file.type },
 			// The URL lives in Dexie with the file, not in tus-js-client's localStorage.
 			storeFingerprintForResuming: false,
-			onBeforeRequest: (req) => sign(req, identity, clock),
+			onBeforeRequest: (req) => sign(req, identity, clock, accessToken),
 			onAfterResponse: (_req, res) => clock.observe({ get: (name) => res.getHeader(name) }),
 			onUploadUrlAvailable: () => {
 				void db.files.update(fileId, { uploadUrl: upload.url ?? undefined });
@@ -154,6 +186,7 @@ export async function uploadFile(options: UploadOptions): Promise<StoredFile> {
 			// A limit is waited out by the sync engine, as long as the server asks, not here.
 			onShouldRetry: (error) => {
 				const status = statusOf(error);
+				if (status === 401 && SESSION_REFUSALS.has(codeOf(error))) return false;
 				return status !== UPDATE_REQUIRED && status !== 429 && !isRefusal(status);
 			},
 			onSuccess: () => {
@@ -162,21 +195,14 @@ export async function uploadFile(options: UploadOptions): Promise<StoredFile> {
 			onError: (error) => {
 				const status = statusOf(error);
 				if (!isRefusal(status)) {
-					const code = status === UPDATE_REQUIRED ? ErrorCode.unsupportedProtocol : undefined;
+					const code = status === UPDATE_REQUIRED ? ErrorCode.unsupportedProtocol : codeOf(error);
 					const response = (error as DetailedError).originalResponse;
 					const retryAfter = response?.getHeader('Retry-After') ?? undefined;
 					reject(new UploadInterrupted(error.message, code, status || undefined, retryAfter));
 					return;
 				}
-				let code: string = ErrorCode.invalidUpload;
-				try {
-					const body = JSON.parse((error as DetailedError).originalResponse!.getBody()) as {
-						error?: { code?: string };
-					};
-					code = body.error?.code ?? code;
-				} catch {
-					// not our JSON: keep the generic code
-				}
+				// Not our JSON: the generic code.
+				const code = codeOf(error) ?? ErrorCode.invalidUpload;
 				// A refused upload is gone on the server: a retry starts a new one.
 				finish({ state: 'refused', refusal: code, uploadUrl: undefined }).then(resolve, reject);
 			}
@@ -197,7 +223,8 @@ export async function remoteFileStatus(
 	origin: string,
 	identity: DeviceIdentity,
 	sha256: string,
-	clock: ServerClock = serverClock
+	clock: ServerClock = serverClock,
+	accessToken?: string
 ): Promise<FileStatus | undefined> {
 	const path = `${FILES_PATH}/${sha256}`;
 	try {
@@ -206,6 +233,7 @@ export async function remoteFileStatus(
 			pathAndQuery: path,
 			body: tusSigningBody({ get: () => undefined })
 		});
+		if (accessToken) headers['Authorization'] = `Bearer ${accessToken}`;
 		const response = await fetch(origin + path, { headers });
 		clock.observe(response.headers);
 		if (!response.ok) return undefined;

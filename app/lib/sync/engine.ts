@@ -152,8 +152,9 @@ export class SyncEngine {
 				detail: failure?.code ?? failure?.message
 			};
 			let nextAttemptAt: number | undefined;
-			// An outdated app cannot succeed by retrying; the update prompt takes over.
-			if (lastError.kind !== 'update_required') {
+			// An outdated app cannot succeed by retrying, nor can a person's ended session: the
+			// update prompt, or signing in (which asks for a sync), takes over.
+			if (lastError.kind !== 'update_required' && lastError.kind !== 'signed_out') {
 				this.#attempt += 1;
 				// A server that said how long to wait (a rate limit, an overload) is waited for,
 				// and never sooner than the back-off.

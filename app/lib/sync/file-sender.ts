@@ -2,11 +2,25 @@ import type { DalaDatabase, DeviceIdentity } from '../db/database';
 import { uploadFile, UploadInterrupted } from '../files/upload';
 import type { FileSender } from './attachments';
 import { retryAfterMs } from './backoff';
-import { registerDevice, SyncError } from './transport';
+import { registerDevice, SESSION_ENDED, SyncError, type SessionTokens } from './transport';
 
 // Short: a link that stays down is the sync engine's to wait out, with its own back-off,
 // so a pass is not stuck in one file for minutes while other mutations could go.
 const ENGINE_RETRY_DELAYS = [1000, 3000, 6000];
+
+/** An interrupted upload as the engine understands it. */
+function engineError(error: UploadInterrupted): Error {
+	// An outdated app: the engine asks the person to update and stops retrying.
+	if (error.code === 'unsupported_protocol') {
+		return new SyncError('update_required', error.message, 426, error.code);
+	}
+	// A limit (too many uploads, too fast): the engine waits as long as it was told.
+	if (error.status === 429) {
+		const wait = retryAfterMs(error.retryAfter, Date.now());
+		return new SyncError('server', error.message, 429, 'rate_limited', wait);
+	}
+	return error;
+}
 
 /**
  * How the sync engine sends files (attachments.ts): `uploadFile` (app/lib/files) as this
@@ -16,7 +30,7 @@ const ENGINE_RETRY_DELAYS = [1000, 3000, 6000];
 export function fileSender(
 	db: DalaDatabase,
 	identity: DeviceIdentity,
-	origin = location.origin
+	{ origin = location.origin, session }: { origin?: string; session?: SessionTokens } = {}
 ): FileSender {
 	// Once per sender; a failure is retried on the next file.
 	let registered: Promise<void> | undefined;
@@ -29,26 +43,31 @@ export function fileSender(
 	return {
 		async send(fileId, onProgress) {
 			await register();
-			try {
-				return await uploadFile({
-					db,
-					identity,
-					fileId,
-					origin,
-					onProgress,
-					retryDelays: ENGINE_RETRY_DELAYS
-				});
-			} catch (error) {
-				// An outdated app: the engine asks the person to update and stops retrying.
-				if (error instanceof UploadInterrupted && error.code === 'unsupported_protocol') {
-					throw new SyncError('update_required', error.message, 426, error.code);
+			let accessToken = await session?.current();
+			for (let renewed = false; ; renewed = true) {
+				try {
+					return await uploadFile({
+						db,
+						identity,
+						fileId,
+						origin,
+						onProgress,
+						retryDelays: ENGINE_RETRY_DELAYS,
+						accessToken
+					});
+				} catch (error) {
+					if (!(error instanceof UploadInterrupted)) throw error;
+					// The session ran out mid-upload: renewed once (what was sent stays sent),
+					// or it ended for good and the person signs in again; the photo waits.
+					if (session && accessToken && error.code === 'session_expired' && !renewed) {
+						accessToken = await session.renew(accessToken);
+						continue;
+					}
+					if (session && accessToken && SESSION_ENDED.has(error.code)) {
+						throw await session.ended(accessToken, error.code!);
+					}
+					throw engineError(error);
 				}
-				// A limit (too many uploads, too fast): the engine waits as long as it was told.
-				if (error instanceof UploadInterrupted && error.status === 429) {
-					const wait = retryAfterMs(error.retryAfter, Date.now());
-					throw new SyncError('server', error.message, 429, 'rate_limited', wait);
-				}
-				throw error;
 			}
 		}
 	};

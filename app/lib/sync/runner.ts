@@ -2,14 +2,15 @@ import { liveQuery } from 'dexie';
 import type { LinkAcceptResponse, LinkOfferResponse } from '../../../shared/protocol';
 import { refreshCatalogue } from '../catalogue/device-catalogue';
 import { pruneDeliveredPhotos } from '../files/prune';
-import { getMeta, type DalaDatabase } from '../db/database';
+import { sessionTokens } from './session-tokens';
+import { getMeta, type DalaDatabase, type DeviceIdentity } from '../db/database';
 import { fileSender } from './file-sender';
 import { deviceIdentity } from './device';
 import { SyncEngine } from './engine';
 import { electLeader } from './leader';
 import { acceptLinkCode } from './link';
 import { BACKGROUND_SYNC_TAG } from './names';
-import { httpTransport, type SyncTransport } from './transport';
+import { httpTransport, type SessionTokens, type SyncTransport } from './transport';
 
 const POLL_MS = 60_000;
 
@@ -39,9 +40,11 @@ export function startSyncRunner(db: DalaDatabase): SyncRunner {
 	let retryTimer: ReturnType<typeof setTimeout> | undefined;
 	// One per tab: the leading tab's engine and any tab's link requests share it.
 	let transport: Promise<SyncTransport> | undefined;
+	let session: SessionTokens | undefined;
+	const sessionOf = (device: DeviceIdentity) => (session ??= sessionTokens(db, device));
 	const transportOnce = () =>
 		(transport ??= deviceIdentity(db).then(
-			(device) => httpTransport(device),
+			(device) => httpTransport(device, { session: sessionOf(device) }),
 			(error: unknown) => {
 				transport = undefined;
 				throw error;
@@ -87,7 +90,9 @@ export function startSyncRunner(db: DalaDatabase): SyncRunner {
 		engine ??= new SyncEngine({
 			db,
 			transport: await transportOnce(),
-			files: fileSender(db, await deviceIdentity(db)),
+			files: fileSender(db, await deviceIdentity(db), {
+				session: sessionOf(await deviceIdentity(db))
+			}),
 			scheduleRetry: (delay) => {
 				clearTimeout(retryTimer);
 				retryTimer = setTimeout(run, delay);

@@ -36,11 +36,13 @@ export interface SyncTransport {
  * - `offline`: no answer at all (network down, timeout, cut body) — retry later;
  * - `server`: 5xx or an unreadable answer — retry later;
  * - `refused`: 4xx for this request — retrying it unchanged cannot help;
- * - `update_required`: this app speaks a protocol the server no longer serves.
+ * - `update_required`: this app speaks a protocol the server no longer serves;
+ * - `signed_out`: the person's session ended (or this device was removed from their
+ *   account): nothing is sent until they sign in again, and the queue waits.
  */
 export class SyncError extends Error {
 	constructor(
-		readonly kind: 'offline' | 'server' | 'refused' | 'update_required',
+		readonly kind: 'offline' | 'server' | 'refused' | 'update_required' | 'signed_out',
 		message: string,
 		readonly status?: number,
 		readonly code?: string,
@@ -119,6 +121,29 @@ export interface HttpTransportOptions {
 }
 
 /**
+ * The person's access token as sync calls show it (`Authorization: Bearer`, protocol 3);
+ * sync/session-tokens.ts keeps it fresh.
+ */
+export interface SessionTokens {
+	/** The token to show now; undefined when nobody is signed in on this device. */
+	current(): Promise<string | undefined>;
+	/**
+	 * The server refused `shown` as expired: a fresh token, refreshed once for everyone
+	 * who saw it expire. Throws SyncError: `signed_out` when the session cannot be renewed
+	 * (the person signs in again; the queue waits), `offline` or `server` to try later.
+	 */
+	renew(shown: string): Promise<string>;
+	/**
+	 * The server refused `shown` for good (`session_invalid`, `device_revoked`): it is
+	 * forgotten, and the SyncError to throw says the person must sign in to send.
+	 */
+	ended(shown: string, code: string): Promise<SyncError>;
+}
+
+/** Refusals of the session shown that no refresh can mend: the person signs in again. */
+export const SESSION_ENDED = new Set<string | undefined>(['session_invalid', 'device_revoked']);
+
+/**
  * Refusals of a signature's time or nonce, not of the request: signed again (by the clock
  * the refusal just corrected, with a new nonce) it goes through. `replayed_request` reaches
  * an honest device only when the network delivered its request twice.
@@ -170,8 +195,12 @@ export function signedCalls(
 	{
 		baseUrl = '',
 		fetch = globalThis.fetch.bind(globalThis),
-		clock = pageClock
-	}: HttpTransportOptions = {}
+		clock = pageClock,
+		session
+	}: HttpTransportOptions & {
+		/** The person's session, shown on every call (protocol 3); none: the device's own calls. */
+		session?: SessionTokens;
+	} = {}
 ): SignedCall {
 	const register = () => registerDevice(device, { baseUrl, fetch, clock });
 
@@ -181,9 +210,11 @@ export function signedCalls(
 		pathAndQuery: string,
 		body?: Uint8Array<ArrayBuffer>
 	): Promise<T> {
+		let token = await session?.current();
 		// Signed afresh for every attempt: a new nonce, and the time by the clock as it is now.
 		const send = async () => {
 			const headers = await deviceRequestHeaders(device, clock, { method, pathAndQuery, body });
+			if (token) headers['Authorization'] = `Bearer ${token}`;
 			if (body) {
 				headers['Content-Type'] = 'application/json';
 				headers['Content-Encoding'] = 'gzip';
@@ -194,6 +225,7 @@ export function signedCalls(
 		// wait out with its back-off, and the outbox is not touched meanwhile.
 		let registered = false;
 		let resigned = false;
+		let renewed = false;
 		for (;;) {
 			try {
 				return await send();
@@ -203,16 +235,24 @@ export function signedCalls(
 					registered = true;
 					await register();
 				} else if (RESIGN.has(error.code) && !resigned) resigned = true;
-				else throw error;
+				else if (session && token && error.code === 'session_expired' && !renewed) {
+					renewed = true;
+					token = await session.renew(token);
+				} else if (session && token && SESSION_ENDED.has(error.code)) {
+					throw await session.ended(token, error.code!);
+				} else throw error;
 			}
 		}
 	};
 }
 
-/** The transport over HTTP to the sync server, every call signed (signedCalls). */
+/**
+ * The transport over HTTP to the sync server, every call signed (signedCalls) and showing
+ * the person's session when one is given.
+ */
 export function httpTransport(
 	device: DeviceIdentity,
-	options: HttpTransportOptions = {}
+	options: HttpTransportOptions & { session?: SessionTokens } = {}
 ): SyncTransport {
 	const signed = signedCalls(device, options);
 

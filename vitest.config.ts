@@ -48,6 +48,7 @@ export default defineConfig({
 					name: 'e2e',
 					include: ['tests/e2e/**/*.test.ts'],
 					environment: 'node',
+					globalSetup: ['tests/e2e/database-template.ts'],
 					testTimeout: 120_000,
 					hookTimeout: 120_000,
 					// One browser and one server at a time: two cores are all CI has.

@@ -6,8 +6,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { afterAll, afterEach, beforeAll, inject } from 'vitest';
 import { openDatabase } from '../../sync-server/db/open';
 import { applications } from '../../sync-server/db/schema';
 import { freePort } from '../support/free-port';
@@ -62,6 +62,13 @@ function codesIn(output: string, maskedPhone: string): string[] {
  * the `port` and `dataDir` of a stopped server to restart it: the same origin keeps the
  * browser's service worker and IndexedDB.
  */
+/** A new embedded database directory: a copy of the one migrated at setup (database-template.ts). */
+async function freshDatabase(): Promise<string> {
+	const dir = await mkdtemp(join(tmpdir(), 'dala-e2e-'));
+	await cp(inject('databaseTemplate'), dir, { recursive: true });
+	return dir;
+}
+
 export async function startServer(
 	options: {
 		dataDir?: string;
@@ -73,7 +80,7 @@ export async function startServer(
 	if (!existsSync(join(options.staticDir ?? join(ROOT, 'build'), 'index.html'))) {
 		throw new Error('The app is not built: run `npm run build` first (npm run test:e2e does).');
 	}
-	const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'dala-e2e-')));
+	const dataDir = options.dataDir ?? (await freshDatabase());
 	const port = options.port ?? (await freePort());
 	const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'sync-server/main.ts'], {
 		cwd: ROOT,

@@ -9,9 +9,11 @@ import { isValidIin } from './iin';
 import { normalizePhone } from './phone';
 import { REGION_CODES } from './services/region';
 
-/** Who an account is. Staff have a region; a citizen has an IIN. */
-export const ROLES = ['citizen', 'officer', 'reviewer', 'administrator'] as const;
-export type Role = (typeof ROLES)[number];
+import { RefreshToken } from './session';
+
+// The session as the sync code keeps it lives in ./session.ts, light enough for every page.
+export { AccessToken, AccountView, RefreshToken, ROLES, Session, type Role } from './session';
+
 export const STAFF_ROLES = ['officer', 'reviewer', 'administrator'] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
 
@@ -33,13 +35,7 @@ export const REFRESH_TTL_MS = 30 * 24 * 60 * 60_000;
 export const MIN_PASSWORD_LENGTH = 12;
 export const MAX_PASSWORD_LENGTH = 256;
 
-/**
- * Tokens are a prefix (`da_` access, `dr_` refresh, `ds_` set-password link) and 32 random
- * bytes in base64url: a prefix tells a leaked token's kind at a glance (secret scanners
- * match it), and anything else is refused before the database is asked.
- */
-export const AccessToken = v.pipe(v.string(), v.regex(/^da_[A-Za-z0-9_-]{43}$/));
-export const RefreshToken = v.pipe(v.string(), v.regex(/^dr_[A-Za-z0-9_-]{43}$/));
+/** A set-password link's token: `ds_`, like the session's tokens (./session.ts). */
 export const SetPasswordToken = v.pipe(v.string(), v.regex(/^ds_[A-Za-z0-9_-]{43}$/));
 
 const Iin = v.pipe(
@@ -108,25 +104,6 @@ export type StaffSignInRequest = v.InferInput<typeof StaffSignInRequest>;
 
 /** POST /api/accounts/session/refresh: a new pair for the old; the old refresh token is spent. */
 export const RefreshRequest = v.strictObject({ refreshToken: RefreshToken });
-
-/** The account as the app shows it. No IIN: the app knows the one it typed. */
-export const AccountView = v.object({
-	id: v.string(),
-	role: v.picklist(ROLES),
-	name: v.nullable(v.string()),
-	region: v.nullable(v.string())
-});
-export type AccountView = v.InferOutput<typeof AccountView>;
-
-/** What a sign-in or a refresh answers. Send `accessToken` as `Authorization: Bearer …`. */
-export const Session = v.object({
-	account: AccountView,
-	accessToken: AccessToken,
-	accessExpiresAt: v.string(),
-	refreshToken: RefreshToken,
-	refreshExpiresAt: v.string()
-});
-export type Session = v.InferOutput<typeof Session>;
 
 /** GET /api/accounts/devices: the devices signed in to this account. */
 export const DeviceList = v.object({

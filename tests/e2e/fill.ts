@@ -1,4 +1,6 @@
 import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { iinCheckDigit } from '../../shared/iin';
 
 /** Today in UTC, which is never after today in Kazakhstan: a start date the form accepts. */
 const today = new Date().toISOString().slice(0, 10);
@@ -99,4 +101,46 @@ export async function draftSaved(page: Page, name: string, value: string): Promi
 		[name, value],
 		{ timeout: 10_000 }
 	);
+}
+
+/** Submits an application online; its reference once the server has answered. */
+export async function applyOnline(page: Page): Promise<string> {
+	await startApplication(page);
+	await fillApplication(page);
+	await submitApplication(page);
+	await page.getByRole('heading', { name: 'Application received' }).waitFor({ timeout: 15_000 });
+	return (await page.locator('.reference').textContent())!;
+}
+
+/** A valid IIN of its own per `n`: the check digit computed by the shared rule. */
+export function personIin(n: number): string {
+	for (let i = n; ; i++) {
+		const first11 = `8502153${String(i).padStart(4, '0')}`;
+		const check = iinCheckDigit(first11);
+		if (check !== null) return `${first11}${check}`;
+	}
+}
+
+/**
+ * Signs `page` in (English) as the person with `iin` and a phone ending in `last2`, with
+ * the code the server logged, from the navigation's "Sign in".
+ */
+export async function signIn(
+	page: Page,
+	server: { signInCode(masked: string): Promise<string> },
+	iin: string,
+	last2: string
+): Promise<void> {
+	await page.getByRole('navigation').getByRole('link', { name: 'Sign in' }).click();
+	await page.getByLabel('IIN', { exact: true }).fill(iin);
+	await page.getByLabel('Mobile phone number', { exact: true }).fill(`+7 701 555 44 ${last2}`);
+	await page.getByRole('button', { name: 'Send code' }).click();
+	const code = await server.signInCode(`+7 7•• ••• •• ${last2}`);
+	await page.getByLabel('Code from the SMS', { exact: true }).fill(code);
+	await page.getByRole('button', { name: 'Sign in' }).click();
+	// Back where the person was, and no longer offered a sign-in.
+	await page.waitForURL((url) => !url.pathname.startsWith('/sign-in'));
+	await expect
+		.poll(() => page.getByRole('navigation').getByRole('link', { name: 'Sign in' }).count())
+		.toBe(0);
 }

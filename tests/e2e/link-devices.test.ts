@@ -1,19 +1,10 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { seriousViolations } from './axe';
-import { correctAnswer, fillApplication, startApplication, submitApplication } from './fill';
+import { applyOnline, correctAnswer } from './fill';
 import { launchBrowser, openControlled, useAppAndBrowser } from './harness';
 
 const app = useAppAndBrowser();
-
-/** Submits an application online and returns its reference once the server has answered. */
-async function applyOnline(page: Page): Promise<string> {
-	await startApplication(page);
-	await fillApplication(page);
-	await submitApplication(page);
-	await page.getByRole('heading', { name: 'Application received' }).waitFor({ timeout: 15_000 });
-	return (await page.locator('.reference').textContent())!;
-}
 
 async function openDevices(page: Page): Promise<void> {
 	await page.getByRole('navigation').getByRole('link', { name: 'Devices' }).click();

@@ -7,10 +7,9 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { iinCheckDigit } from '../../shared/iin';
 import type { Locale } from '../../shared/locale';
 import { seriousViolations } from './axe';
-import { fillApplication, startApplication, submitApplication } from './fill';
+import { applyOnline, personIin as iin, signIn } from './fill';
 import { launchBrowser, openControlled, useAppAndBrowser } from './harness';
 
 const app = useAppAndBrowser();
@@ -27,15 +26,6 @@ function messages(locale: Locale): (key: string) => string {
 		if (text === undefined) throw new Error(`no message ${key} in ${locale}`);
 		return text;
 	};
-}
-
-/** A valid IIN of its own per `n`: the check digit computed by the shared rule. */
-function iin(n: number): string {
-	for (let i = n; ; i++) {
-		const first11 = `8502153${String(i).padStart(4, '0')}`;
-		const check = iinCheckDigit(first11);
-		if (check !== null) return `${first11}${check}`;
-	}
 }
 
 /** What IndexedDB holds under meta `session`, and whether web storage has a token. */
@@ -127,36 +117,6 @@ describe.each(['kk', 'ru', 'en'] as const)('signing in, in %s', (locale) => {
 		expect(await storedSession(page)).toEqual({ role: 'citizen', inWebStorage: false });
 	});
 });
-
-/** Submits an application online; its reference once the server has answered. */
-async function applyOnline(page: Page): Promise<string> {
-	await startApplication(page);
-	await fillApplication(page);
-	await submitApplication(page);
-	await page.getByRole('heading', { name: 'Application received' }).waitFor({ timeout: 15_000 });
-	return (await page.locator('.reference').textContent())!;
-}
-
-/** Signs `page` in (English) with `person`'s IIN and a phone ending in `last2`. */
-async function signIn(
-	page: Page,
-	server: { signInCode(masked: string): Promise<string> },
-	person: string,
-	last2: string
-) {
-	await page.getByRole('navigation').getByRole('link', { name: 'Sign in' }).click();
-	await page.getByLabel('IIN', { exact: true }).fill(person);
-	await page.getByLabel('Mobile phone number', { exact: true }).fill(`+7 701 555 44 ${last2}`);
-	await page.getByRole('button', { name: 'Send code' }).click();
-	const code = await server.signInCode(`+7 7•• ••• •• ${last2}`);
-	await page.getByLabel('Code from the SMS', { exact: true }).fill(code);
-	await page.getByRole('button', { name: 'Sign in' }).click();
-	// Back where the person was, and no longer offered a sign-in.
-	await page.waitForURL((url) => !url.pathname.startsWith('/sign-in'));
-	await expect
-		.poll(() => page.getByRole('navigation').getByRole('link', { name: 'Sign in' }).count())
-		.toBe(0);
-}
 
 describe('one person on two phones', () => {
 	it('signs in on both, and each shows the applications of both', async () => {

@@ -1,11 +1,13 @@
 /**
  * Sync under the person's session (protocol 3, issue 21): every push, pull and refresh the
  * app sends shows the access token; one that expired is refreshed silently, once, however
- * many callers saw it expire; one whose refresh expired too, or a device revoked, stops
- * sending with "sign in to send" and loses nothing, and a sign-in sends it all once. The
+ * many callers saw it expire; one whose refresh expired too stops sending with "sign in
+ * to send" and loses nothing, and a sign-in sends it all once; a revoked device keeps
+ * nothing of the person. The
  * server is the real one on PGlite, reached through `app.request` in place of the network.
  */
 import 'fake-indexeddb/auto';
+import Dexie from 'dexie';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { confirmSignInCode, requestSignInCode } from '../../app/lib/accounts/citizen-sign-in';
@@ -187,7 +189,7 @@ describe('sync under the person’s session', { timeout: 30_000 }, () => {
 		expect(await sent()).toBe(before + 2);
 	});
 
-	it('stops with "sign in to send" on a revoked device, keeping the queue', async () => {
+	it('removes everything of the person from a revoked device', async () => {
 		const w = world();
 		const session = await w.signIn(nextIin());
 		await queue(1);
@@ -196,15 +198,12 @@ describe('sync under the person’s session', { timeout: 30_000 }, () => {
 			.set({ revokedAt: sql`now()`, endedBy: 'revoked' })
 			.where(eq(sessions.deviceId, (await deviceIdentity(db)).id));
 
-		expect(await (await w.engine()).sync()).toBe(false);
-		expect(await getMeta(db, 'sync')).toMatchObject({
-			lastError: { kind: 'signed_out', detail: 'device_revoked' }
-		});
+		// The pass stops on the deleted database: nothing of it may be written back.
+		await expect((await w.engine()).sync()).rejects.toThrow();
 		expect(w.calls.at(-1)).toMatchObject({
 			authorization: `Bearer ${session.accessToken}`,
 			refused: 'device_revoked'
 		});
-		expect(await db.outbox.count()).toBe(1);
-		expect(await readSession(db)).toBeUndefined();
+		expect(await Dexie.exists(db.name)).toBe(false);
 	});
 });

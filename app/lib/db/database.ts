@@ -1,5 +1,5 @@
 import Dexie, { type EntityTable, type Table } from 'dexie';
-import type { Session } from '../../../shared/accounts';
+import type { Session } from '../../../shared/session';
 import type { FieldErrors, RejectCode } from '../../../shared/errors';
 import type { FileType } from '../../../shared/files';
 import type { ApplicationState, DevicePublicKey, Mutation } from '../../../shared/protocol';

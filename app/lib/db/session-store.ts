@@ -1,4 +1,4 @@
-import type { AccountView, Session } from '../../../shared/accounts';
+import type { AccountView, Session } from '../../../shared/session';
 import { getMeta, setMeta, type DalaDatabase } from './database';
 
 /**

@@ -41,7 +41,8 @@ export function startSyncRunner(db: DalaDatabase): SyncRunner {
 	// One per tab: the leading tab's engine and any tab's link requests share it.
 	let transport: Promise<SyncTransport> | undefined;
 	let session: SessionTokens | undefined;
-	const sessionOf = (device: DeviceIdentity) => (session ??= sessionTokens(db, device));
+	const sessionOf = (device: DeviceIdentity) =>
+		(session ??= sessionTokens(db, device, {}, () => location.reload()));
 	const transportOnce = () =>
 		(transport ??= deviceIdentity(db).then(
 			(device) => httpTransport(device, { session: sessionOf(device) }),

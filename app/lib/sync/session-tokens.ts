@@ -1,4 +1,4 @@
-import { Session } from '../../../shared/accounts';
+import { Session } from '../../../shared/session';
 import type { DalaDatabase, DeviceIdentity } from '../db/database';
 import { serverClock } from '../server-clock';
 import { SESSION_LOCK } from './names';
@@ -10,6 +10,7 @@ import {
 	type SessionTokens
 } from './transport';
 import { forgetSession, keepSession, readSession } from '../db/session-store';
+import { wipeDevice } from '../db/wipe';
 
 /** Refusals of a refresh that end the session on this device: the person signs in again. */
 const ENDED = new Set<string | undefined>(['session_invalid', 'session_expired', 'device_revoked']);
@@ -26,11 +27,23 @@ const EARLY_MS = 30_000;
 export function sessionTokens(
 	db: DalaDatabase,
 	device: DeviceIdentity,
-	options: HttpTransportOptions = {}
+	options: HttpTransportOptions = {},
+	/** After a revoked device's data is removed: a page starts afresh. */
+	afterWipe: () => void = () => {}
 ): SessionTokens {
 	// The refresh call itself shows no session: the refresh token in its body is the proof.
 	const call = signedCalls(device, options);
 	const clock = options.clock ?? serverClock;
+
+	async function ended(shown: string, code: string): Promise<SyncError> {
+		if (code === 'device_revoked') {
+			// Removed from the person's account (a lost phone): nothing of theirs stays. (Open
+			// pages elsewhere reload by themselves: db/instance.ts.)
+			await wipeDevice(db);
+			afterWipe();
+		} else await forgetSession(db, shown);
+		return signedOut(code);
+	}
 
 	/** Under the lock: the stored session, refreshed unless another holder already did. */
 	async function refreshed(shown: string): Promise<string> {
@@ -48,8 +61,7 @@ export function sessionTokens(
 				);
 			} catch (error) {
 				if (error instanceof SyncError && ENDED.has(error.code)) {
-					await forgetSession(db, stored.accessToken);
-					throw signedOut(error.code!);
+					throw await ended(stored.accessToken, error.code!);
 				}
 				// Offline or a server error: the refresh token stays, the next pass tries again
 				// (a lost answer is covered by the server's grace for the token just used).
@@ -70,10 +82,7 @@ export function sessionTokens(
 			return left > EARLY_MS ? stored.accessToken : refreshed(stored.accessToken);
 		},
 		renew: refreshed,
-		async ended(shown, code) {
-			await forgetSession(db, shown);
-			return signedOut(code);
-		}
+		ended
 	};
 }
 

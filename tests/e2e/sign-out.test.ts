@@ -15,9 +15,17 @@ import {
 	startApplication,
 	submitApplication
 } from './fill';
+import { seriousViolations } from './axe';
 import { openControlled, useAppAndBrowser } from './harness';
 
 const app = useAppAndBrowser();
+
+/** Each language's button, English last: the test goes on in English. */
+const LANGUAGES = [
+	['kk', 'Қазақша'],
+	['ru', 'Русский'],
+	['en', 'English']
+] as const;
 
 /**
  * Every place the page's origin keeps data, as text: each IndexedDB record (blobs read as
@@ -88,6 +96,12 @@ describe('signing out of a shared phone', () => {
 		expect(await sendNow.isDisabled()).toBe(true);
 		await page.getByText('Sending needs a connection to the server.').waitFor();
 		expect(await page.getByRole('button', { name: 'Delete them and sign out' }).count()).toBe(1);
+		// The warning, in each language, for a screen reader and a keyboard.
+		for (const [locale, button] of LANGUAGES) {
+			await page.getByRole('button', { name: button }).click();
+			await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe(locale);
+			expect(await seriousViolations(page, `sign-out warning (${locale})`)).toEqual([]);
+		}
 
 		// Back online it goes (by itself, or at "Send now"), and then nothing is left to lose.
 		await context.setOffline(false);

@@ -107,6 +107,15 @@ export const RefreshRequest = v.strictObject({ refreshToken: RefreshToken });
 
 /** GET /api/accounts/devices: the devices signed in to this account. */
 export const DeviceList = v.object({
-	devices: v.array(v.object({ id: v.string(), createdAt: v.string(), current: v.boolean() }))
+	devices: v.array(
+		v.object({
+			id: v.string(),
+			createdAt: v.string(),
+			/** When it last spoke to the server, to the hour; null before it ever synced. */
+			lastSeenAt: v.nullable(v.string()),
+			/** The device asking. */
+			current: v.boolean()
+		})
+	)
 });
 export type DeviceList = v.InferOutput<typeof DeviceList>;

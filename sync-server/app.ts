@@ -14,6 +14,7 @@ import { deviceAuth, serverTimeHeader } from './devices/device-auth';
 import { fileRoutes } from './files/routes';
 import type { UploadStore } from './files/store';
 import { connectionFailureOf, isContention } from './db/connection-failure';
+import { sightings } from './devices/sightings';
 import { databaseUnavailable, errorResponse, ServerBusy, serverBusy } from './http/errors';
 import { requestLogger, type Logger } from './http/log';
 import { healthRoutes } from './http/health';
@@ -83,6 +84,7 @@ export function createApp({
 	const auth = deviceAuth(db, { windowMs: requestWindowMs, now });
 	// Counters live in the database, so every server process shares them.
 	const guard = { limits, limiter: rateLimiter(db, limits.rates) };
+	const seen = sightings(db, now);
 	const app = new Hono()
 		.use('*', requestLogger(log))
 		.use('/api/*', serverTimeHeader(now))
@@ -94,12 +96,12 @@ export function createApp({
 		.route('/api/health', healthRoutes(db, log, accounts))
 		.route('/api/sync', deviceRoutes(db, auth, guard))
 		.route('/api/services', serviceRoutes(catalogue))
-		.route('/api/sync', syncRoutes(db, auth, catalogue, guard))
+		.route('/api/sync', syncRoutes(db, auth, catalogue, guard, seen))
 		.route('/api/accounts', accountRoutes(db, auth, { accounts, guard, passwords, lifetimes }))
 		.route('/api/office', officeRoutes(db, auth));
 	// Mounted before the catch-all below, which would otherwise answer its paths first.
 	if (reviewToken) app.route('/api/review', reviewRoutes(db, reviewToken));
-	if (uploads) app.route('/api/files', fileRoutes(db, auth, uploads, log, guard));
+	if (uploads) app.route('/api/files', fileRoutes(db, auth, uploads, log, guard, seen));
 	// Any other /api path is a JSON 404, never the SPA's index.html.
 	app.all('/api', notFound).all('/api/*', notFound);
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import { lockOwners } from '../db/lock-order';
 import type { Database } from '../db/open';
-import { accounts, devices, sessions } from '../db/schema';
+import { accounts, deviceSightings, devices, sessions } from '../db/schema';
 import { appendAudit, AuditAction } from './audit';
 import type { Actor } from './policy';
 
@@ -29,10 +29,12 @@ export async function accountOwner(db: Database, accountId: string) {
 	return row;
 }
 
+/** The account's devices, oldest first, each with when it last spoke to the server (by the hour). */
 export async function listDevices(db: Database, account: { id: string; ownerId: string }) {
 	return db
-		.select({ id: devices.id, createdAt: devices.createdAt })
+		.select({ id: devices.id, createdAt: devices.createdAt, lastSeenAt: deviceSightings.seenAt })
 		.from(devices)
+		.leftJoin(deviceSightings, eq(deviceSightings.deviceId, devices.id))
 		.where(ofAccount(account.id, account.ownerId))
 		.orderBy(devices.createdAt);
 }

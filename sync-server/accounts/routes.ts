@@ -203,6 +203,7 @@ export function accountRoutes(
 					devices: rows.map((d) => ({
 						id: d.id,
 						createdAt: d.createdAt.toISOString(),
+						lastSeenAt: d.lastSeenAt?.toISOString() ?? null,
 						current: d.id === c.var.deviceId
 					}))
 				} satisfies DeviceList);

@@ -14,6 +14,7 @@ import type { Database, Transaction } from '../db/open';
 import { lockOwners } from '../db/lock-order';
 import { accounts, devices, sessions, type SessionEnd } from '../db/schema';
 import { verifiedDevice, type DeviceAuth } from '../devices/device-auth';
+import type { Sightings } from '../devices/sightings';
 import { httpError } from '../http/errors';
 import { wholeNumber } from '../http/limits';
 import { readRawBody } from '../http/request-body';
@@ -210,14 +211,16 @@ export function authenticateSession(db: Database, auth: DeviceAuth, bodyLimit: n
  * The person's session on a sync call — push, pull, uploads (protocol 3): the device is
  * already authenticated, and `Authorization: Bearer` must then name a live session issued
  * to it, or the call is refused before anything is read or written. Until every device
- * signs in, a call that shows no session is still served as its device's.
+ * signs in, a call that shows no session is still served as its device's. A call let
+ * through is a sighting of the device (`sightings`), for the person's list of devices.
  */
-export function deviceSession(db: Database) {
+export function deviceSession(db: Database, sightings: Sightings) {
 	return createMiddleware<{ Variables: { deviceId: string; actor?: Actor } }>(async (c, next) => {
 		const authorization = c.req.header('Authorization');
 		if (authorization !== undefined) {
 			c.set('actor', (await sessionActor(db, authorization, c.var.deviceId)).actor);
 		}
+		await sightings.seen(c.var.deviceId);
 		await next();
 	});
 }

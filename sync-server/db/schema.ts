@@ -69,6 +69,16 @@ export const devices = pgTable('devices', {
 	createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow()
 });
 
+/**
+ * When each device last spoke to the server, for the person's list of their devices. A
+ * table of its own, written at most hourly per device (devices/sightings.ts): the device
+ * row is locked for the length of every push, and "last seen" is shown by the hour.
+ */
+export const deviceSightings = pgTable('device_sightings', {
+	deviceId: text('device_id').primaryKey(),
+	seenAt: timestamp('seen_at', { withTimezone: true }).notNull()
+});
+
 const statusList = sql.raw(APPLICATION_STATUSES.map((s) => `'${s}'`).join(', '));
 
 /** Positions in the change feed: taken by every insert and update of an application. */

@@ -37,6 +37,7 @@ import type { Database } from '../db/open';
 import { devices, files } from '../db/schema';
 import { deviceSession } from '../accounts/sessions';
 import { protocolHeader, verifiedDevice, type DeviceAuth } from '../devices/device-auth';
+import type { Sightings } from '../devices/sightings';
 import { connectionFailureOf } from '../db/connection-failure';
 import { databaseUnavailable, errorResponse, httpError, ServerErrorCode } from '../http/errors';
 import type { Logger } from '../http/log';
@@ -103,7 +104,8 @@ export function fileRoutes(
 	auth: DeviceAuth,
 	store: UploadStore,
 	log: Logger,
-	{ limits, limiter }: RequestLimits
+	{ limits, limiter }: RequestLimits,
+	sightings: Sightings
 ) {
 	/**
 	 * The owner a device belongs to, or undefined for a device not registered here. In a
@@ -287,7 +289,7 @@ export function fileRoutes(
 
 	return (
 		new Hono<{ Variables: { deviceId: string } }>()
-			.use('*', protocolHeader, authenticateUpload(auth), deviceSession(db))
+			.use('*', protocolHeader, authenticateUpload(auth), deviceSession(db, sightings))
 			.post('/', async (c) => {
 				// Checked here, before tus creates anything, so the refusals carry our codes.
 				if (c.req.header('Upload-Concat') || c.req.header('Upload-Defer-Length')) {

@@ -15,6 +15,7 @@ import type { Database } from '../db/open';
 import { applications, devices } from '../db/schema';
 import { deviceSession } from '../accounts/sessions';
 import { authenticateDevice, protocolHeader, type DeviceAuth } from '../devices/device-auth';
+import type { Sightings } from '../devices/sightings';
 import { FEED_START, decodeCursor, encodeCursor } from './feed-cursor';
 import { httpError, issuesOf } from '../http/errors';
 import { applyPush } from './push';
@@ -42,9 +43,10 @@ export function syncRoutes(
 	db: Database,
 	auth: DeviceAuth,
 	catalogue: Catalogue,
-	{ limiter }: RequestLimits
+	{ limiter }: RequestLimits,
+	sightings: Sightings
 ) {
-	const session = deviceSession(db);
+	const session = deviceSession(db, sightings);
 	return new Hono()
 		.post('/push', protocolHeader, authenticateDevice(auth, MAX_BODY_BYTES), session, async (c) => {
 			// Counted only once the device proved itself: an unsigned flood naming a device

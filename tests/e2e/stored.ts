@@ -1,0 +1,48 @@
+import type { Page } from 'playwright-core';
+
+/**
+ * Every place the page's origin keeps data, as text: each IndexedDB record (blobs read as
+ * bytes), each Cache Storage response, and web storage. What a search for a person must
+ * come up empty in.
+ */
+export function everythingStored(page: Page): Promise<string> {
+	return page.evaluate(async () => {
+		const parts: string[] = [
+			JSON.stringify({ ...localStorage }),
+			JSON.stringify({ ...sessionStorage })
+		];
+		const text = async (value: unknown): Promise<string> => {
+			if (value instanceof Blob) return new TextDecoder().decode(await value.arrayBuffer());
+			if (Array.isArray(value)) return (await Promise.all(value.map(text))).join(' ');
+			if (value && typeof value === 'object') {
+				return (await Promise.all(Object.values(value).map(text))).join(' ');
+			}
+			return String(value);
+		};
+		for (const { name } of await indexedDB.databases()) {
+			if (!name) continue;
+			const db = await new Promise<IDBDatabase>((resolve, reject) => {
+				const open = indexedDB.open(name);
+				open.onsuccess = () => resolve(open.result);
+				open.onerror = () => reject(open.error);
+			});
+			for (const store of db.objectStoreNames) {
+				const rows = await new Promise<unknown[]>((resolve, reject) => {
+					const request = db.transaction(store).objectStore(store).getAll();
+					request.onsuccess = () => resolve(request.result);
+					request.onerror = () => reject(request.error);
+				});
+				parts.push(await text(rows));
+			}
+			db.close();
+		}
+		for (const name of await caches.keys()) {
+			const cache = await caches.open(name);
+			for (const request of await cache.keys()) {
+				const response = await cache.match(request);
+				if (response) parts.push(await response.text());
+			}
+		}
+		return parts.join('\n');
+	});
+}

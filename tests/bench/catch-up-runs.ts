@@ -33,9 +33,7 @@ async function main(): Promise<void> {
 	try {
 		const runs: CatchUpResult[] = [];
 		for (let run = 0; run < RUNS; run++) {
-			runs.push(
-				await catchUp(server.port, reviewToken, corpus(run * CHANGES, CHANGES).applications)
-			);
+			runs.push(await catchUp(server, reviewToken, corpus(run * CHANGES, CHANGES).applications));
 			const [app, large] = runs.at(-1)!.passes;
 			console.log(
 				`run ${run + 1}: ${app!.serverMs.toFixed(0)} ms in ${app!.requests} pulls ` +

@@ -11,6 +11,7 @@ import { deviceAgent, send } from './http';
 import { sum, utf8Bytes } from './stats';
 import { wireBetween, wireTo, type WireCount } from './wire';
 import { BATCH } from './ingest';
+import type { SyncServer } from './processes';
 
 export interface PullPass {
 	/** The page size asked for; undefined = the server's default, as the app pulls. */
@@ -94,13 +95,15 @@ async function review(port: number, token: string, ids: readonly string[], revie
 }
 
 export async function catchUp(
-	port: number,
+	server: SyncServer,
 	reviewToken: string,
 	applications: readonly TypedApplication[]
 ): Promise<CatchUpResult> {
+	const { port } = server;
 	const kiosk = await Device.create(port);
 	try {
 		await kiosk.register();
+		await kiosk.signIn(server);
 		const ids: string[] = [];
 		for (let i = 0; i < applications.length; i += BATCH) {
 			const mutations = kiosk.submissions(applications.slice(i, i + BATCH));

@@ -1,14 +1,16 @@
 /**
  * A simulated Dala device speaking the sync protocol of shared/protocol.ts the way the app
- * does: a P-256 key made on the device, registered once; every push and pull signed with
+ * does: a P-256 key made on the device, registered once, then its person signed in (a code
+ * from the development sender's log); every push and pull signed with
  * shared/device-signature.ts over the exact bytes sent, at the moment it is sent (with its
- * time and a fresh nonce: the server serves each once, and only within its window); push
- * bodies gzipped.
+ * time and a fresh nonce: the server serves each once, and only within its window), and
+ * showing the person's session (protocol 3); push bodies gzipped.
  */
 import type { Agent } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { v7 as uuidv7 } from 'uuid';
 import * as v from 'valibot';
+import { CitizenCodeResponse, Session } from '../../shared/accounts';
 import { deviceIdOf, generateDeviceKey, signatureHeaders } from '../../shared/device-signature';
 import {
 	Header,
@@ -18,8 +20,13 @@ import {
 	type DevicePublicKey,
 	type Mutation
 } from '../../shared/protocol';
+import { withCheckDigit } from '../support/service-answers';
 import { asQueued, type TypedApplication } from './documents';
 import { bodyText, deviceAgent, send, type HttpResponse } from './http';
+import type { SyncServer } from './processes';
+
+/** Bench people: one per device, each with an IIN and a phone of their own. */
+let people = 0;
 
 /**
  * A push ready to go: built and compressed ahead, as a device does before it has signal.
@@ -44,6 +51,7 @@ export class ProtocolError extends Error {
 export class Device {
 	readonly agent: Agent = deviceAgent();
 	#seq = 0;
+	#accessToken = '';
 
 	private constructor(
 		readonly id: string,
@@ -66,6 +74,48 @@ export class Device {
 			// The server compresses pull pages and push results when asked to.
 			'Accept-Encoding': 'gzip'
 		};
+	}
+
+	/** A push or pull: signed, and showing the person's session. */
+	async #syncHeaders(method: string, pathAndQuery: string, body?: Uint8Array) {
+		return {
+			...this.#baseHeaders(),
+			...(await this.#sign(method, pathAndQuery, body)),
+			Authorization: `Bearer ${this.#accessToken}`
+		};
+	}
+
+	/** A signed JSON call of the accounts API; the benchmark stops on anything but 200. */
+	async #account<T>(path: string, request: object, schema: v.GenericSchema<unknown, T>) {
+		const body = Buffer.from(JSON.stringify(request));
+		const headers = {
+			...this.#baseHeaders(),
+			...(await this.#sign('POST', path, body)),
+			'Content-Type': 'application/json'
+		};
+		const response = await send(this.agent, this.port, 'POST', path, headers, body);
+		if (response.status !== 200) throw new ProtocolError(path, response);
+		return v.parse(schema, JSON.parse(bodyText(response)));
+	}
+
+	/**
+	 * A person of its own signs in on the device (after `register`), reading the code from
+	 * the server's log; every push and pull shows the session from then on. Not timed.
+	 */
+	async signIn(server: SyncServer): Promise<void> {
+		const n = people++;
+		const person = {
+			iin: withCheckDigit(`77${String(n).padStart(6, '0')}`),
+			phone: `+7705${String(n).padStart(7, '0')}`
+		};
+		const asked = await this.#account('/api/accounts/citizen/code', person, CitizenCodeResponse);
+		const code = await server.signInCode(asked.maskedPhone);
+		const session = await this.#account(
+			'/api/accounts/citizen/confirm',
+			{ challengeId: asked.challengeId, code },
+			Session
+		);
+		this.#accessToken = session.accessToken;
 	}
 
 	/** `POST /api/sync/register`: the one unsigned call, made once per device. */
@@ -109,8 +159,7 @@ export class Device {
 	 */
 	async sendPush(push: PreparedPush): Promise<HttpResponse> {
 		const headers = {
-			...this.#baseHeaders(),
-			...(await this.#sign('POST', '/api/sync/push', push.body)),
+			...(await this.#syncHeaders('POST', '/api/sync/push', push.body)),
 			'Content-Type': 'application/json',
 			'Content-Encoding': 'gzip'
 		};
@@ -126,7 +175,7 @@ export class Device {
 		if (cursor !== undefined) query.set('cursor', cursor);
 		if (limit !== undefined) query.set('limit', String(limit));
 		const path = '/api/sync/pull' + (query.size ? `?${query}` : '');
-		const headers = { ...this.#baseHeaders(), ...(await this.#sign('GET', path)) };
+		const headers = await this.#syncHeaders('GET', path);
 		const response = await send(this.agent, this.port, 'GET', path, headers);
 		if (response.status !== 200) throw new ProtocolError('pull', response);
 		return { response, page: v.parse(PullResponse, JSON.parse(bodyText(response))) };

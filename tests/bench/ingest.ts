@@ -9,7 +9,7 @@
 import type { TypedApplication } from './documents';
 import { Device, pushResults, type PreparedPush } from './device';
 import type { HttpResponse } from './http';
-import { cpuShare, sampleCpu } from './processes';
+import { cpuShare, sampleCpu, type SyncServer } from './processes';
 import { medianRun, ROUNDS } from './stats';
 import { wireBetween, wireTo, type WireCount } from './wire';
 
@@ -76,15 +76,18 @@ function expectAllApplied(responses: readonly HttpResponse[], expected: number):
  * same answers as new applications, the median reported.
  */
 export async function ingest(
-	port: number,
-	serverPid: number,
+	server: SyncServer,
 	applications: readonly TypedApplication[],
 	warmup: readonly TypedApplication[],
 	concurrency: number
 ): Promise<IngestResult> {
+	const { port } = server;
 	const devices = await Promise.all(Array.from({ length: concurrency }, () => Device.create(port)));
 	try {
-		for (const device of devices) await device.register();
+		for (const device of devices) {
+			await device.register();
+			await device.signIn(server);
+		}
 		const warm = plan(devices, warmup);
 		expectAllApplied(await run(warm), warmup.length);
 
@@ -93,11 +96,11 @@ export async function ingest(
 			const timed = plan(devices, applications);
 			const rawBytes = timed.flatMap((p) => p.pushes).reduce((total, p) => total + p.rawBytes, 0);
 			const wireBefore = wireTo(port);
-			const cpuBefore = sampleCpu(serverPid);
+			const cpuBefore = sampleCpu(server.pid);
 			const start = performance.now();
 			const responses = await run(timed);
 			const seconds = (performance.now() - start) / 1000;
-			const cpu = cpuShare(cpuBefore, sampleCpu(serverPid));
+			const cpu = cpuShare(cpuBefore, sampleCpu(server.pid));
 			const wire = wireBetween(wireBefore, wireTo(port));
 			expectAllApplied(responses, applications.length);
 			rounds.push({

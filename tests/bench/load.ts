@@ -5,7 +5,7 @@
  */
 import type { TypedApplication } from './documents';
 import { Device, pushResults } from './device';
-import { cpuShare, sampleCpu } from './processes';
+import { cpuShare, sampleCpu, type SyncServer } from './processes';
 import { percentile } from './stats';
 
 export interface LoadResult {
@@ -23,15 +23,17 @@ export interface LoadResult {
 }
 
 export async function underLoad(
-	port: number,
-	serverPid: number,
+	server: SyncServer,
 	deviceCount: number,
 	seconds: number,
 	batch: number,
 	applicationFor: (index: number) => TypedApplication
 ): Promise<LoadResult> {
-	const devices = await Promise.all(Array.from({ length: deviceCount }, () => Device.create(port)));
+	const devices = await Promise.all(
+		Array.from({ length: deviceCount }, () => Device.create(server.port))
+	);
 	await Promise.all(devices.map((device) => device.register()));
+	for (const device of devices) await device.signIn(server);
 	const pushMs: number[] = [];
 	const pullMs: number[] = [];
 	let applications = 0;
@@ -39,7 +41,7 @@ export async function underLoad(
 	let firstError: string | undefined;
 	let nextApplication = 0;
 
-	const cpuBefore = sampleCpu(serverPid);
+	const cpuBefore = sampleCpu(server.pid);
 	const start = performance.now();
 	const deadline = start + seconds * 1000;
 	await Promise.all(
@@ -69,7 +71,7 @@ export async function underLoad(
 		})
 	);
 	const elapsed = (performance.now() - start) / 1000;
-	const cpu = cpuShare(cpuBefore, sampleCpu(serverPid));
+	const cpu = cpuShare(cpuBefore, sampleCpu(server.pid));
 	for (const device of devices) device.close();
 	return {
 		devices: deviceCount,

@@ -82,6 +82,39 @@ function start(command: string, args: string[], env: NodeJS.ProcessEnv, cwd: str
 	return { child, stop, output: () => log };
 }
 
+export interface SyncServer extends Running {
+	/**
+	 * The newest sign-in code the development sender logged for `maskedPhone` (as the code
+	 * request answers it: `+7 7•• ••• •• 78`), not read before; waits up to 10 s for the
+	 * line. Devices sign in one at a time: phones that mask alike would share the slot.
+	 */
+	signInCode(maskedPhone: string): Promise<string>;
+}
+
+/** Reads the development sender's codes from the server's JSON log lines, by masked phone. */
+function codesFrom(child: ChildProcess): SyncServer['signInCode'] {
+	const codes = new Map<string, string>();
+	let partial = '';
+	child.stdout?.on('data', (chunk: Buffer) => {
+		const lines = (partial + chunk.toString()).split('\n');
+		partial = lines.pop()!;
+		for (const line of lines.filter((l) => l.includes('development sender: sign-in code'))) {
+			const { phone, code } = JSON.parse(line) as { phone: string; code: string };
+			codes.set(phone, code);
+		}
+	});
+	return async (maskedPhone) => {
+		const deadline = Date.now() + 10_000;
+		for (;;) {
+			const code = codes.get(maskedPhone);
+			// Taken once: a later device whose phone masks alike must wait for its own.
+			if (code && codes.delete(maskedPhone)) return code;
+			if (Date.now() > deadline) throw new Error(`no sign-in code logged for ${maskedPhone}`);
+			await sleep(20);
+		}
+	};
+}
+
 /**
  * The sync server as `npm run serve` starts it, but through `node --import tsx` rather
  * than the tsx launcher, so the process we measure (CPU, profile) is the server itself.
@@ -90,7 +123,7 @@ export async function startSyncServer(
 	databaseUrl: string,
 	poolSize: number,
 	reviewToken: string
-): Promise<Running> {
+): Promise<SyncServer> {
 	const port = await freePort();
 	const env = {
 		...process.env,
@@ -106,6 +139,8 @@ export async function startSyncServer(
 		// Capacity is measured, not the limits: one bench device pushes far more than a
 		// phone's 60 a minute (limits.test.ts covers the limits themselves).
 		RATE_LIMITS: 'off',
+		// Sessions that outlast any run: what is measured is sync, not refreshing tokens.
+		SESSION_ACCESS_SECONDS: '86400',
 		// API only: the built app is not what is measured.
 		STATIC_DIR: resolve(ROOT, 'tests/bench/no-static-dir')
 	};
@@ -116,8 +151,15 @@ export async function startSyncServer(
 		env,
 		ROOT
 	);
+	const signInCode = codesFrom(server.child);
 	await waitUntilUp(`http://127.0.0.1:${port}/api/health`, server.child, server.output);
-	return { port, pid: server.child.pid ?? 0, stop: server.stop, output: server.output };
+	return {
+		port,
+		pid: server.child.pid ?? 0,
+		stop: server.stop,
+		output: server.output,
+		signInCode
+	};
 }
 
 /** pouchdb-server on LevelDB in `dir` (its config and log go there too). */

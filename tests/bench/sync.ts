@@ -60,13 +60,7 @@ async function main(): Promise<void> {
 			1
 		);
 		step('HTTP ingest, 1 device');
-		const ingestOne = await ingest(
-			server.port,
-			server.pid,
-			docs.applications,
-			warm.applications,
-			1
-		);
+		const ingestOne = await ingest(server, docs.applications, warm.applications, 1);
 		step(`raw INSERT, ${POOL} connections`);
 		const ceilingPool = await postgresCeiling(
 			database.url,
@@ -75,13 +69,7 @@ async function main(): Promise<void> {
 			POOL
 		);
 		step(`HTTP ingest, ${POOL} devices`);
-		const ingestPool = await ingest(
-			server.port,
-			server.pid,
-			docs.applications,
-			warm.applications,
-			POOL
-		);
+		const ingestPool = await ingest(server, docs.applications, warm.applications, POOL);
 		// Where the gap goes: the same writes as a push, sent straight to PostgreSQL.
 		step("the server's writes without the server, 1 and " + POOL + ' connections');
 		const writesOne = await serverWrites(
@@ -120,16 +108,11 @@ async function main(): Promise<void> {
 		})();
 
 		step(`catch-up of ${CATCH_UP} status changes`);
-		const caughtUp = await catchUp(server.port, reviewToken, docs.applications.slice(0, CATCH_UP));
+		const caughtUp = await catchUp(server, reviewToken, docs.applications.slice(0, CATCH_UP));
 
 		step(`${LOAD_DEVICES} devices for ${LOAD_SECONDS} s`);
-		const load = await underLoad(
-			server.port,
-			server.pid,
-			LOAD_DEVICES,
-			LOAD_SECONDS,
-			LOAD_BATCH,
-			(i) => application(1_000_000 + i)
+		const load = await underLoad(server, LOAD_DEVICES, LOAD_SECONDS, LOAD_BATCH, (i) =>
+			application(1_000_000 + i)
 		);
 
 		if (load.errors > 0) {

@@ -23,6 +23,7 @@ import { SimDevice } from './devices';
 import { ChaosProxy } from './proxy';
 import { Rng, seedFrom, sleep } from './random';
 import { Reviewer } from './reviewer';
+import { personFor } from './sign-in';
 import { playScenario, SCENARIOS, type Scenario } from './scenarios';
 import { DatabaseFaults } from './db-faults';
 import { commitLate, installHold } from './late-commits';
@@ -172,11 +173,25 @@ async function run(): Promise<void> {
 		)
 	);
 	started.devices.push(...devices);
+	// Everyone signs in before the faults start, straight at the one server: a sign-in cut
+	// by the proxy would spend its code, and codes are limited per device and phone.
+	const signInAt = {
+		serverUrl: `http://127.0.0.1:${ports[0]}`,
+		readCode: (maskedPhone: string) => slots[0]!.signInCode(maskedPhone)
+	};
+	await Promise.all(devices.map((d) => d.signIn(signInAt.serverUrl, signInAt.readCode)));
 	const uploaders = await Promise.all(
 		Array.from({ length: UPLOADERS }, (_, i) =>
-			Uploader.open(`uploader-${i}`, proxy.url, root.fork(`uploader-${i}`), deadline)
+			Uploader.open(
+				`uploader-${i}`,
+				personFor(DEVICES + i),
+				proxy.url,
+				root.fork(`uploader-${i}`),
+				signInAt
+			)
 		)
 	);
+	note('everyone signed in');
 	const faultsSql = postgres(database.url, { max: 1, onnotice: () => {} });
 	const faults = await DatabaseFaults.start(faultsSql, root.fork('db-faults'));
 	started.faults = { sql: faultsSql, injector: faults };
@@ -298,6 +313,10 @@ async function run(): Promise<void> {
 	try {
 		problems = await checkPromises(sql, devices, reviewer.decisions, scenarios);
 		problems.push(...(await checkUploads(sql, uploaders)));
+		// Sessions outlive the run: one that ended was refused somewhere it should not be.
+		for (const device of devices) {
+			if (!(await device.signedIn())) problems.push(`${device.name} was signed out`);
+		}
 	} finally {
 		await sql.end({ timeout: 5 });
 	}

@@ -15,16 +15,19 @@ import {
 	type DeviceIdentity
 } from '../../app/lib/db/database';
 import { isPending } from '../../app/lib/db/outbox';
+import { readSession } from '../../app/lib/db/session-store';
 import { createDraft, startAmendment } from '../../app/lib/drafts/start-draft';
 import { submitDraft } from '../../app/lib/drafts/submit-draft';
 import { deviceIdentity } from '../../app/lib/sync/device';
 import { SyncEngine } from '../../app/lib/sync/engine';
+import { sessionTokens } from '../../app/lib/sync/session-tokens';
 import { httpTransport, type SyncTransport } from '../../app/lib/sync/transport';
 import { iinCheckDigit } from '../../shared/iin';
 import type { ApplicationState } from '../../shared/protocol';
 import { individualEntrepreneur } from '../../shared/services/individual-entrepreneur';
 import { validateAnswers, type Answers } from '../../shared/services/validate';
 import { sleep, type Rng } from './random';
+import { personFor, signIn, type CodeReader } from './sign-in';
 
 /** One mutation the person caused, as the device queued it. */
 export interface QueuedMutation {
@@ -109,6 +112,18 @@ export class SimDevice {
 	/** The server's name for this device: the thumbprint of its key. */
 	get id(): string {
 		return this.#identity.id;
+	}
+
+	/**
+	 * The device's person (one of their own) signs in, straight at the server: every push,
+	 * pull and refresh then shows the session, which outlives the run (15 minutes).
+	 */
+	async signIn(serverUrl: string, readCode: CodeReader): Promise<void> {
+		await signIn(this.#db, personFor(this.index), serverUrl, readCode);
+	}
+
+	async signedIn(): Promise<boolean> {
+		return (await readSession(this.#db)) !== undefined;
 	}
 
 	/** The person fills in and submits application number `n`. Returns its id. */
@@ -205,7 +220,9 @@ export class SimDevice {
 		this.#db = openDatabase(this.name);
 		await this.#db.open();
 		this.#identity = await deviceIdentity(this.#db);
-		this.#transport = httpTransport(this.#identity, { baseUrl: this.#baseUrl });
+		// The session is read from IndexedDB on every call: a reopened tab is still signed in.
+		const session = sessionTokens(this.#db, this.#identity, { baseUrl: this.#baseUrl });
+		this.#transport = httpTransport(this.#identity, { baseUrl: this.#baseUrl, session });
 		this.#engine = new SyncEngine({
 			db: this.#db,
 			transport: this.#transport,

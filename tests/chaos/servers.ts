@@ -34,6 +34,8 @@ export class ServerProcess {
 	 * nobody receives that 500, so it breaks no promise, but it is logged as a fault.
 	 */
 	abortedLines = 0;
+	/** Sign-in codes the development sender logged, by masked phone, newest last. */
+	readonly #codes = new Map<string, string[]>();
 
 	private constructor(options: ServerOptions) {
 		this.label = options.label;
@@ -62,7 +64,14 @@ export class ServerProcess {
 		);
 		for (const stream of [this.#child.stdout, this.#child.stderr]) {
 			stream?.setEncoding('utf8');
-			stream?.on('data', (text: string) => this.#record(text));
+			// Whole lines only: a code's JSON line may come in two chunks.
+			let partial = '';
+			stream?.on('data', (text: string) => {
+				const lines = (partial + text).split('\n');
+				partial = lines.pop()!;
+				for (const line of lines) this.#record(line);
+			});
+			stream?.on('end', () => this.#record(partial));
 		}
 	}
 
@@ -114,21 +123,39 @@ export class ServerProcess {
 		clearTimeout(force);
 	}
 
+	/**
+	 * The newest sign-in code this server's development sender logged for `maskedPhone`
+	 * (`+7 7•• ••• •• 78`, as the code request answers it); waits up to 10 s for the line.
+	 */
+	async signInCode(maskedPhone: string): Promise<string> {
+		const until = Date.now() + 10_000;
+		for (;;) {
+			const code = this.#codes.get(maskedPhone)?.at(-1);
+			if (code) return code;
+			if (Date.now() > until) throw new Error(`${this.label} logged no code for ${maskedPhone}`);
+			await new Promise((r) => setTimeout(r, 50));
+		}
+	}
+
 	/** The last lines the process wrote. */
 	output(): string {
 		return this.#lines.join('\n');
 	}
 
-	#record(text: string): void {
-		for (const line of text.split('\n')) {
-			if (line.trim() === '') continue;
-			if (line.includes('"level":"error"')) {
-				this.errorLines += 1;
-				if (line.includes('"message":"aborted"')) this.abortedLines += 1;
-			}
-			this.#lines.push(`[${this.label}] ${line}`);
-			if (this.#lines.length > KEEP_LINES) this.#lines.shift();
+	#record(line: string): void {
+		if (line.trim() === '') return;
+		if (line.includes('development sender: sign-in code')) this.#recordCode(line);
+		if (line.includes('"level":"error"')) {
+			this.errorLines += 1;
+			if (line.includes('"message":"aborted"')) this.abortedLines += 1;
 		}
+		this.#lines.push(`[${this.label}] ${line}`);
+		if (this.#lines.length > KEEP_LINES) this.#lines.shift();
+	}
+
+	#recordCode(line: string): void {
+		const { phone, code } = JSON.parse(line) as { phone: string; code: string };
+		this.#codes.set(phone, [...(this.#codes.get(phone) ?? []), code]);
 	}
 }
 

@@ -6,12 +6,15 @@
  * HEAD: the device would otherwise submit an application the server refuses
  * file_missing, for good. The check: every file an uploader took for sent is recorded.
  */
-import { deviceIdOf, generateDeviceKey, signatureHeaders } from '../../shared/device-signature';
+import { signatureHeaders } from '../../shared/device-signature';
 import { FILES_PATH, tusSigningBody } from '../../shared/files';
 import { Header, PROTOCOL_VERSION } from '../../shared/protocol';
-import type { DeviceIdentity } from '../../app/lib/db/database';
-import { registerDevice } from '../../app/lib/sync/transport';
+import { openDatabase, type DeviceIdentity } from '../../app/lib/db/database';
+import { deviceIdentity } from '../../app/lib/sync/device';
+import { sessionTokens } from '../../app/lib/sync/session-tokens';
+import type { SessionTokens } from '../../app/lib/sync/transport';
 import { sleep, type Rng } from './random';
+import { signIn, type CodeReader, type Person } from './sign-in';
 import { samplePhoto, sha256Hex } from '../support/sample-photo';
 
 const CHUNK = 16 * 1024;
@@ -32,30 +35,42 @@ export class Uploader {
 	readonly identity: DeviceIdentity;
 	readonly #baseUrl: string;
 	readonly #rng: Rng;
+	readonly #session: SessionTokens;
 	/** The SHA-256 of every file taken for sent. */
 	readonly sent: string[] = [];
 	readonly stats: UploaderStats = { sent: 0, unavailable: 0, completeOnHead: 0, refused: [] };
 
-	private constructor(name: string, identity: DeviceIdentity, baseUrl: string, rng: Rng) {
+	private constructor(
+		name: string,
+		identity: DeviceIdentity,
+		session: SessionTokens,
+		baseUrl: string,
+		rng: Rng
+	) {
 		this.name = name;
 		this.identity = identity;
+		this.#session = session;
 		this.#baseUrl = baseUrl;
 		this.#rng = rng;
 	}
 
-	/** A new device key, registered through the proxy (retried until it gets through). */
-	static async open(name: string, baseUrl: string, rng: Rng, deadline: number): Promise<Uploader> {
-		const { privateKey, publicKey } = await generateDeviceKey();
-		const identity: DeviceIdentity = { id: await deviceIdOf(publicKey), privateKey, publicKey };
-		for (;;) {
-			try {
-				await registerDevice(identity, { baseUrl });
-				return new Uploader(name, identity, baseUrl, rng);
-			} catch (error) {
-				if (Date.now() > deadline) throw new Error(`${name} could not register: ${String(error)}`);
-				await sleep(100);
-			}
-		}
+	/**
+	 * A new device (its key kept in IndexedDB, as the app keeps it) whose `person` signs in
+	 * straight at the server, before the faults start; it then uploads through `baseUrl`.
+	 */
+	static async open(
+		name: string,
+		person: Person,
+		baseUrl: string,
+		rng: Rng,
+		signInAt: { serverUrl: string; readCode: CodeReader }
+	): Promise<Uploader> {
+		const db = openDatabase(name);
+		await db.open();
+		const identity = await deviceIdentity(db);
+		await signIn(db, person, signInAt.serverUrl, signInAt.readCode);
+		const session = sessionTokens(db, identity, { baseUrl });
+		return new Uploader(name, identity, session, baseUrl, rng);
 	}
 
 	/** Uploads files one after another until `stop()` says so, then finishes the one under way. */
@@ -137,6 +152,7 @@ export class Uploader {
 		const headers = new Headers({
 			[Header.protocol]: String(PROTOCOL_VERSION),
 			[Header.device]: this.identity.id,
+			Authorization: `Bearer ${await this.#session.current()}`,
 			'Tus-Resumable': '1.0.0',
 			...extra
 		});

@@ -22,6 +22,18 @@ export function randomIin(random: Random): string {
 	}
 }
 
+/** A simulated person: who they are for the server, and the phone their codes go to. */
+export interface Person {
+	iin: string;
+	phone: string;
+}
+
+const randomPhone = (random: Random) => `+7701${String(random.int(10_000_000)).padStart(7, '0')}`;
+
+export function randomPerson(random: Random): Person {
+	return { iin: randomIin(random), phone: randomPhone(random) };
+}
+
 /** Answers the individual-entrepreneur service accepts, already in normalized form. */
 export function validAnswers(random: Random): Answers {
 	const name = random.pick(NAMES);
@@ -31,7 +43,7 @@ export function validAnswers(random: Random): Answers {
 		businessName: `ЖК ${name.split(' ')[1]} ${random.int(1000)}`,
 		activity: random.pick(ACTIVITIES),
 		address: `${random.pick(PLACES)}, ${random.int(200) + 1}-үй`,
-		phone: `+7701${String(random.int(10_000_000)).padStart(7, '0')}`
+		phone: randomPhone(random)
 	};
 }
 
@@ -48,7 +60,7 @@ export function permitAnswers(random: Random): Answers {
 	return {
 		iin: randomIin(random),
 		fullName: random.pick(NAMES),
-		phone: `+7701${String(random.int(10_000_000)).padStart(7, '0')}`,
+		phone: randomPhone(random),
 		businessForm: 'entrepreneur',
 		businessName: `ЖК ${random.int(1000)}`,
 		outletType: random.pick(['kiosk', 'pavilion', 'stall', 'mobile', 'cart']),

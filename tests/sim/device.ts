@@ -1,15 +1,19 @@
+import { confirmSignInCode, requestSignInCode } from '../../app/lib/accounts/citizen-sign-in';
 import type { DalaDatabase } from '../../app/lib/db/database';
 import { openDatabase } from '../../app/lib/db/database';
 import { isPending, resolveConflict } from '../../app/lib/db/outbox';
 import { createDraft, startAmendment } from '../../app/lib/drafts/start-draft';
 import { submitDraft } from '../../app/lib/drafts/submit-draft';
 import { reviseRejected } from '../../app/lib/drafts/revise-rejected';
+import { readSession } from '../../app/lib/db/session-store';
 import { deviceIdentity } from '../../app/lib/sync/device';
 import { storeFile } from '../../app/lib/files/upload';
 import { SyncEngine } from '../../app/lib/sync/engine';
-import { httpTransport } from '../../app/lib/sync/transport';
+import { sessionTokens } from '../../app/lib/sync/session-tokens';
+import { httpTransport, SyncError } from '../../app/lib/sync/transport';
 import type { Answers } from '../../shared/services/validate';
 import { mayAmend } from '../../shared/status';
+import type { Person } from './answers';
 import { photoBytes, simFileSender, simPhoto } from './files';
 import type { FaultyNetwork } from './network';
 import type { Random } from './random';
@@ -26,29 +30,39 @@ export interface Queued {
 	photos?: boolean;
 }
 
+/** The sign-in codes the server sent, by phone: the person reads the newest one. */
+export type Inbox = ReadonlyMap<string, string>;
+
 /**
- * One simulated phone: its own IndexedDB (fake-indexeddb), its own key, the real outbox
- * code, the real SyncEngine and the real HTTP transport over the faulty network.
- * A restart drops everything in memory and keeps IndexedDB, like a killed tab.
+ * One simulated phone of one person: its own IndexedDB (fake-indexeddb), its own key, the
+ * real outbox code, the real SyncEngine, the real HTTP transport and the real session code
+ * over the faulty network. A restart drops everything in memory and keeps IndexedDB (the
+ * session too), like a killed tab.
  */
 export class SimDevice {
 	db!: DalaDatabase;
 	engine!: SyncEngine;
 	id = '';
 	readonly name: string;
+	readonly person: Person;
 	/** Refused submissions the person put back into a draft: application id → draft id. */
 	readonly revised = new Map<string, string>();
+	/** Sign-ins that succeeded on this device, the first included. */
+	signIns = 0;
 	readonly #network: FaultyNetwork;
 	readonly #clock: () => number;
+	readonly #options: { baseUrl: string; fetch: FaultyNetwork['fetch'] };
 
-	private constructor(name: string, network: FaultyNetwork, clock: () => number) {
+	private constructor(name: string, person: Person, network: FaultyNetwork, clock: () => number) {
 		this.name = name;
+		this.person = person;
 		this.#network = network;
 		this.#clock = clock;
+		this.#options = { baseUrl: 'http://dala.sim', fetch: network.fetch };
 	}
 
-	static async start(name: string, network: FaultyNetwork, clock: () => number) {
-		const device = new SimDevice(name, network, clock);
+	static async start(name: string, person: Person, network: FaultyNetwork, clock: () => number) {
+		const device = new SimDevice(name, person, network, clock);
 		await device.#boot();
 		return device;
 	}
@@ -58,13 +72,11 @@ export class SimDevice {
 		await this.db.open();
 		const identity = await deviceIdentity(this.db);
 		this.id = identity.id;
+		const session = sessionTokens(this.db, identity, this.#options);
 		this.engine = new SyncEngine({
 			db: this.db,
-			transport: httpTransport(identity, {
-				baseUrl: 'http://dala.sim',
-				fetch: this.#network.fetch
-			}),
-			files: simFileSender(this.db, identity, 'http://dala.sim', this.#network.fetch),
+			transport: httpTransport(identity, { ...this.#options, session }),
+			files: simFileSender(this.db, identity, 'http://dala.sim', this.#network.fetch, session),
 			now: this.#clock,
 			// Retries are driven by the schedule, not by timers.
 			scheduleRetry: () => {}
@@ -76,6 +88,30 @@ export class SimDevice {
 	async restart(): Promise<void> {
 		this.db.close();
 		await this.#boot();
+	}
+
+	async signedIn(): Promise<boolean> {
+		return (await readSession(this.db)) !== undefined;
+	}
+
+	/**
+	 * The person signs in with their IIN and phone, typing the newest code the phone got.
+	 * Over the faulty network either call may fail or its answer be lost (a code spent, a
+	 * session the device never saw): the person simply tries again later, with a new code.
+	 * Resolves to whether the device holds a session now.
+	 */
+	async signIn(inbox: Inbox): Promise<boolean> {
+		try {
+			const { challengeId } = await requestSignInCode(this.db, this.person, this.#options);
+			// Sent before the server answered, and sign-ins take turns: the newest is this one's.
+			const code = inbox.get(this.person.phone)!;
+			await confirmSignInCode(this.db, { challengeId, code }, this.#options);
+		} catch (error) {
+			if (error instanceof SyncError) return false;
+			throw error;
+		}
+		this.signIns += 1;
+		return true;
 	}
 
 	/** The person fills in and submits an application: draft, then the one transaction. */

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { Metadata } from '@tus/server';
 import type { DalaDatabase, DeviceIdentity, StoredFile } from '../../app/lib/db/database';
 import type { FileSender } from '../../app/lib/sync/attachments';
+import { SESSION_ENDED, type SessionTokens } from '../../app/lib/sync/transport';
 import { signatureHeaders } from '../../shared/device-signature';
 import { FILES_PATH, tusSigningBody } from '../../shared/files';
 import { Header, PROTOCOL_VERSION } from '../../shared/protocol';
@@ -27,13 +28,24 @@ export function simPhoto(random: Random): { bytes: Uint8Array; sha256: string } 
 /** Kept beside Dexie: fake-indexeddb's structured clone does not keep a Blob's bytes. */
 export const photoBytes = new Map<string, Uint8Array>();
 
+/** The code of a refusal of the session shown (401), if its body could be read. */
+async function sessionRefusal(response: Response): Promise<string | undefined> {
+	if (response.status !== 401) return undefined;
+	const body = (await response
+		.clone()
+		.json()
+		.catch(() => null)) as { error?: { code?: string } } | null;
+	return body?.error?.code;
+}
+
 export function simFileSender(
 	db: DalaDatabase,
 	identity: DeviceIdentity,
 	baseUrl: string,
-	fetch: Fetch
+	fetch: Fetch,
+	session: SessionTokens
 ): FileSender {
-	const request = async (
+	const signed = async (
 		method: string,
 		path: string,
 		headers: Record<string, string> = {},
@@ -57,6 +69,27 @@ export function simFileSender(
 			headers: all,
 			...(body ? { body: body as Uint8Array<ArrayBuffer> } : {})
 		});
+	};
+	// Every request shows the person's session, as app/lib/sync/file-sender.ts does: renewed
+	// once when it ran out, and when it ended for good the person signs in again.
+	const request = async (
+		method: string,
+		path: string,
+		headers: Record<string, string> = {},
+		body?: Uint8Array
+	) => {
+		let token = await session.current();
+		for (let renewed = false; ; renewed = true) {
+			const shown = token ? { ...headers, Authorization: `Bearer ${token}` } : headers;
+			const response = await signed(method, path, shown, body);
+			const refused = await sessionRefusal(response);
+			if (token && refused === 'session_expired' && !renewed) {
+				token = await session.renew(token);
+				continue;
+			}
+			if (token && SESSION_ENDED.has(refused)) throw await session.ended(token, refused!);
+			return response;
+		}
 	};
 	const register = async () => {
 		const response = await fetch(`${baseUrl}/api/sync/register`, {

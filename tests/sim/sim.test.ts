@@ -18,7 +18,13 @@ afterAll(async () => {
 describe('deterministic simulation: devices, faulty network, restarts, reviewers', () => {
 	it(`keeps every promise over ${SEEDS.length} seeds`, async () => {
 		const failures: string[] = [];
-		const seen: Coverage = { linkedDevices: 0, crossDeviceAmends: 0, conflicts: 0, withPhotos: 0 };
+		const seen: Coverage = {
+			secondDevices: 0,
+			signInsAgain: 0,
+			crossDeviceAmends: 0,
+			conflicts: 0,
+			withPhotos: 0
+		};
 		for (const seed of SEEDS) {
 			const broken = await runSeed(seed, database.db, undefined, (c) => {
 				for (const key of Object.keys(seen) as (keyof Coverage)[]) seen[key] += c[key];
@@ -32,9 +38,11 @@ describe('deterministic simulation: devices, faulty network, restarts, reviewers
 		}
 		expect(failures.join('\n\n')).toBe('');
 		// Passing proves little unless the hard cases happened: several devices of one
-		// person, one correcting what another sent, and corrections that conflicted.
+		// person, sessions that ended and a sign-in again, one device correcting what another
+		// sent, and corrections that conflicted.
 		if (SEEDS.length >= 100) {
-			expect(seen.linkedDevices).toBeGreaterThan(SEEDS.length / 4);
+			expect(seen.secondDevices).toBeGreaterThan(SEEDS.length / 4);
+			expect(seen.signInsAgain).toBeGreaterThan(SEEDS.length / 10);
 			expect(seen.crossDeviceAmends).toBeGreaterThan(SEEDS.length / 20);
 			expect(seen.conflicts).toBeGreaterThan(SEEDS.length / 20);
 			expect(seen.withPhotos).toBeGreaterThan(SEEDS.length / 2);

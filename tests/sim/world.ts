@@ -1,14 +1,15 @@
 import 'fake-indexeddb/auto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { asc, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import { createApp } from '../../sync-server/app';
 import type { Database } from '../../sync-server/db/open';
-import { applications, devices, files } from '../../sync-server/db/schema';
+import { applications, devices, files, sessions } from '../../sync-server/db/schema';
 import { directoryStore, type UploadStore } from '../../sync-server/files/store';
+import { DEFAULT_LIMITS, DEFAULT_RATE_RULES, type Limits } from '../../sync-server/http/limits';
 import { createLogger } from '../../sync-server/http/log';
 import { decide } from '../../sync-server/office/review';
-import { invalidAnswers, permitAnswers, validAnswers } from './answers';
+import { invalidAnswers, permitAnswers, randomPerson, validAnswers, type Person } from './answers';
 import { SimDevice, type Queued } from './device';
 import { FaultyNetwork, type Handler } from './network';
 import { Random } from './random';
@@ -20,12 +21,62 @@ let uploads: UploadStore | undefined;
 const uploadStore = () =>
 	(uploads ??= directoryStore(join(tmpdir(), `dala-sim-files-${process.pid}`)));
 
-/** Empties the central database between seeds; PGlite takes seconds to start, this does not. */
+/**
+ * Empties the central database between seeds; PGlite takes seconds to start, this does not.
+ * The audit log stays: its trigger refuses truncation, and no check reads it.
+ */
 export async function resetDatabase(db: Database): Promise<void> {
-	await db.execute(sql`truncate applications, mutations, devices, link_offers, files`);
+	await db.execute(sql`truncate applications, mutations, devices, link_offers, files,
+		request_nonces, rate_limits, unfinished_uploads,
+		accounts, sessions, sign_in_codes, set_password_links`);
 	await db.execute(sql`alter sequence application_reference_seq restart`);
 	await db.execute(sql`alter sequence application_feed_seq restart`);
 }
+
+/**
+ * The sign-in limits are left out (a rule left out is not applied): a person on the faulty
+ * network asks for many codes (each lost answer costs one), and counting them costs every
+ * sign-in its own writes. The run is about sync; the server suite tests the limits.
+ */
+const SIGN_IN_RULES = new Set([
+	'codeDevice',
+	'codeAddress',
+	'codePhoneDevice',
+	'codePhone',
+	'confirmDevice',
+	'confirmAddress'
+]);
+const LIMITS: Limits = {
+	...DEFAULT_LIMITS,
+	rates: Object.fromEntries(
+		Object.entries(DEFAULT_RATE_RULES).filter(([name]) => !SIGN_IN_RULES.has(name))
+	)
+};
+
+/** Sync calls: from the next protocol step, refused unless they show a session. */
+const SYNC_CALL = /^\/api\/(sync\/(push|pull)|files)(\/|$)/;
+
+/**
+ * The server as it is about to be (docs/sync-protocol.md, Sessions): a sync call that shows
+ * no session is refused `session_invalid`, as the server will once protocol 2 is gone.
+ * Today it would still be served as its device's, which would hide a device that never
+ * signed in, or one that goes on sending after its session ended.
+ */
+function sessionRequired(server: Handler): Handler {
+	return async (request) => {
+		const path = new URL(request.url).pathname;
+		if (SYNC_CALL.test(path) && !request.headers.has('Authorization')) {
+			return Response.json(
+				{ error: { code: 'session_invalid', message: 'Sign in to sync.' } },
+				{ status: 401 }
+			);
+		}
+		return server(request);
+	};
+}
+
+/** Devices a seed may grow to as people sign in on more of them. */
+const MAX_DEVICES = 4;
 
 type Action =
 	| 'apply'
@@ -39,7 +90,8 @@ type Action =
 	| 'restart-device'
 	| 'apply-then-restart'
 	| 'stale-replay'
-	| 'link';
+	| 'sign-in-elsewhere'
+	| 'expire-session';
 
 /**
  * One seeded run: the real device code and the real server code in one process, wired
@@ -52,34 +104,66 @@ export class World {
 	readonly devices: SimDevice[] = [];
 	readonly queued: Queued[] = [];
 	readonly log: string[] = [];
+	/** The newest sign-in code sent to each phone. */
+	readonly #inbox = new Map<string, string>();
 	readonly #db: Database;
 	#server: Handler;
 	#clock = Date.UTC(2026, 10, 26);
 
+	readonly #name: string;
+
 	private constructor(seed: number, db: Database) {
+		this.#name = `sim-${seed}`;
 		this.random = new Random(seed);
 		this.#db = db;
 		this.#server = this.#startServer();
 		this.network = new FaultyNetwork(this.random, () => this.#server);
 	}
 
+	/**
+	 * Two to four devices, each of a new person or, sometimes, another device of an earlier
+	 * one; each signs in as its person. A sign-in that failed on the network is tried again
+	 * by a later action.
+	 */
 	static async create(seed: number, db: Database): Promise<World> {
 		const world = new World(seed, db);
 		const count = 2 + world.random.int(3);
 		for (let i = 0; i < count; i++) {
-			world.devices.push(
-				await SimDevice.start(`sim-${seed}-device-${i}`, world.network, world.now)
-			);
+			const person =
+				i > 0 && world.random.chance(0.3)
+					? world.random.pick(world.devices).person
+					: randomPerson(world.random);
+			await world.#addDevice(person);
 		}
 		return world;
+	}
+
+	async #addDevice(person: Person): Promise<SimDevice> {
+		const name = `${this.#name}-device-${this.devices.length}`;
+		const device = await SimDevice.start(name, person, this.network, this.now);
+		this.devices.push(device);
+		await device.signIn(this.#inbox);
+		return device;
 	}
 
 	readonly now = () => this.#clock;
 
 	/** A server process with nothing in memory; the database is the same. */
 	#startServer(): Handler {
-		const app = createApp({ db: this.#db, log: silent, uploads: uploadStore() });
-		return async (request) => app.fetch(request);
+		const app = createApp({
+			db: this.#db,
+			log: silent,
+			uploads: uploadStore(),
+			limits: LIMITS,
+			accounts: {
+				sender: {
+					description: 'the people’s phones',
+					send: async (phone, code) => void this.#inbox.set(phone, code)
+				},
+				register: { description: 'every phone is its person’s', isRegistered: async () => true }
+			}
+		});
+		return sessionRequired(async (request) => app.fetch(request));
 	}
 
 	async step(): Promise<void> {
@@ -97,7 +181,8 @@ export class World {
 			'restart-device': 4,
 			'apply-then-restart': 4,
 			'stale-replay': 5,
-			link: 3
+			'sign-in-elsewhere': 3,
+			'expire-session': 4
 		});
 		this.log.push(`${action} ${device.name}`);
 		switch (action) {
@@ -111,6 +196,8 @@ export class World {
 				this.queued.push(await device.applyWithPhotos(this.random, permitAnswers(this.random)));
 				return;
 			case 'sync':
+				// The person asks to send; told "sign in to send", they sign in first.
+				if (!(await device.signedIn())) await device.signIn(this.#inbox);
 				await device.engine.sync();
 				return;
 			case 'sync-together':
@@ -137,32 +224,39 @@ export class World {
 			case 'stale-replay':
 				await this.network.replayStale();
 				return;
-			case 'link':
-				await this.#link(device);
+			case 'sign-in-elsewhere':
+				await this.#signInElsewhere(device);
+				return;
+			case 'expire-session':
+				await this.#expireSession(device);
 				return;
 		}
 	}
 
 	/**
-	 * The person links a second device: the code shown on one is typed on the other. Over
-	 * the faulty network either request may be lost, before or after the server acted;
-	 * the person then simply does not link this time.
+	 * The person of `device` signs in on a new phone of theirs, which then shows and may
+	 * correct their applications (sign-in binds it to their account). A sign-in whose
+	 * answer is lost is finished by a later action.
 	 */
-	async #link(offering: SimDevice): Promise<void> {
-		const others = this.devices.filter((d) => d !== offering);
-		const accepting = this.random.pick(others);
-		this.log.push(`  ${accepting.name} joins ${offering.name}`);
-		let code: string;
-		try {
-			code = (await offering.engine.offerLink()).code;
-		} catch {
-			return;
-		}
-		try {
-			await accepting.engine.acceptLink(code);
-		} catch {
-			// Unknown whether it linked: the server knows, and pulls follow the server.
-		}
+	async #signInElsewhere(device: SimDevice): Promise<void> {
+		if (this.devices.length >= MAX_DEVICES) return;
+		const added = await this.#addDevice(device.person);
+		this.log.push(`  ${added.name} is ${device.name}'s person's too`);
+	}
+
+	/**
+	 * Time passes for `device`'s session, on the server: its access token ends (the device
+	 * refreshes it) and sometimes its refresh token too (the device stops, `signed_out`,
+	 * keeping its queue, until the person signs in again).
+	 */
+	async #expireSession(device: SimDevice): Promise<void> {
+		const refresh = this.random.chance(0.3);
+		this.log.push(`  ${refresh ? 'access and refresh' : 'access'} token ended`);
+		const past = sql`now() - interval '1 second'`;
+		await this.#db
+			.update(sessions)
+			.set({ accessExpiresAt: past, ...(refresh ? { refreshExpiresAt: past } : {}) })
+			.where(and(eq(sessions.deviceId, device.id), isNull(sessions.revokedAt)));
 	}
 
 	/** A back-office reviewer decides on some application, racing with citizens' edits. */
@@ -185,14 +279,19 @@ export class World {
 	}
 
 	/**
-	 * The link comes back for good: faults off, every person settles what the server
-	 * answered, every device syncs until a round in which nobody had anything to send.
+	 * The link comes back for good: faults off, every person signs in where they are signed
+	 * out and settles what the server answered, every device syncs until a round in which
+	 * nobody had anything to send.
 	 */
 	async quiesce(): Promise<void> {
 		this.network.faultRate = 0;
 		for (let round = 0; round < 20; round++) {
 			let busy = false;
 			for (const device of this.devices) {
+				// Before each pass: a refresh token that ran out is found only by the pass.
+				if (!(await device.signedIn()) && !(await device.signIn(this.#inbox))) {
+					throw new Error(`${device.name} cannot sign in with no faults`);
+				}
 				await device.settle(this.random);
 				// A push changes the feed of every device of its owner: after a round in which
 				// anyone sent something, every device pulls once more.
@@ -255,7 +354,7 @@ export class World {
 		}
 
 		// 4 and 5: every device shows exactly what the server holds for its owner (its own
-		// applications and those of every device linked with it), having pulled every change
+		// applications and those of every other device of its person), having pulled every change
 		// (a skipped change would leave an older version in the mirror).
 		const owners = new Map(
 			(await this.#db.select({ id: devices.id, ownerId: devices.ownerId }).from(devices)).map(
@@ -324,8 +423,10 @@ function sameAnswers(a: Record<string, string>, b: Record<string, string>): bool
 
 /** How often a seed reached the situations the simulation exists to produce. */
 export interface Coverage {
-	/** Devices that share their owner with another device at the end. */
-	linkedDevices: number;
+	/** Devices that share their owner with another device at the end: one person's phones. */
+	secondDevices: number;
+	/** Sign-ins on a device that had been signed in before: its session had ended. */
+	signInsAgain: number;
 	/** Corrections applied by a device to an application another device submitted. */
 	crossDeviceAmends: number;
 	/** Corrections answered `conflict`. */
@@ -334,7 +435,7 @@ export interface Coverage {
 	withPhotos: number;
 }
 
-async function coverageOf(db: Database): Promise<Coverage> {
+async function coverageOf(db: Database, world: World): Promise<Coverage> {
 	const count = async (query: ReturnType<typeof sql>) => {
 		const [row] = await db
 			.select({ n: sql<number>`(${query})::int` })
@@ -342,7 +443,8 @@ async function coverageOf(db: Database): Promise<Coverage> {
 		return row?.n ?? 0;
 	};
 	return {
-		linkedDevices: await count(
+		signInsAgain: world.devices.reduce((n, d) => n + Math.max(0, d.signIns - 1), 0),
+		secondDevices: await count(
 			sql`select count(*) from devices d where exists (select 1 from devices o
 				where o.owner_id = d.owner_id and o.id <> d.id)`
 		),
@@ -372,7 +474,7 @@ export async function runSeed(
 		for (let i = 0; i < steps; i++) await world.step();
 		await world.quiesce();
 		const broken = await world.violations();
-		coverage?.(await coverageOf(db));
+		coverage?.(await coverageOf(db, world));
 		return broken;
 	} catch (error) {
 		return [`crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`];

@@ -27,7 +27,7 @@ const uploadStore = () =>
  */
 export async function resetDatabase(db: Database): Promise<void> {
 	await db.execute(sql`truncate applications, mutations, devices, link_offers, files,
-		request_nonces, rate_limits, unfinished_uploads,
+		request_nonces, rate_limits, unfinished_uploads, device_sightings,
 		accounts, sessions, sign_in_codes, set_password_links`);
 	await db.execute(sql`alter sequence application_reference_seq restart`);
 	await db.execute(sql`alter sequence application_feed_seq restart`);

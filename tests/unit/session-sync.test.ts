@@ -40,7 +40,7 @@ beforeEach(async () => {
 afterEach(() => db.delete());
 
 /** The server's app with an inbox for codes, and a fetch into it that records each call. */
-function world() {
+function world({ sessionRequired = false } = {}) {
 	const codes: string[] = [];
 	const app = createApp({
 		db: server.db,
@@ -52,7 +52,16 @@ function world() {
 	});
 	const calls: { path: string; authorization: string | null; refused?: string }[] = [];
 	const fetch = async (url: string, init: RequestInit) => {
-		const response = await app.request(url, init);
+		const response =
+			// The server's next step, ahead of it: a sync call without a session is refused.
+			sessionRequired &&
+			/\/api\/sync\/(push|pull)/.test(url) &&
+			!new Headers(init.headers).has('Authorization')
+				? Response.json(
+						{ error: { code: 'session_invalid', message: 'Sign in.' } },
+						{ status: 401 }
+					)
+				: await app.request(url, init);
 		const call = {
 			path: new URL(url).pathname,
 			authorization: new Headers(init.headers).get('Authorization')
@@ -187,6 +196,24 @@ describe('sync under the person’s session', { timeout: 30_000 }, () => {
 		expect(await engine.sync()).toBe(true);
 		expect(await db.outbox.count()).toBe(0);
 		expect(await sent()).toBe(before + 2);
+	});
+
+	it('waits for a sign-in when the server asks for a session and none is kept', async () => {
+		const w = world({ sessionRequired: true });
+		await queue(1);
+		const retries: number[] = [];
+		const engine = await w.engine((delay) => retries.push(delay));
+
+		expect(await engine.sync()).toBe(false);
+		expect(await getMeta(db, 'sync')).toMatchObject({
+			lastError: { kind: 'signed_out', detail: 'session_invalid' }
+		});
+		expect(retries).toEqual([]);
+		expect(await db.outbox.count()).toBe(1);
+
+		await w.signIn(nextIin());
+		expect(await engine.sync()).toBe(true);
+		expect(await db.outbox.count()).toBe(0);
 	});
 
 	it('removes everything of the person from a revoked device', async () => {

@@ -63,7 +63,7 @@ export function fileSender(
 						accessToken = await session.renew(accessToken);
 						continue;
 					}
-					if (session && accessToken && SESSION_ENDED.has(error.code)) {
+					if (session && SESSION_ENDED.has(error.code)) {
 						throw await session.ended(accessToken, error.code!);
 					}
 					throw engineError(error);

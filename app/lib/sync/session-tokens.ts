@@ -35,13 +35,13 @@ export function sessionTokens(
 	const call = signedCalls(device, options);
 	const clock = options.clock ?? serverClock;
 
-	async function ended(shown: string, code: string): Promise<SyncError> {
+	async function ended(shown: string | undefined, code: string): Promise<SyncError> {
 		if (code === 'device_revoked') {
 			// Removed from the person's account (a lost phone): nothing of theirs stays. (Open
 			// pages elsewhere reload by themselves: db/instance.ts.)
 			await wipeDevice(db);
 			afterWipe();
-		} else await forgetSession(db, shown);
+		} else if (shown) await forgetSession(db, shown);
 		return signedOut(code);
 	}
 

@@ -134,10 +134,11 @@ export interface SessionTokens {
 	 */
 	renew(shown: string): Promise<string>;
 	/**
-	 * The server refused `shown` for good (`session_invalid`, `device_revoked`): it is
-	 * forgotten, and the SyncError to throw says the person must sign in to send.
+	 * The server refused the session shown for good (`session_invalid`, `device_revoked`),
+	 * or asked for one when none was shown: it is forgotten (a revoked device forgets
+	 * everything), and the SyncError to throw says the person must sign in to send.
 	 */
-	ended(shown: string, code: string): Promise<SyncError>;
+	ended(shown: string | undefined, code: string): Promise<SyncError>;
 }
 
 /** Refusals of the session shown that no refresh can mend: the person signs in again. */
@@ -238,7 +239,7 @@ export function signedCalls(
 				else if (session && token && error.code === 'session_expired' && !renewed) {
 					renewed = true;
 					token = await session.renew(token);
-				} else if (session && token && SESSION_ENDED.has(error.code)) {
+				} else if (session && SESSION_ENDED.has(error.code)) {
 					throw await session.ended(token, error.code!);
 				} else throw error;
 			}

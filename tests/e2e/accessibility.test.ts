@@ -6,9 +6,8 @@ import { currentServices } from '../../shared/services/catalog';
 import { GOOD_BIRTH, GOOD_IE_V2, GOOD_PERMIT, GOOD_TAX } from '../support/service-answers';
 import { seriousViolations } from './axe';
 import { openControlled, useAppAndBrowser } from './harness';
+import { LANGUAGE_BUTTON } from './languages';
 import { walkSteps } from './walk';
-
-const LANGUAGE_BUTTON: Record<Locale, string> = { kk: 'Қазақша', ru: 'Русский', en: 'English' };
 
 function messages(locale: Locale): Record<string, string> {
 	return JSON.parse(

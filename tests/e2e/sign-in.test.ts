@@ -11,10 +11,9 @@ import type { Locale } from '../../shared/locale';
 import { seriousViolations } from './axe';
 import { applyOnline, personIin as iin, signIn } from './fill';
 import { launchBrowser, openControlled, useAppAndBrowser } from './harness';
+import { LANGUAGE_BUTTON } from './languages';
 
 const app = useAppAndBrowser();
-
-const LANGUAGE_BUTTON: Record<Locale, string> = { kk: 'Қазақша', ru: 'Русский', en: 'English' };
 
 /** The app's words in `locale`, by message key; a key that is not there fails the test. */
 function messages(locale: Locale): (key: string) => string {

@@ -14,6 +14,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { applications } from '../../sync-server/db/schema';
 import { createApp } from '../../sync-server/app';
 import { createLogger } from '../../sync-server/http/log';
+import { inboxAccounts } from '../support/inbox-accounts';
 import { backends } from './backends';
 import {
 	counts,
@@ -43,15 +44,12 @@ function expectRetryLater(res: Answer) {
 describe.each(backends)('a transaction that loses to another on $name', (backend) => {
 	const suite = useSuite(backend);
 	const lines: string[] = [];
-	let codes: string[] = [];
+	const inbox = inboxAccounts();
 	const app = () =>
 		createApp({
 			db: suite.db,
 			log: createLogger({ level: 'info', write: (line) => lines.push(line) }),
-			accounts: {
-				sender: { description: 'inbox', send: async (_phone, code) => void codes.push(code) },
-				register: { description: 'all', isRegistered: async () => true }
-			}
+			accounts: inbox.accounts
 		});
 
 	/** Makes every insert into `table` fail as a lost race would, with `sqlstate`. */
@@ -109,7 +107,7 @@ describe.each(backends)('a transaction that loses to another on $name', (backend
 	it('a sign-in whose session insert loses: 503, and the code still works after', async () => {
 		const server = app();
 		const device = await newDevice(server);
-		codes = [];
+		inbox.codes.length = 0;
 		const asked = await signedCall(server, device, '/api/accounts/citizen/code', {
 			iin: validIin(810),
 			phone: '+77040008100'
@@ -118,7 +116,7 @@ describe.each(backends)('a transaction that loses to another on $name', (backend
 		const confirm = () =>
 			signedCall(server, device, '/api/accounts/citizen/confirm', {
 				challengeId: asked.json.challengeId,
-				code: codes[0]
+				code: inbox.codes[0]
 			});
 
 		await raiseOnInsert('sessions', '40001');

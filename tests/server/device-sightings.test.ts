@@ -6,6 +6,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { deviceSightings } from '../../sync-server/db/schema';
+import { inboxAccounts } from '../support/inbox-accounts';
 import { backends } from './backends';
 import {
 	newDevice,
@@ -19,24 +20,21 @@ import {
 
 describe.each(backends)('device sightings on $name', (backend) => {
 	const suite = useSuite(backend);
-	let codes: string[] = [];
+	const inbox = inboxAccounts();
 	const app = () =>
 		testApp(suite.db, {
-			accounts: {
-				sender: { description: 'inbox', send: async (_phone, code) => void codes.push(code) },
-				register: { description: 'all', isRegistered: async () => true }
-			}
+			accounts: inbox.accounts
 		});
 
 	async function signIn(server: App, device: Device, iin: string): Promise<string> {
-		codes = [];
+		inbox.codes.length = 0;
 		const asked = await signedCall(server, device, '/api/accounts/citizen/code', {
 			iin,
 			phone: '+77040009900'
 		});
 		const res = await signedCall(server, device, '/api/accounts/citizen/confirm', {
 			challengeId: asked.json.challengeId,
-			code: codes[0]
+			code: inbox.codes[0]
 		});
 		expect(res.status, res.text).toBe(200);
 		return res.json.accessToken;

@@ -7,6 +7,7 @@ import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { sessionLifetimesFromEnv } from '../../sync-server/accounts/sessions';
 import { devices, sessions } from '../../sync-server/db/schema';
+import { inboxAccounts } from '../support/inbox-accounts';
 import { backends } from './backends';
 import {
 	newDevice,
@@ -41,25 +42,22 @@ describe('session lifetimes from the environment', () => {
 
 describe.each(backends)('sessions on $name', (backend) => {
 	const suite = useSuite(backend);
-	let codes: string[] = [];
+	const inbox = inboxAccounts();
 	let phones = 0;
 	const app = () =>
 		testApp(suite.db, {
-			accounts: {
-				sender: { description: 'inbox', send: async (_phone, code) => void codes.push(code) },
-				register: { description: 'all', isRegistered: async () => true }
-			},
+			accounts: inbox.accounts,
 			lifetimes: { accessMs: 20_000, refreshMs: 120_000 }
 		});
 
 	async function signIn(server: App, device: Device, iin: string) {
-		codes = [];
+		inbox.codes.length = 0;
 		const phone = `+7704000${String(phones++).padStart(4, '0')}`;
 		const asked = await signedCall(server, device, '/api/accounts/citizen/code', { iin, phone });
 		expect(asked.status, asked.text).toBe(200);
 		const res = await signedCall(server, device, '/api/accounts/citizen/confirm', {
 			challengeId: asked.json.challengeId,
-			code: codes[0]
+			code: inbox.codes[0]
 		});
 		expect(res.status, res.text).toBe(200);
 		return res.json as {

@@ -9,8 +9,6 @@ import 'fake-indexeddb/auto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { listApplications } from '../../app/lib/applications';
 import { getMeta, openDatabase, type DalaDatabase } from '../../app/lib/db/database';
-import { createDraft } from '../../app/lib/drafts/start-draft';
-import { submitDraft } from '../../app/lib/drafts/submit-draft';
 import { ServerClock } from '../../app/lib/server-clock';
 import { deviceIdentity } from '../../app/lib/sync/device';
 import { SyncEngine } from '../../app/lib/sync/engine';
@@ -21,7 +19,7 @@ import { createApp } from '../../sync-server/app';
 import { openDatabase as openServerDatabase, type OpenDatabase } from '../../sync-server/db/open';
 import { applications } from '../../sync-server/db/schema';
 import { createLogger } from '../../sync-server/http/log';
-import { MOTHER_IIN } from '../support/service-answers';
+import { queueApplications } from '../support/queue-applications';
 
 const HOUR = 3_600_000;
 
@@ -39,22 +37,6 @@ beforeEach(async () => {
 	await db.open();
 });
 afterEach(() => db.delete());
-
-/** Queues applications the server accepts. */
-async function queue(count: number): Promise<void> {
-	for (let i = 0; i < count; i++) {
-		const answers = {
-			iin: MOTHER_IIN,
-			fullName: `Person ${i}`,
-			businessName: 'IE Seitkali',
-			activity: 'retail',
-			address: 'Almaty region, Talgar, Abay 1',
-			phone: '+77012345678'
-		};
-		const draft = await createDraft(db, 'individual-entrepreneur', 1, answers);
-		await submitDraft(db, draft.id, answers);
-	}
-}
 
 /** The server's app, and a fetch into it that counts each refusal by its code. */
 function serverFetch(now: () => number = Date.now) {
@@ -83,7 +65,7 @@ describe('a device whose clock is off', { timeout: 30_000 }, () => {
 			db,
 			transport: httpTransport(identity, { baseUrl: 'http://dala.test', fetch, clock })
 		});
-		await queue(3);
+		await queueApplications(db, 3);
 		const before = await server.db.$count(applications);
 
 		expect(await engine.sync()).toBe(true);
@@ -94,7 +76,7 @@ describe('a device whose clock is off', { timeout: 30_000 }, () => {
 		expect(Math.abs(clock.now() - Date.now())).toBeLessThan(5000);
 
 		// The offset is kept: the next pass is not refused at all.
-		await queue(1);
+		await queueApplications(db, 1);
 		expect(await engine.sync()).toBe(true);
 		expect(refusals).toHaveLength(1);
 		expect(await db.outbox.count()).toBe(0);
@@ -114,7 +96,7 @@ describe('a device whose clock is off', { timeout: 30_000 }, () => {
 			transport: httpTransport(identity, { baseUrl: 'http://dala.test', fetch, clock }),
 			scheduleRetry: (delay) => delays.push(delay)
 		});
-		await queue(2);
+		await queueApplications(db, 2);
 		const before = await server.db.$count(applications);
 
 		expect(await engine.sync()).toBe(false);

@@ -14,8 +14,6 @@ import { confirmSignInCode, requestSignInCode } from '../../app/lib/accounts/cit
 import { readSession } from '../../app/lib/db/session-store';
 import { sessionTokens } from '../../app/lib/sync/session-tokens';
 import { getMeta, openDatabase, type DalaDatabase } from '../../app/lib/db/database';
-import { createDraft } from '../../app/lib/drafts/start-draft';
-import { submitDraft } from '../../app/lib/drafts/submit-draft';
 import { deviceIdentity } from '../../app/lib/sync/device';
 import { SyncEngine } from '../../app/lib/sync/engine';
 import { httpTransport } from '../../app/lib/sync/transport';
@@ -23,7 +21,9 @@ import { createApp } from '../../sync-server/app';
 import { openDatabase as openServerDatabase, type OpenDatabase } from '../../sync-server/db/open';
 import { applications, sessions } from '../../sync-server/db/schema';
 import { createLogger } from '../../sync-server/http/log';
-import { MOTHER_IIN, withCheckDigit } from '../support/service-answers';
+import { inboxAccounts } from '../support/inbox-accounts';
+import { queueApplications } from '../support/queue-applications';
+import { withCheckDigit } from '../support/service-answers';
 
 let server: OpenDatabase;
 beforeAll(async () => {
@@ -41,14 +41,11 @@ afterEach(() => db.delete());
 
 /** The server's app with an inbox for codes, and a fetch into it that records each call. */
 function world({ sessionRequired = false } = {}) {
-	const codes: string[] = [];
+	const inbox = inboxAccounts();
 	const app = createApp({
 		db: server.db,
 		log: createLogger({ level: 'silent' }),
-		accounts: {
-			sender: { description: 'inbox', send: async (_phone, code) => void codes.push(code) },
-			register: { description: 'all', isRegistered: async () => true }
-		}
+		accounts: inbox.accounts
 	});
 	const calls: { path: string; authorization: string | null; refused?: string }[] = [];
 	const fetch = async (url: string, init: RequestInit) => {
@@ -80,7 +77,7 @@ function world({ sessionRequired = false } = {}) {
 			const asked = await requestSignInCode(db, { iin, phone: '+77011112233' }, options);
 			return confirmSignInCode(
 				db,
-				{ challengeId: asked.challengeId, code: codes.at(-1)! },
+				{ challengeId: asked.challengeId, code: inbox.codes.at(-1)! },
 				options
 			);
 		},
@@ -98,21 +95,6 @@ function world({ sessionRequired = false } = {}) {
 
 let people = 0;
 const nextIin = () => withCheckDigit(`88${String(people++).padStart(5, '0')}`);
-
-async function queue(count: number): Promise<void> {
-	for (let i = 0; i < count; i++) {
-		const answers = {
-			iin: MOTHER_IIN,
-			fullName: `Person ${i}`,
-			businessName: 'IE Seitkali',
-			activity: 'retail',
-			address: 'Almaty region, Talgar, Abay 1',
-			phone: '+77012345678'
-		};
-		const draft = await createDraft(db, 'individual-entrepreneur', 1, answers);
-		await submitDraft(db, draft.id, answers);
-	}
-}
 
 /** Ends the access (and, with `refresh`, the refresh) token of `accessToken`'s session. */
 async function expire(accessToken: string, refresh = false) {
@@ -133,7 +115,7 @@ describe('sync under the person’s session', { timeout: 30_000 }, () => {
 	it('shows the access token on every push and pull', async () => {
 		const w = world();
 		const session = await w.signIn(nextIin());
-		await queue(2);
+		await queueApplications(db, 2);
 		const before = await sent();
 		expect(await (await w.engine()).sync()).toBe(true);
 		expect(await sent()).toBe(before + 2);
@@ -145,7 +127,7 @@ describe('sync under the person’s session', { timeout: 30_000 }, () => {
 	it('refreshes an expired token silently and sends once', async () => {
 		const w = world();
 		const session = await w.signIn(nextIin());
-		await queue(2);
+		await queueApplications(db, 2);
 		await expire(session.accessToken);
 		const before = await sent();
 		w.calls.length = 0;
@@ -174,7 +156,7 @@ describe('sync under the person’s session', { timeout: 30_000 }, () => {
 		const w = world();
 		const iin = nextIin();
 		const session = await w.signIn(iin);
-		await queue(2);
+		await queueApplications(db, 2);
 		await expire(session.accessToken, true);
 		const before = await sent();
 		const retries: number[] = [];
@@ -200,7 +182,7 @@ describe('sync under the person’s session', { timeout: 30_000 }, () => {
 
 	it('waits for a sign-in when the server asks for a session and none is kept', async () => {
 		const w = world({ sessionRequired: true });
-		await queue(1);
+		await queueApplications(db, 1);
 		const retries: number[] = [];
 		const engine = await w.engine((delay) => retries.push(delay));
 
@@ -219,7 +201,7 @@ describe('sync under the person’s session', { timeout: 30_000 }, () => {
 	it('removes everything of the person from a revoked device', async () => {
 		const w = world();
 		const session = await w.signIn(nextIin());
-		await queue(1);
+		await queueApplications(db, 1);
 		await server.db
 			.update(sessions)
 			.set({ revokedAt: sql`now()`, endedBy: 'revoked' })

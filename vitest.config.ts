@@ -17,6 +17,8 @@ export default defineConfig({
 					environment: 'node',
 					globalSetup: ['tests/server/postgres-setup.ts'],
 					isolate: false,
+					// Two at a time even on two cores: much of a suite is waiting on PostgreSQL.
+					maxWorkers: 2,
 					// PGlite takes a few seconds to start; PostgreSQL suites create a database.
 					testTimeout: 30_000,
 					hookTimeout: 60_000

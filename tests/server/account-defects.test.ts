@@ -6,12 +6,11 @@
  */
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import type { CodeSender } from '../../sync-server/accounts/code-sender';
-import type { PhoneRegister } from '../../sync-server/accounts/phone-register';
 import { createStaff } from '../../sync-server/accounts/staff';
 import { verifyAudit } from '../../sync-server/accounts/audit';
 import { accounts, devices } from '../../sync-server/db/schema';
 import { backends } from './backends';
+import { inboxAccounts } from '../support/inbox-accounts';
 import {
 	answer,
 	newDevice,
@@ -26,21 +25,9 @@ import {
 	signedCall
 } from './helpers';
 
-/** Codes as each phone received them. */
-function phones(): CodeSender & { codeFor: (phone: string) => string } {
-	const codes = new Map<string, string>();
-	return {
-		description: 'test phones',
-		send: async (phone, code) => void codes.set(phone, code),
-		codeFor: (phone) => codes.get(phone) ?? ''
-	};
-}
-
-const everyPhone: PhoneRegister = { description: 'all', isRegistered: async () => true };
-
 describe.each(backends)('account defects on $name', (backend) => {
-	const inbox = phones();
-	const suite = useSuite(backend, { accounts: { sender: inbox, register: everyPhone } });
+	const inbox = inboxAccounts();
+	const suite = useSuite(backend, { accounts: inbox.accounts });
 	const racy = backend.kind !== 'postgres';
 
 	let numbers = 0;
@@ -196,10 +183,10 @@ describe.each(backends)('account defects on $name', (backend) => {
 	});
 
 	it('a phone register that fails is 503 with Retry-After, and nothing is sent', async () => {
-		const sent = phones();
+		const sent = inboxAccounts();
 		const app = testApp(suite.db, {
 			accounts: {
-				sender: sent,
+				sender: sent.sender,
 				register: {
 					description: 'down',
 					isRegistered: () => Promise.reject(new Error('register unreachable'))
@@ -221,7 +208,7 @@ describe.each(backends)('account defects on $name', (backend) => {
 	it('a refused phone is audited in a transaction: ten at once, no 500', async () => {
 		const app = testApp(suite.db, {
 			accounts: {
-				sender: phones(),
+				sender: inboxAccounts().sender,
 				register: { description: 'none', isRegistered: async () => false }
 			}
 		});

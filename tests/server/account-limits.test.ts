@@ -7,7 +7,6 @@
  */
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import type { CodeSender } from '../../sync-server/accounts/code-sender';
 import { passwordPool, type Passwords } from '../../sync-server/accounts/passwords';
 import { createStaff } from '../../sync-server/accounts/staff';
 import { totpCode, totpStep } from '../../sync-server/accounts/totp';
@@ -16,6 +15,7 @@ import { auditLog, rateLimits } from '../../sync-server/db/schema';
 import { DEFAULT_LIMITS, DEFAULT_RATE_RULES, type Limits } from '../../sync-server/http/limits';
 import { sweepRateLimits } from '../../sync-server/http/rate-limit';
 import { backends } from './backends';
+import { inboxAccounts } from '../support/inbox-accounts';
 import {
 	answer,
 	newDevice,
@@ -44,11 +44,6 @@ async function post(app: App, device: Device, path: string, body: unknown, from:
 		})
 	});
 	return answer(app.request(path, init, { incoming: { socket: { remoteAddress: from.address } } }));
-}
-
-function phones(): CodeSender & { sent: () => number } {
-	let sent = 0;
-	return { description: 'test phones', send: async () => void sent++, sent: () => sent };
 }
 
 /** Passwords that count how often Argon2 ran. */
@@ -99,7 +94,7 @@ describe.each(backends)('account limits on $name', (backend) => {
 
 	it('counts codes per phone only once sent: a refused phone uses up nothing', async () => {
 		let registered = false;
-		const sender = phones();
+		const { sender, count } = inboxAccounts();
 		const app = testApp(suite.db, {
 			accounts: { sender, register: { description: 't', isRegistered: async () => registered } }
 		});
@@ -123,7 +118,7 @@ describe.each(backends)('account limits on $name', (backend) => {
 			{ address: '198.51.100.10' }
 		);
 		expect(res.status, res.text).toBe(200);
-		expect(sender.sent()).toBe(1);
+		expect(count()).toBe(1);
 	});
 
 	it("a stranger asking for a person's phone spends their own allowance, and briefly", async () => {

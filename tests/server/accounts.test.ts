@@ -1,12 +1,12 @@
 import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { appendAudit, AuditAction, verifyAudit } from '../../sync-server/accounts/audit';
-import type { CodeSender } from '../../sync-server/accounts/code-sender';
 import { can, type Actor, type PolicyRecord } from '../../sync-server/accounts/policy';
 import { createStaff } from '../../sync-server/accounts/staff';
 import { totpCode, totpStep } from '../../sync-server/accounts/totp';
 import { auditLog, devices, sessions, setPasswordLinks } from '../../sync-server/db/schema';
 import { backends } from './backends';
+import { inboxAccounts } from '../support/inbox-accounts';
 import {
 	answer,
 	invalidIin,
@@ -17,16 +17,6 @@ import {
 	type App,
 	type Device
 } from './helpers';
-
-/** A sender that keeps the codes, as a phone would receive them. */
-function inbox(): CodeSender & { last: () => string } {
-	const codes: string[] = [];
-	return {
-		description: 'test inbox',
-		send: async (_phone, code) => void codes.push(code),
-		last: () => codes.at(-1) ?? ''
-	};
-}
 
 const PHONE = '+7 701 234 56 78';
 
@@ -49,10 +39,8 @@ async function call(
 }
 
 describe.each(backends)('accounts on $name', (backend) => {
-	const phone = inbox();
-	const suite = useSuite(backend, {
-		accounts: { sender: phone, register: { description: 'all', isRegistered: async () => true } }
-	});
+	const phone = inboxAccounts();
+	const suite = useSuite(backend, { accounts: phone.accounts });
 
 	let phones = 0;
 	// A phone of its own per call: codes per phone are limited (SMS pumping).

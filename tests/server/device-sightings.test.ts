@@ -11,6 +11,7 @@ import { backends } from './backends';
 import {
 	newDevice,
 	signedCall,
+	signInCitizen,
 	testApp,
 	useSuite,
 	validIin,
@@ -26,19 +27,8 @@ describe.each(backends)('device sightings on $name', (backend) => {
 			accounts: inbox.accounts
 		});
 
-	async function signIn(server: App, device: Device, iin: string): Promise<string> {
-		inbox.codes.length = 0;
-		const asked = await signedCall(server, device, '/api/accounts/citizen/code', {
-			iin,
-			phone: '+77040009900'
-		});
-		const res = await signedCall(server, device, '/api/accounts/citizen/confirm', {
-			challengeId: asked.json.challengeId,
-			code: inbox.codes[0]
-		});
-		expect(res.status, res.text).toBe(200);
-		return res.json.accessToken;
-	}
+	const signIn = async (server: App, device: Device, iin: string) =>
+		(await signInCitizen(server, device, inbox, iin, '+77040009900')).accessToken;
 
 	const seenAt = async (device: Device) =>
 		(

@@ -23,6 +23,8 @@ import type { Database } from '../../sync-server/db/open';
 import { applications, devices, mutations } from '../../sync-server/db/schema';
 import { createLogger } from '../../sync-server/http/log';
 import { decide, type DecisionInput } from '../../sync-server/office/review';
+import type { Session } from '../../shared/session';
+import type { Inbox } from '../support/inbox-accounts';
 import { sha256Hex } from '../support/sample-photo';
 import type { Backend, TestDatabase } from './backends';
 
@@ -459,4 +461,25 @@ export async function pullAll(app: App, db: Database, device: Device, cursor?: s
 		if (!page.json.hasMore) break;
 	}
 	return { changes: pages.flatMap((p) => p.json.changes), cursor: next as string, pages };
+}
+
+/**
+ * Signs `device` in as the citizen `iin` with `phone`, through the real endpoints and the
+ * code `inbox` received; the session. `app` must send its codes to `inbox`.
+ */
+export async function signInCitizen(
+	app: App,
+	device: Device,
+	inbox: Inbox,
+	iin: string,
+	phone: string
+): Promise<Session> {
+	const asked = await signedCall(app, device, '/api/accounts/citizen/code', { iin, phone });
+	expect(asked.status, asked.text).toBe(200);
+	const res = await signedCall(app, device, '/api/accounts/citizen/confirm', {
+		challengeId: asked.json.challengeId,
+		code: inbox.last()
+	});
+	expect(res.status, res.text).toBe(200);
+	return res.json as Session;
 }

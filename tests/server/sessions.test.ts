@@ -19,7 +19,8 @@ import {
 	validIin,
 	type App,
 	type Device,
-	signedCall
+	signedCall,
+	signInCitizen
 } from './helpers';
 
 describe('session lifetimes from the environment', () => {
@@ -50,23 +51,8 @@ describe.each(backends)('sessions on $name', (backend) => {
 			lifetimes: { accessMs: 20_000, refreshMs: 120_000 }
 		});
 
-	async function signIn(server: App, device: Device, iin: string) {
-		inbox.codes.length = 0;
-		const phone = `+7704000${String(phones++).padStart(4, '0')}`;
-		const asked = await signedCall(server, device, '/api/accounts/citizen/code', { iin, phone });
-		expect(asked.status, asked.text).toBe(200);
-		const res = await signedCall(server, device, '/api/accounts/citizen/confirm', {
-			challengeId: asked.json.challengeId,
-			code: inbox.codes[0]
-		});
-		expect(res.status, res.text).toBe(200);
-		return res.json as {
-			accessToken: string;
-			refreshToken: string;
-			accessExpiresAt: string;
-			refreshExpiresAt: string;
-		};
-	}
+	const signIn = (server: App, device: Device, iin: string) =>
+		signInCitizen(server, device, inbox, iin, `+7704000${String(phones++).padStart(4, '0')}`);
 
 	it('gives tokens the lifetimes the server is set to', async () => {
 		const server = app();

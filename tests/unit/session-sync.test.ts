@@ -75,11 +75,7 @@ function world({ sessionRequired = false } = {}) {
 		calls,
 		async signIn(iin: string) {
 			const asked = await requestSignInCode(db, { iin, phone: '+77011112233' }, options);
-			return confirmSignInCode(
-				db,
-				{ challengeId: asked.challengeId, code: inbox.codes.at(-1)! },
-				options
-			);
+			return confirmSignInCode(db, { challengeId: asked.challengeId, code: inbox.last() }, options);
 		},
 		async engine(scheduleRetry: (delay: number) => void = () => {}) {
 			const device = await deviceIdentity(db);

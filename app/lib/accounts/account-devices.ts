@@ -1,9 +1,9 @@
+import * as v from 'valibot';
 import { DeviceList } from '../../../shared/accounts';
 import type { DalaDatabase } from '../db/database';
 import { deviceIdentity } from '../sync/device';
 import { sessionTokens } from '../sync/session-tokens';
 import { gzip, signedCalls, type HttpTransportOptions } from '../sync/transport';
-import * as v from 'valibot';
 
 export type AccountDevice = DeviceList['devices'][number];
 

@@ -88,12 +88,11 @@ export function startSyncRunner(db: DalaDatabase): SyncRunner {
 	};
 
 	const leading = electLeader(async () => {
+		const device = await deviceIdentity(db);
 		engine ??= new SyncEngine({
 			db,
 			transport: await transportOnce(),
-			files: fileSender(db, await deviceIdentity(db), {
-				session: sessionOf(await deviceIdentity(db))
-			}),
+			files: fileSender(db, device, { session: sessionOf(device) }),
 			scheduleRetry: (delay) => {
 				clearTimeout(retryTimer);
 				retryTimer = setTimeout(run, delay);

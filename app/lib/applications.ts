@@ -74,10 +74,10 @@ function view(
 }
 
 /**
- * What the views need of an application submitted on another linked device, made from the
- * server's state and never stored: `db.applications` holds what this device sent, and
- * nothing was sent from here. The submission time is not in the state; its last change
- * stands in for it (the views say so).
+ * What the views need of an application submitted on another device signed in to the same
+ * account, made from the server's state and never stored: `db.applications` holds what this
+ * device sent, and nothing was sent from here. The submission time is not in the state; its
+ * last change stands in for it (the views say so).
  */
 function fromMirror(server: ApplicationState): SubmittedApplication {
 	return {
@@ -115,8 +115,8 @@ async function load(
 
 /**
  * Every application of this person the device knows with its state, newest first: those
- * sent from here, and those sent from their other linked devices, which only the server's
- * state (the mirror) tells about.
+ * sent from here, and those sent from their other devices signed in to the same account,
+ * which only the server's state (the mirror) tells about.
  */
 export async function listApplications(db: DalaDatabase): Promise<ApplicationView[]> {
 	return db.transaction('r', db.applications, db.outbox, db.mirror, db.meta, async () => {

@@ -78,14 +78,6 @@ describe.each(['kk', 'ru', 'en'] as const)('every page in %s', (locale) => {
 		await page.getByRole('heading', { name: t.devices_title, level: 1 }).waitFor();
 		await check('devices');
 
-		await page.getByRole('button', { name: t.link_accept_button }).click();
-		await page.getByRole('heading', { name: t.error_summary_title }).waitFor();
-		await check('devices with errors');
-
-		await page.getByRole('button', { name: t.link_offer_button }).click();
-		await page.getByText(t.link_code_label!, { exact: true }).waitFor({ timeout: 15_000 });
-		await check('devices with a code');
-
 		await page.goto(`${app.server.url}/no/such/page`);
 		await page.getByRole('heading', { name: t.not_found_title }).waitFor();
 		await check('not found');

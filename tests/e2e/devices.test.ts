@@ -1,7 +1,8 @@
 /**
  * "Your devices" (issue 21): the person sees the devices signed in to their account, with
  * when each last synced, and removes a lost one; the removed phone, at its next contact,
- * keeps nothing of the person. Checked with axe in kk, ru and en.
+ * keeps nothing of the person. A second phone joins by signing in there, which the page
+ * says. Checked with axe in kk, ru and en.
  */
 import { describe, expect, it } from 'vitest';
 import { seriousViolations } from './axe';
@@ -11,6 +12,20 @@ import { chooseLanguage, EVERY_LANGUAGE } from './languages';
 import { everythingStored } from './stored';
 
 const app = useAppAndBrowser();
+
+const OTHER_PHONE = 'To use Dala on another phone, sign in there with your IIN and phone number.';
+
+describe('a person not signed in', () => {
+	it('is asked to sign in, and told how to use another phone', async () => {
+		const { page } = app.browser;
+		await openControlled(page, app.server.url);
+		await page.getByRole('navigation').getByRole('link', { name: 'Devices' }).click();
+		await page.getByRole('heading', { name: 'Your devices', level: 1 }).waitFor();
+		await page.getByText('Sign in to see the devices signed in to your account.').waitFor();
+		await page.getByRole('main').getByRole('link', { name: 'Sign in' }).waitFor();
+		await page.getByText(OTHER_PHONE, { exact: false }).waitFor();
+	});
+});
 
 describe('a person removes a lost phone', () => {
 	it('lists both devices, and the removed one keeps nothing of the person', async () => {
@@ -31,6 +46,7 @@ describe('a person removes a lost phone', () => {
 			const list = a.getByRole('list');
 			await list.getByText('Another device').waitFor();
 			expect(await list.getByText('This device').count()).toBe(1);
+			await a.getByText(OTHER_PHONE, { exact: false }).waitFor();
 			// The lost phone synced when it sent its application.
 			expect(await list.getByText(/^Last synced: /).count()).toBeGreaterThanOrEqual(1);
 			for (const locale of EVERY_LANGUAGE) {

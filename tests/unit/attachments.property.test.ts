@@ -77,12 +77,6 @@ class ModelServer implements SyncTransport {
 		if (this.offline) throw new SyncError('offline', 'Failed to fetch');
 		return { changes: [], cursor: cursor ?? 'c0', hasMore: false };
 	}
-	async offerLink(): Promise<never> {
-		throw new Error('not here');
-	}
-	async acceptLink(): Promise<never> {
-		throw new Error('not here');
-	}
 }
 
 class ModelFiles implements FileSender {

@@ -73,12 +73,6 @@ class StrictServer implements SyncTransport {
 		if (this.offline) throw new SyncError('offline', 'Failed to fetch');
 		return { changes: [], cursor: cursor ?? 'c0', hasMore: false };
 	}
-	async offerLink(): Promise<never> {
-		throw new Error('not here');
-	}
-	async acceptLink(): Promise<never> {
-		throw new Error('not here');
-	}
 }
 
 /** A file store in a few lines: sends in two halves, can be cut, can refuse. */

@@ -11,7 +11,6 @@ import { httpTransport, SyncError, type SyncTransport } from '../../app/lib/sync
 import { generateDeviceKey, deviceIdOf } from '../../shared/device-signature';
 import type {
 	ApplicationState,
-	LinkAcceptResponse,
 	Mutation,
 	MutationResult,
 	PullResponse
@@ -26,17 +25,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
 	await db.delete();
-	await Promise.all(scratches.splice(0).map((other) => other.delete()));
 });
-
-const scratches: DalaDatabase[] = [];
-/** A second device's database, for a test that needs two. */
-async function scratch(): Promise<DalaDatabase> {
-	const other = openDatabase(`engine-test-${n++}`);
-	await other.open();
-	scratches.push(other);
-	return other;
-}
 
 function state(id: string, version = 1, status: ApplicationState['status'] = 'received') {
 	return {
@@ -73,22 +62,6 @@ class ScriptedTransport implements SyncTransport {
 	async pull(cursor: string | undefined) {
 		this.pulls.push(cursor);
 		return this.pages.shift() ?? { changes: [], cursor: cursor ?? 'c0', hasMore: false };
-	}
-
-	/** The codes this server has offered and not yet seen accepted. */
-	offered = new Set<string>();
-
-	async offerLink() {
-		const code = `7K3QD-M2XH${this.offered.size}`;
-		this.offered.add(code);
-		return { code, expiresAt: new Date(600_000).toISOString() };
-	}
-
-	async acceptLink(code: string): Promise<LinkAcceptResponse> {
-		if (!this.offered.delete(code)) {
-			throw new SyncError('refused', 'unknown code', 400, 'invalid_link_code');
-		}
-		return { devices: 2 };
 	}
 }
 
@@ -313,37 +286,6 @@ describe('the sync engine', () => {
 		await queue(5);
 		await new SyncEngine({ db, transport, batchSize: 2 }).sync();
 		expect(await getMeta(db, 'sync')).toMatchObject({ sent: 5, total: 5, bytesSent: 300 });
-	});
-});
-
-describe('linking a device', () => {
-	it('forgets the cursor of the old owner and pulls the new owner from the start', async () => {
-		const transport = new ScriptedTransport();
-		const offerer = new SyncEngine({ db: await scratch(), transport });
-		const { code } = await offerer.offerLink();
-		await db.meta.put({ key: 'cursor', value: 'old-owner' });
-		const other = state('0190a000-0000-7000-8000-0000000000aa', 1);
-		transport.pages = [{ changes: [other], cursor: 'new-owner', hasMore: false }];
-		const engine = new SyncEngine({ db, transport });
-
-		expect(await engine.acceptLink(code)).toEqual({ devices: 2 });
-
-		expect(transport.pulls).toEqual([undefined]);
-		expect(await getMeta(db, 'cursor')).toBe('new-owner');
-		expect(await db.mirror.get(other.id)).toEqual(other);
-	});
-
-	it('keeps the cursor and syncs nothing when the code is refused', async () => {
-		const transport = new ScriptedTransport();
-		await db.meta.put({ key: 'cursor', value: 'mine' });
-		const engine = new SyncEngine({ db, transport });
-
-		const refused = await engine.acceptLink('7K3QD-M2XHA').catch((error: unknown) => error);
-
-		expect(refused).toBeInstanceOf(SyncError);
-		expect(refused).toMatchObject({ kind: 'refused', code: 'invalid_link_code' });
-		expect(await getMeta(db, 'cursor')).toBe('mine');
-		expect(transport.pulls).toEqual([]);
 	});
 });
 

@@ -1,9 +1,4 @@
-import type {
-	ApplicationState,
-	LinkAcceptResponse,
-	LinkOfferResponse,
-	MutationResult
-} from '../../../shared/protocol';
+import type { ApplicationState, MutationResult } from '../../../shared/protocol';
 import { MAX_BODY_BYTES, MAX_PUSH_BATCH } from '../../../shared/protocol';
 import {
 	getMeta,
@@ -16,7 +11,6 @@ import {
 import { isPending, toMutation } from '../db/outbox';
 import { mayNameFiles, sendAttachments, type FileSender } from './attachments';
 import { backoffDelay } from './backoff';
-import { acceptLinkCode } from './link';
 import { SyncError, type PushReceipt, type SyncTransport } from './transport';
 
 export interface SyncEngineOptions {
@@ -102,23 +96,6 @@ export class SyncEngine {
 			this.#running = null;
 		});
 		return this.#running;
-	}
-
-	/** A code another device of the same person can accept to join this device's owner. */
-	offerLink(): Promise<LinkOfferResponse> {
-		return this.#transport.offerLink();
-	}
-
-	/**
-	 * Joins the owner of the device that offered `code`, then syncs, so the applications of
-	 * the other devices are in the mirror when this resolves (unless that sync fails: the
-	 * link still stands and a later sync brings them). Throws a SyncError when the link is
-	 * refused (`invalid_link_code`) or the server cannot be reached.
-	 */
-	async acceptLink(code: string): Promise<LinkAcceptResponse> {
-		const linked = await acceptLinkCode(this.#db, this.#transport, code);
-		await this.sync();
-		return linked;
 	}
 
 	/** After a crash the stored state may say "sending"; nothing is in flight at start. */

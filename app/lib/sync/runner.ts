@@ -1,29 +1,20 @@
 import { liveQuery } from 'dexie';
-import type { LinkAcceptResponse, LinkOfferResponse } from '../../../shared/protocol';
 import { refreshCatalogue } from '../catalogue/device-catalogue';
 import { pruneDeliveredPhotos } from '../files/prune';
 import { sessionTokens } from './session-tokens';
-import { getMeta, type DalaDatabase, type DeviceIdentity } from '../db/database';
+import { getMeta, type DalaDatabase } from '../db/database';
 import { fileSender } from './file-sender';
 import { deviceIdentity } from './device';
 import { SyncEngine } from './engine';
 import { electLeader } from './leader';
-import { acceptLinkCode } from './link';
 import { BACKGROUND_SYNC_TAG } from './names';
-import { httpTransport, type SessionTokens, type SyncTransport } from './transport';
+import { httpTransport } from './transport';
 
 const POLL_MS = 60_000;
 
 export interface SyncRunner {
 	/** Sync now, in whichever tab leads. */
 	request(): void;
-	/** A code for another device of this person; throws a SyncError. */
-	offerLink(): Promise<LinkOfferResponse>;
-	/**
-	 * Joins the owner of the device that offered `code` and asks for a sync, which brings
-	 * that owner's applications; throws a SyncError (`invalid_link_code` when refused).
-	 */
-	acceptLink(code: string): Promise<LinkAcceptResponse>;
 }
 
 /**
@@ -38,19 +29,6 @@ export function startSyncRunner(db: DalaDatabase): SyncRunner {
 	const channel = new BroadcastChannel('dala-sync');
 	let engine: SyncEngine | null = null;
 	let retryTimer: ReturnType<typeof setTimeout> | undefined;
-	// One per tab: the leading tab's engine and any tab's link requests share it.
-	let transport: Promise<SyncTransport> | undefined;
-	let session: SessionTokens | undefined;
-	const sessionOf = (device: DeviceIdentity) =>
-		(session ??= sessionTokens(db, device, {}, () => location.reload()));
-	const transportOnce = () =>
-		(transport ??= deviceIdentity(db).then(
-			(device) => httpTransport(device, { session: sessionOf(device) }),
-			(error: unknown) => {
-				transport = undefined;
-				throw error;
-			}
-		));
 
 	// The services catalogue, revalidated by ETag; one request at a time, failing quietly.
 	let refreshing: Promise<unknown> | undefined;
@@ -88,16 +66,19 @@ export function startSyncRunner(db: DalaDatabase): SyncRunner {
 	};
 
 	const leading = electLeader(async () => {
-		const device = await deviceIdentity(db);
-		engine ??= new SyncEngine({
-			db,
-			transport: await transportOnce(),
-			files: fileSender(db, device, { session: sessionOf(device) }),
-			scheduleRetry: (delay) => {
-				clearTimeout(retryTimer);
-				retryTimer = setTimeout(run, delay);
-			}
-		});
+		if (!engine) {
+			const device = await deviceIdentity(db);
+			const session = sessionTokens(db, device, {}, () => location.reload());
+			engine = new SyncEngine({
+				db,
+				transport: httpTransport(device, { session }),
+				files: fileSender(db, device, { session }),
+				scheduleRetry: (delay) => {
+					clearTimeout(retryTimer);
+					retryTimer = setTimeout(run, delay);
+				}
+			});
+		}
 		await engine.reset();
 		run();
 	});
@@ -119,18 +100,7 @@ export function startSyncRunner(db: DalaDatabase): SyncRunner {
 		newest = seq;
 	});
 
-	return {
-		request: run,
-		// Linking is not syncing: the request goes from whichever tab the person uses (the
-		// leader may be another tab, or the service worker), and only the sync that follows
-		// runs in the leader.
-		offerLink: async () => (await transportOnce()).offerLink(),
-		async acceptLink(code) {
-			const linked = await acceptLinkCode(db, await transportOnce(), code);
-			run();
-			return linked;
-		}
-	};
+	return { request: run };
 }
 
 /**

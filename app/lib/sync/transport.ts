@@ -2,9 +2,6 @@ import * as v from 'valibot';
 import {
 	ErrorBody,
 	Header,
-	type LinkAcceptRequest,
-	LinkAcceptResponse,
-	LinkOfferResponse,
 	PROTOCOL_VERSION,
 	PullResponse,
 	PushResponse,
@@ -25,10 +22,6 @@ export interface PushReceipt extends PushResponse {
 export interface SyncTransport {
 	push(mutations: Mutation[]): Promise<PushReceipt>;
 	pull(cursor: string | undefined): Promise<PullResponse>;
-	/** Asks for a code that lets another device join this device's owner. */
-	offerLink(): Promise<LinkOfferResponse>;
-	/** Joins the owner of the device that offered `code` (canonical form, see `LinkCode`). */
-	acceptLink(code: string): Promise<LinkAcceptResponse>;
 }
 
 /**
@@ -268,16 +261,6 @@ export function httpTransport(
 				PullResponse,
 				'GET',
 				'/api/sync/pull' + (cursor ? `?cursor=${encodeURIComponent(cursor)}` : '')
-			),
-		// Signed and compressed like a push, so one authentication path serves every POST.
-		offerLink: async () =>
-			signed(LinkOfferResponse, 'POST', '/api/sync/link/offer', await gzip('{}')),
-		acceptLink: async (code) =>
-			signed(
-				LinkAcceptResponse,
-				'POST',
-				'/api/sync/link/accept',
-				await gzip(JSON.stringify({ code } satisfies LinkAcceptRequest))
 			)
 	};
 }

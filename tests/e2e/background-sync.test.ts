@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fillApplication, startApplication, submitApplication } from './fill';
+import { fillApplication, personIin, signIn, startApplication, submitApplication } from './fill';
 import { applicationsStored, openControlled, useAppAndBrowser } from './harness';
 
 const app = useAppAndBrowser();
@@ -12,6 +12,9 @@ describe('Background Sync', () => {
 			if (r.url().endsWith('/api/sync/push')) pushesFromPage.n += 1;
 		});
 		await openControlled(page, app.server.url);
+		// Signed in while there was a network: the worker sends with the session the page
+		// kept in IndexedDB, as it must once no page of the app is open.
+		await signIn(page, app.server, personIin(100), '13');
 		await context.setOffline(true);
 		await startApplication(page);
 		await fillApplication(page);

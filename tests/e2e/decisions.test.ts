@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { seriousViolations } from './axe';
-import { correctAnswer, fillApplication, startApplication, submitApplication } from './fill';
+import {
+	correctAnswer,
+	fillApplication,
+	personIin,
+	signIn,
+	startApplication,
+	submitApplication
+} from './fill';
 import { openControlled, useAppAndBrowser } from './harness';
 
 const REVIEW_TOKEN = 'e2e-review-token-0123456789abcdef';
@@ -21,6 +28,7 @@ describe('decisions and conflicts in the browser', () => {
 	it('shows a correction that raced a reviewer beside the server state, and applies it on request', async () => {
 		const { page, context } = app.browser;
 		await openControlled(page, app.server.url);
+		await signIn(page, app.server, personIin(110), '14');
 		await startApplication(page);
 		await fillApplication(page);
 		await submitApplication(page);

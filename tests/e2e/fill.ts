@@ -1,5 +1,4 @@
 import type { Page } from 'playwright-core';
-import { expect } from 'vitest';
 import { iinCheckDigit } from '../../shared/iin';
 
 /** Today in UTC, which is never after today in Kazakhstan: a start date the form accepts. */
@@ -121,26 +120,46 @@ export function personIin(n: number): string {
 	}
 }
 
+/** The words `signIn` finds the sign-in page by, by message key: English unless given. */
+export interface SignInWords {
+	nav_sign_in: string;
+	signin_iin_label: string;
+	signin_phone_label: string;
+	signin_send_code: string;
+	signin_code_label: string;
+	signin_confirm: string;
+}
+
+const ENGLISH_SIGN_IN: SignInWords = {
+	nav_sign_in: 'Sign in',
+	signin_iin_label: 'IIN',
+	signin_phone_label: 'Mobile phone number',
+	signin_send_code: 'Send code',
+	signin_code_label: 'Code from the SMS',
+	signin_confirm: 'Sign in'
+};
+
 /**
- * Signs `page` in (English) as the person with `iin` and a phone ending in `last2`, with
- * the code the server logged, from the navigation's "Sign in".
+ * Signs `page` in as the person with `iin` and a phone ending in `last2`, with the code
+ * the server logged, from the navigation's "Sign in" (in English unless `words` are given).
  */
 export async function signIn(
 	page: Page,
 	server: { signInCode(masked: string): Promise<string> },
 	iin: string,
-	last2: string
+	last2: string,
+	words: SignInWords = ENGLISH_SIGN_IN
 ): Promise<void> {
-	await page.getByRole('navigation').getByRole('link', { name: 'Sign in' }).click();
-	await page.getByLabel('IIN', { exact: true }).fill(iin);
-	await page.getByLabel('Mobile phone number', { exact: true }).fill(`+7 701 555 44 ${last2}`);
-	await page.getByRole('button', { name: 'Send code' }).click();
+	const signInLink = page.getByRole('navigation').getByRole('link', { name: words.nav_sign_in });
+	await signInLink.click();
+	await page.getByLabel(words.signin_iin_label, { exact: true }).fill(iin);
+	await page.getByLabel(words.signin_phone_label, { exact: true }).fill(`+7 701 555 44 ${last2}`);
+	await page.getByRole('button', { name: words.signin_send_code }).click();
 	const code = await server.signInCode(`+7 7•• ••• •• ${last2}`);
-	await page.getByLabel('Code from the SMS', { exact: true }).fill(code);
-	await page.getByRole('button', { name: 'Sign in' }).click();
-	// Back where the person was, and no longer offered a sign-in.
+	await page.getByLabel(words.signin_code_label, { exact: true }).fill(code);
+	await page.getByRole('button', { name: words.signin_confirm }).click();
+	// Back where the person was, and no longer offered a sign-in. (A locator's wait, not
+	// expect.poll: callable from a beforeAll too.)
 	await page.waitForURL((url) => !url.pathname.startsWith('/sign-in'));
-	await expect
-		.poll(() => page.getByRole('navigation').getByRole('link', { name: 'Sign in' }).count())
-		.toBe(0);
+	await signInLink.waitFor({ state: 'detached' });
 }

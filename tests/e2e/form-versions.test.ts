@@ -26,6 +26,7 @@ import {
 	type Browser,
 	type RunningServer
 } from './harness';
+import { personIin, signIn } from './fill';
 import { fillStep } from './walk';
 
 let server: RunningServer;
@@ -116,6 +117,8 @@ describe('a draft made offline on a version retired meanwhile', () => {
 		await publish(AFTER);
 		await page.goto(server.url);
 		await context.setOffline(false);
+		// Made with no account; signing in is asked for only now that something is to be sent.
+		await signIn(page, server, personIin(120), '15');
 		await expect
 			.poll(() => card.getByText('Form version 2').isVisible(), { timeout: 15_000 })
 			.toBe(true);

@@ -4,6 +4,8 @@ import {
 	draftSaved,
 	fillApplication,
 	GOOD_ANSWERS,
+	personIin,
+	signIn,
 	startApplication,
 	submitApplication
 } from './fill';
@@ -50,7 +52,9 @@ describe('the offline loop in real Chromium', () => {
 		await page.getByRole('heading', { name: 'Application saved' }).waitFor();
 		await expect.poll(() => page.getByText('Waiting to send: 1').isVisible()).toBe(true);
 
+		// Made with no account: the person signs in once there is a network, to send it.
 		await context.setOffline(false);
+		await signIn(page, app.server, personIin(130), '16');
 		await page.getByRole('heading', { name: 'Application received' }).waitFor({ timeout: 15_000 });
 		const reference = await page.locator('.reference').textContent();
 		expect(reference).toMatch(/^DL-\d{4}-\d{6}$/);

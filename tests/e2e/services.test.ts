@@ -3,16 +3,24 @@
  * with no network, a reload half-way that brings the draft back on the same step, the
  * application saved on the device, and received once the link returns.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { addDays, todayInKazakhstan } from '../../shared/dates';
 import { birthRegistration } from '../../shared/services/birth-registration';
 import type { ServiceDefinition } from '../../shared/services/definition';
 import { simplifiedTaxDeclaration } from '../../shared/services/simplified-tax-declaration';
 import { GOOD_BIRTH, GOOD_TAX } from '../support/service-answers';
+import { personIin, signIn } from './fill';
 import { openControlled, useAppAndBrowser } from './harness';
 import { walkSteps } from './walk';
 
 const app = useAppAndBrowser();
+
+// One person on this phone, signed in once while there was a network: each service's
+// application goes with that session. (The browser is shared by the cases.)
+beforeAll(async () => {
+	await openControlled(app.browser.page, app.server.url);
+	await signIn(app.browser.page, app.server, personIin(170), '20');
+});
 
 interface Case {
 	id: string;

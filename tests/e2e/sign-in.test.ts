@@ -125,13 +125,13 @@ describe('one person on two phones', () => {
 		try {
 			const a = deviceA.page;
 			const b = deviceB.page;
+			// Sending needs the session: each phone signs in, then applies.
 			await openControlled(a, app.server.url);
+			await signIn(a, app.server, person, '41');
 			const referenceA = await applyOnline(a);
 			await openControlled(b, app.server.url);
-			const referenceB = await applyOnline(b);
-
-			await signIn(a, app.server, person, '41');
 			await signIn(b, app.server, person, '42');
+			const referenceB = await applyOnline(b);
 			for (const page of [b, a]) {
 				await page.getByRole('navigation').getByRole('link', { name: 'My applications' }).click();
 				await expect

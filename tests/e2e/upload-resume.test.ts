@@ -14,6 +14,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countingProxy, type CountingProxy } from '../support/counting-proxy';
+import { personIin, signIn } from './fill';
 import { bundleFilesModule } from './files/bundle';
 import {
 	cameraPhoto,
@@ -41,6 +42,8 @@ describe('a photo upload cut half-way', () => {
 	it('resumes from the server’s offset, sending ≤ 1.1× the file, and stores the same bytes', async () => {
 		const { page, context } = app.browser;
 		await page.goto(proxy.url);
+		// Uploads carry the person's session: signed in in the app, as before sending a photo.
+		await signIn(page, app.server, personIin(160), '19');
 		await page.evaluate(importScript(moduleCode));
 
 		const original = await page.evaluate(cameraPhoto, {});

@@ -1,7 +1,7 @@
 /**
  * What runs inside the page for the upload test and bench:upload: a camera-like photo,
- * and the globals the steps hand each other. Functions here are passed to
- * `page.evaluate`, so they use nothing from their module scope.
+ * a sign-in where the page is not the app, and the globals the steps hand each other.
+ * Functions here are passed to `page.evaluate`, so they use nothing from their module scope.
  */
 import type { DalaDatabase, DeviceIdentity } from '../../../app/lib/db/database';
 import type * as FilesModule from './entry';
@@ -13,6 +13,8 @@ export interface InPage {
 	db: DalaDatabase;
 	identity: DeviceIdentity;
 	fileId: string;
+	/** The sign-in code's challenge, between `askSignInCode` and `confirmSignIn`. */
+	challengeId?: string;
 	progress: { sent: number; total: number };
 	result?: string;
 }
@@ -88,12 +90,7 @@ export async function prepareAndStore() {
 	const prepared = await g.files.prepareImage(g.photo);
 	const db = g.files.openDatabase();
 	const identity = await g.files.deviceIdentity(db);
-	const registered = await fetch('/api/sync/register', {
-		method: 'POST',
-		headers: { 'Content-Type': 'application/json', 'Dala-Protocol': '2' },
-		body: JSON.stringify({ publicKey: identity.publicKey })
-	});
-	if (!registered.ok) throw new Error(`register answered ${registered.status}`);
+	await g.files.registerDevice(identity);
 	const fileId = await g.files.storeFile(db, 'draft-1', 'sitePhoto', prepared);
 	const bytes = new Uint8Array(await prepared.blob.arrayBuffer());
 	Object.assign(g, { db, identity, fileId, progress: { sent: 0, total: 0 } });
@@ -105,14 +102,41 @@ export async function prepareAndStore() {
 	};
 }
 
-/** Starts uploading the stored file; `globalThis.result` becomes its final state. */
-export function startUpload(): void {
+/**
+ * Asks the server for a sign-in code for `person`, as the app's sign-in page does, on a
+ * page that is not the app (bench:upload's); resolves to the phone as the server masked
+ * it, by which the code is found in the server's log. Then `confirmSignIn`.
+ */
+export async function askSignInCode(person: { iin: string; phone: string }): Promise<string> {
 	const g = globalThis as unknown as InPage;
+	const db = g.files.openDatabase();
+	const asked = await g.files.requestSignInCode(db, person);
+	g.challengeId = asked.challengeId;
+	return asked.maskedPhone;
+}
+
+/** Confirms the code: the session is kept in the device's IndexedDB, as the app keeps it. */
+export async function confirmSignIn(code: string): Promise<void> {
+	const g = globalThis as unknown as InPage;
+	const db = g.files.openDatabase();
+	await g.files.confirmSignInCode(db, { challengeId: g.challengeId!, code });
+}
+
+/**
+ * Starts uploading the stored file with the session the device holds (protocol 3 shows it
+ * on every request); resolves once started, and `globalThis.result` becomes its final state.
+ */
+export async function startUpload(): Promise<void> {
+	const g = globalThis as unknown as InPage;
+	// Read as the app's sync code reads it: refreshed first if it is about to run out.
+	const token = await g.files.sessionTokens(g.db, g.identity).current();
+	if (!token) throw new Error('nobody is signed in on this device');
 	g.files
 		.uploadFile({
 			db: g.db,
 			identity: g.identity,
 			fileId: g.fileId,
+			accessToken: token,
 			onProgress: (sent, total) => Object.assign(g.progress, { sent, total })
 		})
 		.then(
@@ -129,7 +153,8 @@ export async function storedState() {
 }
 
 /** What the server says of the owner's file with this hash. */
-export function serverStatus(sha256: string) {
+export async function serverStatus(sha256: string) {
 	const g = globalThis as unknown as InPage;
-	return g.files.remoteFileStatus(location.origin, g.identity, sha256);
+	const token = await g.files.sessionTokens(g.db, g.identity).current();
+	return g.files.remoteFileStatus(location.origin, g.identity, sha256, undefined, token);
 }

@@ -25,18 +25,11 @@ export const ErrorCode = {
 	outOfOrder: 'out_of_order',
 	/** The cursor was not issued to this device's owner: pull again without one. */
 	invalidCursor: 'invalid_cursor',
-	/** The link code is unknown, expired or used: offer a new one on the other device. */
-	invalidLinkCode: 'invalid_link_code',
 	/**
-	 * Other links of the same devices kept committing while this one waited: nothing
-	 * changed and the code is still good; try again in a moment.
+	 * Devices are no longer linked by code (410): to use Dala on another phone, the person
+	 * signs in there with the same IIN and phone.
 	 */
-	linkBusy: 'link_busy',
-	/**
-	 * One of the devices is signed in to an account, so no code links it: to use Dala on
-	 * another phone, the person signs in there.
-	 */
-	signedInDevice: 'signed_in_device',
+	linkRetired: 'link_retired',
 	notFound: 'not_found',
 	// ── Accounts (docs/accounts.md) ──
 	/** No session, or one that is unknown, revoked, or not this device's: sign in. */
@@ -86,8 +79,6 @@ export const ErrorCode = {
 	rateLimited: 'rate_limited',
 	/** The device has as many unfinished uploads (or bytes in them) as it may: finish one first. */
 	tooManyUploads: 'too_many_uploads',
-	/** The owner has as many link codes alive as it may: use one, or wait until one expires. */
-	tooManyLinkCodes: 'too_many_link_codes',
 	internal: 'internal'
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

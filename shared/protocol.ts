@@ -12,10 +12,11 @@ import { ServiceCatalogueSchema } from './services/definition-schema';
  */
 export const PROTOCOL_VERSION = 3;
 /**
- * The oldest client the server still serves; older ones are told to update. Protocol 1
- * signed no time and no nonce, so its requests could be replayed forever: refused.
+ * The oldest client the server still serves; older ones are told to update. Protocol 2
+ * synced by the device key alone, so whoever held the phone read everything its owner
+ * had, after sign-out too: refused, like protocol 1 before it.
  */
-export const MIN_PROTOCOL_VERSION = 2;
+export const MIN_PROTOCOL_VERSION = 3;
 
 /**
  * Request headers. Every sync call carries the protocol and the device; every call but
@@ -187,44 +188,6 @@ export const PullResponse = v.object({
 	hasMore: v.boolean()
 });
 export type PullResponse = v.InferOutput<typeof PullResponse>;
-
-/**
- * Linking a second device of the same person. Until people sign in (a later issue), the
- * owner of applications is a set of devices: every device starts as an owner of its own,
- * and a device that accepts a link code joins the owner of the device that offered it,
- * bringing its applications along. The code is shown on the first device and typed on the
- * second, like a Bluetooth pairing: whoever holds it within its lifetime joins, so it is
- * long enough (50 bits) that it cannot be guessed in that time, and used once.
- */
-export const LINK_CODE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-/** How long an offered code can be accepted. */
-export const LINK_CODE_TTL_MS = 10 * 60 * 1000;
-/** Ten Crockford base32 characters in two groups: `7K3QD-M2XHA`. */
-export const LinkCode = v.pipe(
-	v.string(),
-	v.trim(),
-	v.toUpperCase(),
-	// Crockford's base32 reads the letters people confuse with digits as those digits.
-	v.transform((code) => code.replace(/[IL]/g, '1').replace(/O/g, '0').replace(/[\s-]/g, '')),
-	v.regex(/^[0-9A-HJKMNP-TV-Z]{10}$/, 'expected ten letters and digits'),
-	v.transform((code) => `${code.slice(0, 5)}-${code.slice(5)}`)
-);
-export const LinkOfferResponse = v.object({
-	code: LinkCode,
-	/** When the code stops working (ISO 8601). */
-	expiresAt: v.string()
-});
-export type LinkOfferResponse = v.InferOutput<typeof LinkOfferResponse>;
-export const LinkAcceptRequest = v.object({ code: LinkCode });
-export type LinkAcceptRequest = v.InferInput<typeof LinkAcceptRequest>;
-export const LinkAcceptResponse = v.object({
-	/**
-	 * How many devices the person now has linked, this one included: 1 only when a device
-	 * accepted a code offered by itself (another of its tabs), which changes nothing.
-	 */
-	devices: v.pipe(v.number(), v.integer(), v.minValue(1))
-});
-export type LinkAcceptResponse = v.InferOutput<typeof LinkAcceptResponse>;
 
 /**
  * `GET /api/services`: the catalogue the server accepts and publishes, every version of

@@ -94,7 +94,7 @@ export function createApp({
 		// Static files are not compressed here: the build ships .br/.gz beside each file.
 		.use('/api/*', compress())
 		.route('/api/health', healthRoutes(db, log, accounts))
-		.route('/api/sync', deviceRoutes(db, auth, guard))
+		.route('/api/sync', deviceRoutes(db, guard))
 		.route('/api/services', serviceRoutes(catalogue))
 		.route('/api/sync', syncRoutes(db, auth, catalogue, guard, seen))
 		.route('/api/accounts', accountRoutes(db, auth, { accounts, guard, passwords, lifetimes }))

@@ -9,7 +9,7 @@
  * the bundled ones; see sync-server/catalogue/catalogue.ts), `REQUEST_WINDOW_SECONDS`
  * (300: how far a signed request's time may be from this server's clock). Limits (http/limits.ts):
  * `MAX_CONNECTIONS`, `HEADERS_TIMEOUT_S`, `IDLE_TIMEOUT_S`, `RATE_LIMITS`,
- * `MAX_LIVE_LINK_CODES`, `MAX_UNFINISHED_UPLOADS`, `MAX_UNFINISHED_UPLOAD_BYTES`, `TRUST_PROXY`.
+ * `MAX_UNFINISHED_UPLOADS`, `MAX_UNFINISHED_UPLOAD_BYTES`, `TRUST_PROXY`.
  * Accounts: `SMS_GATEWAY_URL`, `SMS_GATEWAY_TOKEN`, `PHONE_REGISTER_URL`, `PHONE_REGISTER_TOKEN` (sign-in
  * codes and the phone register; without them the development ones, which say so, and which a
  * server on `DATABASE_URL` refuses unless `DALA_INSECURE_DEV_ACCOUNTS=1`: docs/accounts.md), and

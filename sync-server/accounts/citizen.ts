@@ -4,7 +4,7 @@ import { SIGN_IN_CODE_TRIES, SIGN_IN_CODE_TTL_MS, type Session } from '../../sha
 import { inOwnerTransaction, lockIin, lockOwners, OwnersMoved } from '../db/lock-order';
 import type { Database, Transaction } from '../db/open';
 import { accounts, devices, signInCodes } from '../db/schema';
-import { joinOwner } from '../devices/link';
+import { joinOwner } from '../devices/join-owner';
 import { appendAudit, AuditAction } from './audit';
 import type { CodeSender } from './code-sender';
 import type { PhoneRegister } from './phone-register';

@@ -210,16 +210,13 @@ export function authenticateSession(db: Database, auth: DeviceAuth, bodyLimit: n
 /**
  * The person's session on a sync call — push, pull, uploads (protocol 3): the device is
  * already authenticated, and `Authorization: Bearer` must then name a live session issued
- * to it, or the call is refused before anything is read or written. Until every device
- * signs in, a call that shows no session is still served as its device's. A call let
+ * to it, or the call is refused (401) before anything is read or written. A call let
  * through is a sighting of the device (`sightings`), for the person's list of devices.
  */
 export function deviceSession(db: Database, sightings: Sightings) {
-	return createMiddleware<{ Variables: { deviceId: string; actor?: Actor } }>(async (c, next) => {
-		const authorization = c.req.header('Authorization');
-		if (authorization !== undefined) {
-			c.set('actor', (await sessionActor(db, authorization, c.var.deviceId)).actor);
-		}
+	return createMiddleware<{ Variables: { deviceId: string; actor: Actor } }>(async (c, next) => {
+		const { actor } = await sessionActor(db, c.req.header('Authorization'), c.var.deviceId);
+		c.set('actor', actor);
 		await sightings.seen(c.var.deviceId);
 		await next();
 	});

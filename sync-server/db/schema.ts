@@ -53,9 +53,9 @@ export const devices = pgTable('devices', {
 	publicKey: jsonb('public_key').$type<DevicePublicKey>().notNull(),
 	/**
 	 * Whose applications this device sees and may change. A new device is an owner of its
-	 * own; accepting a link code (devices/link.ts) moves it, and everything its owner had,
-	 * to the owner of the device that offered the code. Until people sign in, an owner is
-	 * nothing more than this shared id.
+	 * own; a citizen signing in moves it to the account's owner (accounts/citizen.ts),
+	 * bringing what it queued before if it was nobody's yet; signing out or revoking moves
+	 * it to an empty owner of its own again.
 	 */
 	ownerId: text('owner_id')
 		.notNull()
@@ -174,19 +174,6 @@ export const mutations = pgTable(
 	},
 	(t) => [primaryKey({ columns: [t.deviceId, t.id] })]
 );
-
-/**
- * Link codes offered by a device (link.ts). Only a hash of the code is kept: the table is
- * a list of keys to someone's applications for as long as a code lives. The owner a code
- * leads to is the offering device's owner when the code is accepted, not when offered.
- */
-export const linkOffers = pgTable('link_offers', {
-	codeHash: text('code_hash').primaryKey(),
-	offeredBy: text('offered_by').notNull(),
-	expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
-	/** The device that used it; a code works once. */
-	acceptedBy: text('accepted_by')
-});
 
 /**
  * The nonce of every signed request accepted within the freshness window

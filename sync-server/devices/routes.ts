@@ -1,28 +1,21 @@
 import { Hono } from 'hono';
-import * as v from 'valibot';
 import { ErrorCode } from '../../shared/errors';
 import { deviceIdOf } from '../../shared/device-signature';
 import {
 	Header,
-	LinkAcceptRequest,
 	RegisterRequest,
 	type DevicePublicKey,
-	type LinkAcceptResponse,
-	type LinkOfferResponse,
 	type RegisterResponse
 } from '../../shared/protocol';
 import type { Database } from '../db/open';
 import { devices } from '../db/schema';
-import { authenticateDevice, protocolHeader, type DeviceAuth } from './device-auth';
+import { protocolHeader } from './device-auth';
 import { httpError } from '../http/errors';
-import { acceptLink, offerLink, SignedInDevice, TooManyLinkCodes } from './link';
 import { readJsonBody } from '../http/request-body';
-import { clientAddress, rateLimited, type RequestLimits } from '../http/rate-limit';
+import { clientAddress, type RequestLimits } from '../http/rate-limit';
 
 // A registration is one small JSON Web Key; nothing honest comes near this.
 const REGISTER_BODY_BYTES = 4096;
-// `{}` or one short code: nothing honest comes near this.
-const LINK_BODY_BYTES = 1024;
 
 /**
  * True when the key is a point on P-256 that WebCrypto accepts. The schema checks only
@@ -40,8 +33,8 @@ async function isUsableKey(publicKey: DevicePublicKey): Promise<boolean> {
 	}
 }
 
-/** A device making itself known, and linking a second device of the same person (link.ts). */
-export function deviceRoutes(db: Database, auth: DeviceAuth, { limits, limiter }: RequestLimits) {
+/** A device making itself known; the retired link-by-code routes. */
+export function deviceRoutes(db: Database, { limits, limiter }: RequestLimits) {
 	return (
 		new Hono()
 			/**
@@ -77,64 +70,20 @@ export function deviceRoutes(db: Database, auth: DeviceAuth, { limits, limiter }
 					.onConflictDoNothing({ target: devices.id });
 				return c.json({ deviceId } satisfies RegisterResponse);
 			})
-			.post('/link/offer', protocolHeader, authenticateDevice(auth, LINK_BODY_BYTES), async (c) => {
-				await readJsonBody(c.req.raw, v.object({}), 'link offer', {
-					limit: LINK_BODY_BYTES,
-					raw: c.var.rawBody
-				});
-				await limiter.check('linkOffer', c.var.deviceId);
-				const offer = await offerLink(db, c.var.deviceId, limits.liveLinkCodes).catch(
-					(error: unknown) => {
-						if (error instanceof SignedInDevice) throw signedInDevice();
-						if (!(error instanceof TooManyLinkCodes)) throw error;
-						throw rateLimited(
-							error.retryAfterSeconds,
-							`At most ${limits.liveLinkCodes} codes may be alive at once: use one, or wait until one expires.`,
-							ErrorCode.tooManyLinkCodes
-						);
-					}
-				);
-				return c.json({
-					code: offer.code,
-					expiresAt: offer.expiresAt.toISOString()
-				} satisfies LinkOfferResponse);
-			})
-			.post(
-				'/link/accept',
-				protocolHeader,
-				authenticateDevice(auth, LINK_BODY_BYTES),
-				async (c) => {
-					const { code } = await readJsonBody(c.req.raw, LinkAcceptRequest, 'link accept', {
-						limit: LINK_BODY_BYTES,
-						raw: c.var.rawBody
-					});
-					await limiter.check('linkAccept', c.var.deviceId);
-					const outcome = await acceptLink(db, c.var.deviceId, code);
-					if (outcome.status === 'invalid_code') {
-						throw httpError(
-							400,
-							ErrorCode.invalidLinkCode,
-							'This code is unknown, expired or already used: show a new one on the other device.'
-						);
-					}
-					if (outcome.status === 'busy') {
-						throw httpError(
-							409,
-							ErrorCode.linkBusy,
-							'These devices are being linked by another request: try again in a moment.'
-						);
-					}
-					if (outcome.status === 'signed_in') throw signedInDevice();
-					return c.json({ devices: outcome.devices } satisfies LinkAcceptResponse);
-				}
-			)
+			.post('/link/offer', linkRetired)
+			.post('/link/accept', linkRetired)
 	);
 }
 
-/** 409: a device signed in to an account neither shows nor accepts link codes. */
-const signedInDevice = () =>
-	httpError(
-		409,
-		ErrorCode.signedInDevice,
-		'A device signed in to an account is not linked by code: sign in on the other device instead.'
+/**
+ * Linking a second device by code is retired: the person signs in there, and both devices
+ * show the same applications. An app from before still gets an answer it can show, and
+ * the server does nothing else for it.
+ */
+function linkRetired(): never {
+	throw httpError(
+		410,
+		ErrorCode.linkRetired,
+		'Devices are no longer linked by code: sign in on the other device with the same IIN and phone.'
 	);
+}

@@ -22,10 +22,6 @@ export interface RateRules {
 	register?: RateRule;
 	/** Pushes per device. */
 	push?: RateRule;
-	/** Link codes offered per device. */
-	linkOffer?: RateRule;
-	/** Link codes tried per device: guessing needs tries. */
-	linkAccept?: RateRule;
 	/** Uploads started per device. */
 	uploadCreate?: RateRule;
 	/** Sign-in codes asked per device, sent or not. */
@@ -59,8 +55,6 @@ export interface RateRules {
 
 export interface Limits {
 	rates: RateRules;
-	/** Link codes alive (offered, unused, unexpired) per owner at once. */
-	liveLinkCodes: number;
 	/** Uploads a device has started and not finished: how many, and their declared bytes. */
 	unfinishedUploads: { count: number; bytes: number };
 	/**
@@ -76,8 +70,6 @@ const minute = 60;
 export const DEFAULT_RATE_RULES = {
 	register: { name: 'register', limit: 100, windowSeconds: 10 * minute },
 	push: { name: 'push', limit: 60, windowSeconds: minute },
-	linkOffer: { name: 'link_offer', limit: 10, windowSeconds: 60 * minute },
-	linkAccept: { name: 'link_accept', limit: 10, windowSeconds: 10 * minute },
 	uploadCreate: { name: 'upload_create', limit: 120, windowSeconds: 10 * minute },
 	codeDevice: { name: 'code_device', limit: 10, windowSeconds: 60 * minute },
 	codeAddress: { name: 'code_address', limit: 300, windowSeconds: 60 * minute },
@@ -93,7 +85,6 @@ export const DEFAULT_RATE_RULES = {
 
 export const DEFAULT_LIMITS: Limits = {
 	rates: DEFAULT_RATE_RULES,
-	liveLinkCodes: 3,
 	unfinishedUploads: { count: 20, bytes: 20 * 1024 * 1024 },
 	trustedProxies: 0
 };
@@ -172,7 +163,6 @@ function rateRulesFrom(value: string | undefined): RateRules {
 export function limitsFromEnv(env: Env): Limits {
 	return {
 		rates: rateRulesFrom(env.RATE_LIMITS),
-		liveLinkCodes: wholeNumber(env, 'MAX_LIVE_LINK_CODES', DEFAULT_LIMITS.liveLinkCodes, 1, 1000),
 		unfinishedUploads: {
 			count: wholeNumber(
 				env,

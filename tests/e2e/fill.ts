@@ -152,14 +152,28 @@ export async function signIn(
 ): Promise<void> {
 	const signInLink = page.getByRole('navigation').getByRole('link', { name: words.nav_sign_in });
 	await signInLink.click();
+	await completeSignIn(page, server, iin, last2, words);
+	// No longer offered a sign-in. (A locator's wait, not expect.poll: callable from a
+	// beforeAll too.)
+	await signInLink.waitFor({ state: 'detached' });
+}
+
+/**
+ * On the sign-in page, however the person got there: IIN, a phone ending in `last2`,
+ * the code the server logged; resolves once the app has left the page.
+ */
+export async function completeSignIn(
+	page: Page,
+	server: { signInCode(masked: string): Promise<string> },
+	iin: string,
+	last2: string,
+	words: SignInWords = ENGLISH_SIGN_IN
+): Promise<void> {
 	await page.getByLabel(words.signin_iin_label, { exact: true }).fill(iin);
 	await page.getByLabel(words.signin_phone_label, { exact: true }).fill(`+7 701 555 44 ${last2}`);
 	await page.getByRole('button', { name: words.signin_send_code }).click();
 	const code = await server.signInCode(`+7 7•• ••• •• ${last2}`);
 	await page.getByLabel(words.signin_code_label, { exact: true }).fill(code);
 	await page.getByRole('button', { name: words.signin_confirm }).click();
-	// Back where the person was, and no longer offered a sign-in. (A locator's wait, not
-	// expect.poll: callable from a beforeAll too.)
 	await page.waitForURL((url) => !url.pathname.startsWith('/sign-in'));
-	await signInLink.waitFor({ state: 'detached' });
 }

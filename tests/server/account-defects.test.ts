@@ -8,16 +8,14 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { createStaff } from '../../sync-server/accounts/staff';
 import { verifyAudit } from '../../sync-server/accounts/audit';
-import { accounts, devices } from '../../sync-server/db/schema';
+import { devices } from '../../sync-server/db/schema';
 import { backends } from './backends';
 import { inboxAccounts } from '../support/inbox-accounts';
 import {
+	anonymousDevice,
 	answer,
 	newDevice,
-	pullAll,
-	push,
 	signedTusRequest,
-	submit,
 	testApp,
 	useSuite,
 	validIin,
@@ -49,10 +47,6 @@ describe.each(backends)('account defects on $name', (backend) => {
 		return res.json as { accessToken: string; account: { id: string } };
 	}
 
-	const offer = (device: Device) => signedCall(suite.app, device, '/api/sync/link/offer', {});
-	const accept = (device: Device, code: string) =>
-		signedCall(suite.app, device, '/api/sync/link/accept', { code });
-
 	async function ownerOf(device: Device) {
 		const [row] = await suite.db
 			.select({ ownerId: devices.ownerId })
@@ -61,69 +55,10 @@ describe.each(backends)('account defects on $name', (backend) => {
 		return row?.ownerId;
 	}
 
-	it("refuses a stranger's code on a signed-in device: nothing moves", async () => {
-		const citizen = await newDevice(suite.app);
-		const second = await newDevice(suite.app);
-		const iin = validIin(101);
-		const session = await signIn(citizen, iin);
-		await signIn(second, iin);
-		const pushed = await push(suite.app, citizen, { mutations: [submit({ seq: 1 })] });
-		expect(pushed.status).toBe(200);
-		const [account] = await suite.db
-			.select({ ownerId: accounts.ownerId })
-			.from(accounts)
-			.where(eq(accounts.id, session.account.id));
-
-		const stranger = await newDevice(suite.app);
-		const code = (await offer(stranger)).json.code as string;
-		const res = await accept(citizen, code);
-		expect(res.status, res.text).toBe(409);
-		expect(res.json.error.code).toBe('signed_in_device');
-		expect(await ownerOf(citizen)).toBe(account!.ownerId);
-		expect(await ownerOf(second)).toBe(account!.ownerId);
-		const seen = await pullAll(suite.app, suite.db, stranger);
-		expect(seen.changes).toHaveLength(0);
-
-		// Nor the other way round: the person's code cannot pull a stranger's device in,
-		// and a signed-in device offers none.
-		expect((await offer(citizen)).json.error?.code).toBe('signed_in_device');
-		const other = await newDevice(suite.app);
-		const theirs = (await offer(other)).json.code as string;
-		await signIn(other, validIin(102));
-		expect((await accept(stranger, theirs)).json.error?.code).toBe('signed_in_device');
-	});
-
-	it('links two devices that are nobody’s account, as before', async () => {
-		const a = await newDevice(suite.app);
-		const b = await newDevice(suite.app);
-		const res = await accept(b, (await offer(a)).json.code as string);
-		expect(res.status, res.text).toBe(200);
-		expect(await ownerOf(b)).toBe(await ownerOf(a));
-	});
-
-	it.skipIf(racy)('a sign-in and a link accept on one device at once: no 500', async () => {
-		for (let trial = 0; trial < 10; trial++) {
-			const device = await newDevice(suite.app);
-			const other = await newDevice(suite.app);
-			const code = (await offer(other)).json.code as string;
-			const asked = await askCode(device, validIin(200 + trial));
-			const [signedIn, linked] = await Promise.all([confirm(device, asked), accept(device, code)]);
-			expect(signedIn.status, signedIn.text).toBe(200);
-			expect([200, 409], linked.text).toContain(linked.status);
-			// Either way the device ends under the account, and so does a device linked first.
-			const [account] = await suite.db
-				.select({ ownerId: accounts.ownerId })
-				.from(accounts)
-				.where(eq(accounts.id, signedIn.json.account.id));
-			expect(await ownerOf(device)).toBe(account!.ownerId);
-			if (linked.status === 200) expect(await ownerOf(other)).toBe(account!.ownerId);
-		}
-	});
-
 	it.skipIf(racy)('two first sign-ins of one person at once make one account', async () => {
 		for (let trial = 0; trial < 5; trial++) {
-			const first = await newDevice(suite.app);
-			const second = await newDevice(suite.app);
+			const first = await anonymousDevice(suite.app);
+			const second = await anonymousDevice(suite.app);
 			const iin = validIin(300 + trial);
 			const [a, b] = [await askCode(first, iin), await askCode(second, iin)];
 			const [one, two] = await Promise.all([confirm(first, a), confirm(second, b)]);
@@ -138,7 +73,7 @@ describe.each(backends)('account defects on $name', (backend) => {
 		'wrong staff sign-ins all at once are refused and audited, never 500',
 		async () => {
 			const staff = await createStaff(suite.db, { role: 'reviewer', region: 'almaty', name: 'R' });
-			const device = await newDevice(suite.app);
+			const device = await anonymousDevice(suite.app);
 			const attempt = (login: string) =>
 				signedCall(suite.app, device, '/api/accounts/staff/sign-in', {
 					login,
@@ -155,7 +90,7 @@ describe.each(backends)('account defects on $name', (backend) => {
 	);
 
 	it('a device id that is not one is 404 before any SQL: a NUL, 10 KB', async () => {
-		const device = await newDevice(suite.app);
+		const device = await anonymousDevice(suite.app);
 		const { accessToken } = await signIn(device, validIin(400));
 		for (const id of ['%00', `a%00b`, 'x'.repeat(10_240), '..%2F..%2Fetc']) {
 			const res = await signedCall(
@@ -193,7 +128,7 @@ describe.each(backends)('account defects on $name', (backend) => {
 				}
 			}
 		});
-		const device = await newDevice(app);
+		const device = await anonymousDevice(app);
 		const phone = newPhone();
 		const res = await signedCall(app, device, '/api/accounts/citizen/code', {
 			iin: validIin(500),
@@ -212,7 +147,7 @@ describe.each(backends)('account defects on $name', (backend) => {
 				register: { description: 'none', isRegistered: async () => false }
 			}
 		});
-		const device = await newDevice(app);
+		const device = await anonymousDevice(app);
 		const all = await Promise.all(
 			Array.from({ length: 10 }, () =>
 				signedCall(app, device, '/api/accounts/citizen/code', {

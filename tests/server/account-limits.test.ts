@@ -18,7 +18,7 @@ import { backends } from './backends';
 import { inboxAccounts } from '../support/inbox-accounts';
 import {
 	answer,
-	newDevice,
+	anonymousDevice,
 	signedRequest,
 	testApp,
 	useSuite,
@@ -77,7 +77,7 @@ describe.each(backends)('account limits on $name', (backend) => {
 		const ask = async (client: string) =>
 			post(
 				app,
-				await newDevice(app),
+				await anonymousDevice(app),
 				'/api/accounts/citizen/code',
 				{ iin: validIin(1), phone: newPhone() },
 				{ address: '10.0.0.1', forwardedFor: `203.0.113.250, ${client}` }
@@ -102,7 +102,7 @@ describe.each(backends)('account limits on $name', (backend) => {
 		for (let i = 0; i < 12; i++) {
 			const res = await post(
 				app,
-				await newDevice(app),
+				await anonymousDevice(app),
 				'/api/accounts/citizen/code',
 				{ iin: validIin(2), phone },
 				{ address: '198.51.100.10' }
@@ -112,7 +112,7 @@ describe.each(backends)('account limits on $name', (backend) => {
 		registered = true;
 		const res = await post(
 			app,
-			await newDevice(app),
+			await anonymousDevice(app),
 			'/api/accounts/citizen/code',
 			{ iin: validIin(2), phone },
 			{ address: '198.51.100.10' }
@@ -126,7 +126,7 @@ describe.each(backends)('account limits on $name', (backend) => {
 		const phone = newPhone();
 		const body = { iin: validIin(3), phone };
 		const from = { address: '198.51.100.20' };
-		const stranger = await newDevice(app);
+		const stranger = await anonymousDevice(app);
 		for (let i = 0; i < 5; i++) {
 			expect((await post(app, stranger, '/api/accounts/citizen/code', body, from)).status).toBe(
 				200
@@ -135,14 +135,14 @@ describe.each(backends)('account limits on $name', (backend) => {
 		const sixth = await post(app, stranger, '/api/accounts/citizen/code', body, from);
 		expect(sixth.status).toBe(429);
 		// The person's own phone still gets a code.
-		const person = await newDevice(app);
+		const person = await anonymousDevice(app);
 		const own = await post(app, person, '/api/accounts/citizen/code', body, {
 			address: '198.51.100.21'
 		});
 		expect(own.status, own.text).toBe(200);
 		// Strangers with many devices reach the phone's bound; it lasts minutes, not hours.
 		for (let i = 0; i < 4; i++) {
-			await post(app, await newDevice(app), '/api/accounts/citizen/code', body, from);
+			await post(app, await anonymousDevice(app), '/api/accounts/citizen/code', body, from);
 		}
 		const kept = await post(app, person, '/api/accounts/citizen/code', body, {
 			address: '198.51.100.21'
@@ -152,7 +152,7 @@ describe.each(backends)('account limits on $name', (backend) => {
 	});
 
 	it('made-up challenges are limited per device and write no audit row', async () => {
-		const device = await newDevice(suite.app);
+		const device = await anonymousDevice(suite.app);
 		const before = await auditRows(suite.db);
 		const statuses: number[] = [];
 		for (let i = 0; i < 31; i++) {
@@ -175,7 +175,7 @@ describe.each(backends)('account limits on $name', (backend) => {
 		const staffApp = () => testApp(suite.db, { passwords });
 
 		async function enrolled(app: App, from: From) {
-			const device = await newDevice(app);
+			const device = await anonymousDevice(app);
 			const staff = await createStaff(suite.db, { role: 'reviewer', region: 'almaty', name: 'R' });
 			const enroll = await post(
 				app,
@@ -204,7 +204,7 @@ describe.each(backends)('account limits on $name', (backend) => {
 			const app = staffApp();
 			const home = { address: '198.51.100.40' };
 			const reviewer = await enrolled(app, home);
-			const attacker = await newDevice(app);
+			const attacker = await anonymousDevice(app);
 			const guess = (login: string) =>
 				post(
 					app,
@@ -240,7 +240,7 @@ describe.each(backends)('account limits on $name', (backend) => {
 
 		it('checks a set-password link before any hashing, and limits its use', async () => {
 			const app = staffApp();
-			const device = await newDevice(app);
+			const device = await anonymousDevice(app);
 			const before = passwords.hashes();
 			const statuses: number[] = [];
 			for (let i = 0; i < 11; i++) {

@@ -8,9 +8,9 @@ import { auditLog, devices, sessions, setPasswordLinks } from '../../sync-server
 import { backends } from './backends';
 import { inboxAccounts } from '../support/inbox-accounts';
 import {
+	anonymousDevice,
 	answer,
 	invalidIin,
-	newDevice,
 	signedRequest,
 	useSuite,
 	validIin,
@@ -68,8 +68,8 @@ describe.each(backends)('accounts on $name', (backend) => {
 	}
 
 	it('signs a citizen in with a code; a second device sees the same owner', async () => {
-		const first = await newDevice(suite.app);
-		const second = await newDevice(suite.app);
+		const first = await anonymousDevice(suite.app);
+		const second = await anonymousDevice(suite.app);
 		const iin = validIin(11);
 		const s1 = await signIn(first, iin);
 		expect(s1.account.role).toBe('citizen');
@@ -96,10 +96,11 @@ describe.each(backends)('accounts on $name', (backend) => {
 	});
 
 	it('limits codes sent to a phone: the eleventh in 15 minutes is 429 with Retry-After', async () => {
-		for (let i = 0; i < 10; i++) await askCode(await newDevice(suite.app), validIin(7), PHONE);
+		for (let i = 0; i < 10; i++)
+			await askCode(await anonymousDevice(suite.app), validIin(7), PHONE);
 		const res = await call(
 			suite.app,
-			await newDevice(suite.app),
+			await anonymousDevice(suite.app),
 			'POST',
 			'/api/accounts/citizen/code',
 			{
@@ -115,7 +116,7 @@ describe.each(backends)('accounts on $name', (backend) => {
 	});
 
 	it('refuses a bad IIN with a field issue and sends nothing', async () => {
-		const device = await newDevice(suite.app);
+		const device = await anonymousDevice(suite.app);
 		const before = phone.last();
 		const res = await call(suite.app, device, 'POST', '/api/accounts/citizen/code', {
 			iin: invalidIin(),
@@ -128,7 +129,7 @@ describe.each(backends)('accounts on $name', (backend) => {
 	});
 
 	it('counts wrong codes, kills the code after five, and a used code does not replay', async () => {
-		const device = await newDevice(suite.app);
+		const device = await anonymousDevice(suite.app);
 		const id = await askCode(device);
 		const code = phone.last();
 		for (let left = 4; left >= 0; left--) {
@@ -150,8 +151,8 @@ describe.each(backends)('accounts on $name', (backend) => {
 	});
 
 	it('binds a session to its device: another device, a malformed or huge token get 401', async () => {
-		const mine = await newDevice(suite.app);
-		const thief = await newDevice(suite.app);
+		const mine = await anonymousDevice(suite.app);
+		const thief = await anonymousDevice(suite.app);
 		const session = await signIn(mine);
 		const before = await suite.db.$count(auditLog);
 		const stolen = await call(
@@ -191,7 +192,7 @@ describe.each(backends)('accounts on $name', (backend) => {
 	});
 
 	it('answers session_expired, refreshes (rotating), and signs out', async () => {
-		const device = await newDevice(suite.app);
+		const device = await anonymousDevice(suite.app);
 		const session = await signIn(device);
 		await suite.db
 			.update(sessions)
@@ -255,7 +256,7 @@ describe.each(backends)('accounts on $name', (backend) => {
 
 	describe('staff', () => {
 		async function enrolled(role: 'reviewer' | 'administrator' = 'reviewer', region = 'almaty') {
-			const device = await newDevice(suite.app);
+			const device = await anonymousDevice(suite.app);
 			const staff = await createStaff(suite.db, { role, region, name: 'Test Staff' });
 			const enroll = await call(suite.app, device, 'POST', '/api/accounts/staff/enroll', {
 				token: staff.token
@@ -291,7 +292,7 @@ describe.each(backends)('accounts on $name', (backend) => {
 		});
 
 		it('refuses an expired set-password link', async () => {
-			const device = await newDevice(suite.app);
+			const device = await anonymousDevice(suite.app);
 			const staff = await createStaff(suite.db, {
 				role: 'officer',
 				region: 'astana',
@@ -316,8 +317,8 @@ describe.each(backends)('accounts on $name', (backend) => {
 				totpCode(secret, totpStep(Date.now()) + 1)
 			);
 			const token = res.json.accessToken;
+			const { newDevice, push, submit } = await import('./helpers');
 			const citizen = await newDevice(suite.app);
-			const { push, submit } = await import('./helpers');
 			const pushed = await push(suite.app, citizen, { mutations: [submit()] });
 			const id = pushed.json.results[0].application.id;
 			const path = `/api/office/applications/${id}/decision`;

@@ -5,7 +5,6 @@ import { brotliCompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import * as v from 'valibot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorBody, MIN_PROTOCOL_VERSION, PROTOCOL_VERSION } from '../../shared/protocol';
-import { createApp } from '../../sync-server/app';
 import { createLogger } from '../../sync-server/http/log';
 import { backends, type TestDatabase } from './backends';
 import {
@@ -72,8 +71,7 @@ describe.each(backends)('failures on $name', (backend) => {
 	it('answers 503 from health, and a bare 500 from sync, when the database is gone', async () => {
 		const t = await backend.open();
 		const lines: string[] = [];
-		const app = createApp({
-			db: t.db,
+		const app = testApp(t.db, {
 			log: createLogger({ level: 'error', write: (line) => lines.push(line) })
 		});
 		const device = await newDevice(app);

@@ -65,15 +65,14 @@ const cells: CellCase[] = table.flatMap((row) =>
 
 /**
  * Every rate rule applied (so its counters are written, as in production) but out of
- * reach: each cell makes a world of four devices and three link codes from one address,
+ * reach: each cell makes a world of a dozen devices and sign-ins from one address,
  * and the matrix asks who may call, not how often (limits.test.ts does that).
  */
 const roomyLimits: Limits = {
 	...DEFAULT_LIMITS,
 	rates: Object.fromEntries(
 		Object.entries(DEFAULT_RATE_RULES).map(([key, rule]) => [key, { ...rule, limit: 1_000_000 }])
-	),
-	liveLinkCodes: 1_000
+	)
 };
 
 describe.each(backends)('authorization matrix on $name', (backend) => {

@@ -24,6 +24,8 @@ import {
 	signedTusRequest,
 	submit,
 	useSuite,
+	newPerson,
+	signedIn,
 	type Answer
 } from './helpers';
 
@@ -109,17 +111,23 @@ describe.each(backends)('tampered and revoked requests on $name', (backend) => {
 		const { app, db, alice, revokedDevice } = world;
 		const aliceBefore = await ownerDigest(db, alice.ownerId);
 
-		const pulled = await pull(app, revokedDevice);
+		// Its own ended session says it was revoked; no session is no session.
+		const ended = { ...revokedDevice, accessToken: world.revoked.accessToken };
+		expect((await pull(app, ended)).json.error.code).toBe('device_revoked');
+		expect((await pull(app, revokedDevice)).json.error.code).toBe('session_invalid');
+		// Whoever holds the phone now signs in as themselves, and still sees nothing of hers.
+		const holder = await signedIn(app, revokedDevice, newPerson());
+		const pulled = await pull(app, holder);
 		expect(pulled.status).toBe(200);
 		expect(pulled.json.changes).toEqual([]);
-		const pushed = await push(app, revokedDevice, {
+		const pushed = await push(app, holder, {
 			mutations: [amend(alice.applicationId, 1, { seq: 100 })]
 		});
 		expect(pushed.json.results[0]).toMatchObject({ status: 'rejected', code: 'not_found' });
 		const file = await answer(
 			app.request(
 				`/api/files/${alice.fileSha256}`,
-				await signedTusRequest(revokedDevice, 'GET', `/api/files/${alice.fileSha256}`)
+				await signedTusRequest(holder, 'GET', `/api/files/${alice.fileSha256}`)
 			)
 		);
 		expect(file.status).toBe(404);

@@ -17,7 +17,6 @@ import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../sync-server/app';
 import { connectionFailureOf } from '../../sync-server/db/connection-failure';
 import { applications, files } from '../../sync-server/db/schema';
 import { directoryStore } from '../../sync-server/files/store';
@@ -35,6 +34,7 @@ import {
 	submit,
 	type App,
 	signedTusRequest,
+	testApp,
 	type Device
 } from './helpers';
 import { samplePhoto, sha256Hex as sha256 } from '../support/sample-photo';
@@ -68,8 +68,7 @@ describe.skipIf(!postgresBackend)('a database connection lost mid-request', () =
 		process.on('uncaughtException', recordUncaught);
 		process.on('unhandledRejection', recordUncaught);
 		t = await postgresBackend!.open();
-		app = createApp({
-			db: t.db,
+		app = testApp(t.db, {
 			log: createLogger({ level: 'info', write: (line) => lines.push(line) }),
 			uploads: directoryStore(dir)
 		});

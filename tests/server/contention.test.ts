@@ -12,7 +12,6 @@ import { eq, sql } from 'drizzle-orm';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { applications } from '../../sync-server/db/schema';
-import { createApp } from '../../sync-server/app';
 import { createLogger } from '../../sync-server/http/log';
 import { inboxAccounts } from '../support/inbox-accounts';
 import { backends } from './backends';
@@ -26,6 +25,7 @@ import {
 	submit,
 	useSuite,
 	validIin,
+	testApp,
 	type Answer
 } from './helpers';
 
@@ -46,8 +46,7 @@ describe.each(backends)('a transaction that loses to another on $name', (backend
 	const lines: string[] = [];
 	const inbox = inboxAccounts();
 	const app = () =>
-		createApp({
-			db: suite.db,
+		testApp(suite.db, {
 			log: createLogger({ level: 'info', write: (line) => lines.push(line) }),
 			accounts: inbox.accounts
 		});

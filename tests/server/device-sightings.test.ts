@@ -9,7 +9,7 @@ import { deviceSightings } from '../../sync-server/db/schema';
 import { inboxAccounts } from '../support/inbox-accounts';
 import { backends } from './backends';
 import {
-	newDevice,
+	anonymousDevice,
 	signedCall,
 	signInCitizen,
 	testApp,
@@ -40,8 +40,8 @@ describe.each(backends)('device sightings on $name', (backend) => {
 
 	it('are written by the hour and listed with the devices', async () => {
 		const server = app();
-		const phone = await newDevice(server);
-		const tablet = await newDevice(server);
+		const phone = await anonymousDevice(server);
+		const tablet = await anonymousDevice(server);
 		const iin = validIin(900);
 		const token = await signIn(server, phone, iin);
 		await signIn(server, tablet, iin);

@@ -14,6 +14,8 @@ import {
 	testApp,
 	useSuite,
 	unregisteredDevice,
+	newPerson,
+	signedIn,
 	type Answer
 } from './helpers';
 
@@ -116,9 +118,10 @@ describe.each(backends)('devices on $name', (backend) => {
 		expectError(await push(suite.app, device, body), 401, 'unknown_device');
 		expect(await counts(suite.db)).toEqual(before);
 
-		// What the client does on 401 unknown_device: register, then repeat the request.
+		// What the client does on 401 unknown_device: register (and, a new device, have the
+		// person sign in), then repeat the request.
 		await register(suite.app, { publicKey: device.publicKey });
-		const again = await push(suite.app, device, body);
+		const again = await push(suite.app, await signedIn(suite.app, device, newPerson()), body);
 		expect(again.status).toBe(200);
 		expect(again.json.results[0].status).toBe('applied');
 	});
@@ -129,7 +132,9 @@ describe.each(backends)('devices on $name', (backend) => {
 		expectError(await push(otherServer, device, { mutations: [submit()] }), 401, 'unknown_device');
 
 		await register(suite.app, { publicKey: device.publicKey });
-		const res = await push(otherServer, device, { mutations: [submit()] });
+		// Signing in is the other server's first signed request from it.
+		const signed = await signedIn(otherServer, device, newPerson());
+		const res = await push(otherServer, signed, { mutations: [submit()] });
 		expect(res.status).toBe(200);
 	});
 

@@ -13,11 +13,12 @@ import { ErrorCode } from '../../shared/errors';
 import { MAX_FILE_BYTES, tusSigningBody } from '../../shared/files';
 import { files } from '../../sync-server/db/schema';
 import { directoryStore } from '../../sync-server/files/store';
-import { acceptLink, offerLink } from '../../sync-server/devices/link';
 import { backends } from './backends';
 import {
 	answer,
+	bearer,
 	newDevice,
+	newPerson,
 	syncHeaders,
 	unregisteredDevice,
 	useSuite,
@@ -40,6 +41,7 @@ interface TusOptions {
 async function tus(app: App, device: Device, method: string, path: string, o: TusOptions = {}) {
 	const headers = new Headers({
 		...syncHeaders(device.id),
+		...bearer(device),
 		'Tus-Resumable': '1.0.0',
 		...o.headers
 	});
@@ -233,24 +235,23 @@ describe.each(backends)('files on $name', (backend) => {
 		expect(peek.status).toBe(404);
 	});
 
-	it('moves files with their owner when a device is linked to another', async () => {
-		const [offering, joining] = [await newDevice(suite.app), await newDevice(suite.app)];
+	it("shows a person's files on each of their devices, one row per hash", async () => {
+		const person = newPerson();
+		const phone = await newDevice(suite.app, person);
 		const both = samplePhoto(8_000, 7);
 		const own = samplePhoto(8_000, 8);
-		for (const [device, file] of [
-			[offering, both],
-			[joining, both],
-			[joining, own]
-		] as const) {
+		const upload = async (device: Device, file: Uint8Array) => {
 			const location = await created(suite.app, device, file);
 			expect((await patch(suite.app, device, location, 0, file)).status).toBe(204);
-		}
-		const { code } = await offerLink(suite.db, offering.id);
-		expect((await acceptLink(suite.db, joining.id, code)).status).toBe('linked');
+		};
+		await upload(phone, both);
+		// The second phone signs in after the first uploaded, then uploads the same bytes.
+		const tablet = await newDevice(suite.app, person);
+		await upload(tablet, both);
+		await upload(tablet, own);
 
-		// One row per hash for the joined owner, and each device sees both files.
 		expect(await storedRows(sha256(both))).toHaveLength(1);
-		for (const device of [offering, joining]) {
+		for (const device of [phone, tablet]) {
 			for (const file of [both, own]) {
 				const status = await tus(suite.app, device, 'GET', `/api/files/${sha256(file)}`);
 				expect(status.status).toBe(200);

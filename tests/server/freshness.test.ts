@@ -11,18 +11,20 @@ import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import * as v from 'valibot';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS } from '../../sync-server/http/limits';
 import { newNonce, signatureHeaders } from '../../shared/device-signature';
 import { tusSigningBody } from '../../shared/files';
 import { ErrorBody, Header, PROTOCOL_VERSION } from '../../shared/protocol';
-import { applications, linkOffers, requestNonces } from '../../sync-server/db/schema';
+import { applications, requestNonces } from '../../sync-server/db/schema';
 import { DEFAULT_REQUEST_WINDOW_MS } from '../../sync-server/devices/device-auth';
 import { pruneNonces } from '../../sync-server/devices/request-nonces';
 import { directoryStore } from '../../sync-server/files/store';
 import { backends } from './backends';
 import {
+	anonymousDevice,
 	answer,
+	bearer,
 	counts,
+	inboxOf,
 	newDevice,
 	pullAll,
 	push,
@@ -32,6 +34,7 @@ import {
 	syncHeaders,
 	testApp,
 	useSuite,
+	validIin,
 	type Answer,
 	type App,
 	type Device,
@@ -71,7 +74,12 @@ async function tusRequest(
 	headers: Record<string, string> = {},
 	body?: Uint8Array
 ): Promise<Captured> {
-	const all = new Headers({ ...syncHeaders(device.id), 'Tus-Resumable': '1.0.0', ...headers });
+	const all = new Headers({
+		...syncHeaders(device.id),
+		...bearer(device),
+		'Tus-Resumable': '1.0.0',
+		...headers
+	});
 	const signed = { method, pathAndQuery: path, body: tusSigningBody(all) };
 	for (const [name, value] of Object.entries(
 		await signatureHeaders(device.privateKey, signed, Date.now())
@@ -132,30 +140,19 @@ describe.each(backends)('request freshness on $name', (backend) => {
 			expect((await pullAll(suite.app, suite.db, device)).changes).toHaveLength(1);
 		});
 
-		it('is refused for a link offer (empty body), and mints no code', async () => {
-			const device = await newDevice(suite.app);
-			const captured = await capture(device, 'POST', '/api/sync/link/offer', {});
+		it('is refused for a sign-in code request, and sends no second code', async () => {
+			const device = await anonymousDevice(suite.app);
+			const inbox = inboxOf(suite.app);
+			const captured = await capture(device, 'POST', '/api/accounts/citizen/code', {
+				iin: validIin(7),
+				phone: '+77015550007'
+			});
+			const sent = inbox.count();
 			expect((await send(suite.app, captured)).status).toBe(200);
-			const offers = () => suite.db.$count(linkOffers, eq(linkOffers.offeredBy, device.id));
-			expect(await offers()).toBe(1);
-
 			for (let i = 0; i < 3; i++) {
 				expectError(await send(suite.app, captured), 401, 'replayed_request');
 			}
-			expect(await offers()).toBe(1);
-		});
-
-		it('is refused for a link accept', async () => {
-			const [offering, joining] = [await newDevice(suite.app), await newDevice(suite.app)];
-			const offer = await send(
-				suite.app,
-				await capture(offering, 'POST', '/api/sync/link/offer', {})
-			);
-			const captured = await capture(joining, 'POST', '/api/sync/link/accept', {
-				code: offer.json.code
-			});
-			expect((await send(suite.app, captured)).status).toBe(200);
-			expectError(await send(suite.app, captured), 401, 'replayed_request');
+			expect(inbox.count()).toBe(sent + 1);
 		});
 
 		it('is refused for a tus upload: creation, append, status', async () => {
@@ -193,17 +190,16 @@ describe.each(backends)('request freshness on $name', (backend) => {
 		it('is refused even when two servers are handed it at the same moment', async () => {
 			const device = await newDevice(suite.app);
 			const other = testApp(suite.db);
-			// As many rounds as an owner may hold live link codes (http/limits.ts): each round
-			// that is served mints one.
-			for (let round = 0; round < DEFAULT_LIMITS.liveLinkCodes; round++) {
-				const captured = await capture(device, 'POST', '/api/sync/link/offer', {});
+			for (let round = 0; round < 3; round++) {
+				const captured = await capture(device, 'POST', '/api/sync/push', {
+					mutations: [submit({ seq: round + 1 })]
+				});
 				const answers = await Promise.all([send(suite.app, captured), send(other, captured)]);
 				expect(answers.map((a) => a.status).sort()).toEqual([200, 401]);
 				expect(answers.find((a) => a.status === 401)?.json.error.code).toBe('replayed_request');
 			}
-			expect(await suite.db.$count(linkOffers, eq(linkOffers.offeredBy, device.id))).toBe(
-				DEFAULT_LIMITS.liveLinkCodes
-			);
+			const mine = await suite.db.$count(applications, eq(applications.deviceId, device.id));
+			expect(mine).toBe(3);
 		});
 
 		it('cannot decide twice: a replayed decision names a version that has moved', async () => {
@@ -305,8 +301,14 @@ describe.each(backends)('request freshness on $name', (backend) => {
 		it('prunes nonces past the window; a copy of their request is then refused as stale', async () => {
 			let clock = Date.now();
 			const app = testApp(suite.db, { requestWindowMs: 60_000, now: () => clock });
-			const device = await newDevice(app);
-			const captured = await capture(device, 'POST', '/api/sync/link/offer', {}, { time: clock });
+			const device = await anonymousDevice(app);
+			const captured = await capture(
+				device,
+				'POST',
+				'/api/accounts/citizen/code',
+				{ iin: validIin(8), phone: '+77015550008' },
+				{ time: clock }
+			);
 			expect((await send(app, captured)).status).toBe(200);
 			const mine = () => suite.db.$count(requestNonces, eq(requestNonces.deviceId, device.id));
 			expect(await mine()).toBe(1);
@@ -318,49 +320,54 @@ describe.each(backends)('request freshness on $name', (backend) => {
 			expect(await mine()).toBe(0);
 
 			expectError(await send(app, captured), 401, 'stale_request');
-			expect(await suite.db.$count(linkOffers, eq(linkOffers.offeredBy, device.id))).toBe(1);
+			expect(inboxOf(app).count()).toBe(1);
 		});
 
 		it('keeps nonces for the grace period past their window', async () => {
 			const device = await newDevice(suite.app);
-			expect((await push(suite.app, device, { mutations: [submit()] })).status).toBe(200);
 			const mine = () => suite.db.$count(requestNonces, eq(requestNonces.deviceId, device.id));
+			// Signing in spent nonces of its own; the push adds one.
+			const before = await mine();
+			expect((await push(suite.app, device, { mutations: [submit()] })).status).toBe(200);
+			expect(await mine()).toBe(before + 1);
 			const expiry = Date.now() + DEFAULT_REQUEST_WINDOW_MS;
 			await pruneNonces(suite.db, expiry + 30_000, 60_000);
-			expect(await mine()).toBe(1);
+			expect(await mine()).toBe(before + 1);
 			await pruneNonces(suite.db, expiry + 90_000, 60_000);
 			expect(await mine()).toBe(0);
 		});
 	});
 
-	describe('an old client', () => {
+	describe.each(['1', '2'])('a client of protocol %s', (version) => {
 		const old: SendOptions = {
-			headers: (h) => ({ ...h, [Header.protocol]: '1' })
+			headers: (h) => ({ ...h, [Header.protocol]: version })
 		};
 
-		it('is told to update (426) on push, pull, link, register, uploads and the catalogue', async () => {
+		it('is told to update (426) on push, pull, accounts, register, uploads and the catalogue', async () => {
 			const device = await newDevice(suite.app);
 			const before = await counts(suite.db);
 			const answers = [
 				await push(suite.app, device, { mutations: [submit()] }, old),
 				await send(suite.app, await capture(device, 'GET', '/api/sync/pull', undefined, old)),
-				await send(suite.app, await capture(device, 'POST', '/api/sync/link/offer', {}, old)),
+				await send(suite.app, await capture(device, 'GET', '/api/accounts/me', undefined, old)),
 				await answer(
 					suite.app.request('/api/sync/register', {
 						method: 'POST',
-						headers: { [Header.protocol]: '1', 'Content-Type': 'application/json' },
+						headers: { [Header.protocol]: version, 'Content-Type': 'application/json' },
 						body: JSON.stringify({ publicKey: device.publicKey })
 					})
 				),
 				await send(
 					suite.app,
 					await tusRequest(device, 'POST', '/api/files', {
-						[Header.protocol]: '1',
+						[Header.protocol]: version,
 						'Upload-Length': '10',
 						'Upload-Metadata': `sha256 ${b64('0'.repeat(64))},type ${b64('image/jpeg')}`
 					})
 				),
-				await answer(suite.app.request('/api/services', { headers: { [Header.protocol]: '1' } }))
+				await answer(
+					suite.app.request('/api/services', { headers: { [Header.protocol]: version } })
+				)
 			];
 			for (const res of answers) expectError(res, 426, 'unsupported_protocol');
 			expect(await counts(suite.db)).toEqual(before);

@@ -10,7 +10,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../sync-server/app';
 import { directoryStore } from '../../sync-server/files/store';
 import { createLogger } from '../../sync-server/http/log';
 import { REVIEW_TOKEN } from './authorization/actors';
@@ -26,7 +25,16 @@ import {
 import { fuzzRequest, type Seen } from './fuzz/arbitraries';
 import { build, judge } from './fuzz/oracle';
 import { backends } from './backends';
-import { get, newDevice, pullAll, push, storedApplication, submit, useSuite } from './helpers';
+import {
+	get,
+	newDevice,
+	pullAll,
+	push,
+	storedApplication,
+	submit,
+	testApp,
+	useSuite
+} from './helpers';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1_000);
 
@@ -56,8 +64,7 @@ describe.each(backends)('fuzzing the HTTP surface on $name', (backend) => {
 			// The server's own error log: a 5xx says what broke there.
 			const errors: string[] = [];
 			const log = createLogger({ level: 'error', write: (line) => errors.push(line) });
-			const app = createApp({
-				db: suite.db,
+			const app = testApp(suite.db, {
 				log,
 				uploads: directoryStore(dir),
 				reviewToken: REVIEW_TOKEN
@@ -118,6 +125,8 @@ describe.each(backends)('fuzzing the HTTP surface on $name', (backend) => {
 			expect(areas.get('/api/office') ?? 0).toBeGreaterThan(RUNS / 50);
 			// And got past the session check: not only refusals there either.
 			expect(servedAreas.get('/api/accounts') ?? 0).toBeGreaterThan(RUNS / 100);
+			// Sync calls show sessions (protocol 3): they too get past the check.
+			expect(servedAreas.get('/api/sync') ?? 0).toBeGreaterThan(RUNS / 100);
 
 			// Still healthy: answers, and a new device goes through the whole round.
 			expect((await get(app, '/api/health')).status).toBe(200);

@@ -18,13 +18,15 @@ import {
 	type DevicePublicKey,
 	type Mutation
 } from '../../shared/protocol';
-import { createApp } from '../../sync-server/app';
+import { createApp, type AppOptions } from '../../sync-server/app';
 import type { Database } from '../../sync-server/db/open';
 import { applications, devices, mutations } from '../../sync-server/db/schema';
 import { createLogger } from '../../sync-server/http/log';
+import { developmentSender, type CodeSender } from '../../sync-server/accounts/code-sender';
+import { developmentRegister } from '../../sync-server/accounts/phone-register';
 import { decide, type DecisionInput } from '../../sync-server/office/review';
 import type { Session } from '../../shared/session';
-import type { Inbox } from '../support/inbox-accounts';
+import { inboxAccounts, type Inbox } from '../support/inbox-accounts';
 import { sha256Hex } from '../support/sample-photo';
 import type { Backend, TestDatabase } from './backends';
 
@@ -45,12 +47,44 @@ export function useSuite(backend: Backend, options: Parameters<typeof testApp>[1
 	return suite;
 }
 
-/** The app with a logger that writes nothing: failures show in assertions, not noise. */
+/** Where each test app's sign-in codes are copied, for `newDevice` to confirm. */
+const inboxes = new WeakMap<App, Inbox>();
+
+/**
+ * The app, with a logger that writes nothing unless given one: failures show in
+ * assertions, not noise. Each
+ * sign-in code it sends (through `options.accounts`, or the development adapters as in
+ * `npm start`) is also copied to an inbox of its own (`inboxOf`).
+ */
 export function testApp(
 	db: Database,
-	options: Omit<Parameters<typeof createApp>[0], 'db' | 'log'> = {}
+	{
+		log = createLogger({ level: 'silent' }),
+		...options
+	}: Omit<AppOptions, 'db' | 'log'> & Partial<Pick<AppOptions, 'log'>> = {}
 ): App {
-	return createApp({ db, log: createLogger({ level: 'silent' }), ...options });
+	const given = options.accounts ?? {
+		sender: developmentSender(log),
+		register: developmentRegister(log)
+	};
+	const inbox = inboxAccounts();
+	const sender: CodeSender = {
+		...given.sender,
+		send: async (phone, code) => {
+			await given.sender.send(phone, code);
+			await inbox.sender.send(phone, code);
+		}
+	};
+	const app = createApp({ db, log, ...options, accounts: { ...given, sender } });
+	inboxes.set(app, inbox);
+	return app;
+}
+
+/** The codes `app` sent (a `testApp`). */
+export function inboxOf(app: App): Inbox {
+	const inbox = inboxes.get(app);
+	if (!inbox) throw new Error('only a testApp keeps an inbox');
+	return inbox;
 }
 
 /** A device as the app makes one: a P-256 key pair, and the id derived from its public key. */
@@ -58,6 +92,8 @@ export interface Device {
 	id: string;
 	privateKey: CryptoKey;
 	publicKey: DevicePublicKey;
+	/** The person's access token, sent with every signed request (protocol 3), if signed in. */
+	accessToken?: string;
 }
 
 /** A device with a fresh key that no server knows yet. */
@@ -66,14 +102,42 @@ export async function unregisteredDevice(): Promise<Device> {
 	return { id: await deviceIdOf(publicKey), privateKey, publicKey };
 }
 
-/** A device with a fresh key, registered with `app`. */
-export async function newDevice(app: App): Promise<Device> {
+/** A device with a fresh key, registered with `app`, nobody signed in on it. */
+export async function anonymousDevice(app: App): Promise<Device> {
 	const device = await unregisteredDevice();
 	const res = await register(app, { publicKey: device.publicKey });
 	if (res.status !== 200 || res.json.deviceId !== device.id) {
 		throw new Error(`register answered ${res.status}: ${res.text}`);
 	}
 	return device;
+}
+
+/** Who signs in: an IIN and the phone the register ties to it. */
+export interface Person {
+	iin: string;
+	phone: string;
+}
+
+let people = 0;
+
+/** A citizen no other test uses: IINs far from those tests pick with validIin(n). */
+export function newPerson(): Person {
+	people += 1;
+	return { iin: validIin(5000 + people), phone: `+7702${String(people).padStart(7, '0')}` };
+}
+
+/**
+ * A registered device with `person` (by default one of its own) signed in, so it syncs as
+ * the app does. `app` must be a `testApp` with its own inbox.
+ */
+export async function newDevice(app: App, person: Person = newPerson()): Promise<Device> {
+	return signedIn(app, await anonymousDevice(app), person);
+}
+
+/** `device` with `person` signed in on it, through the real endpoints. */
+export async function signedIn(app: App, device: Device, person: Person): Promise<Device> {
+	const session = await signInCitizen(app, device, inboxOf(app), person.iin, person.phone);
+	return { ...device, accessToken: session.accessToken };
 }
 
 /** POSTs `body` to /api/sync/register with the protocol header and any others given. */
@@ -241,6 +305,7 @@ export async function signedRequest(
 	if (bytes && options.gzip) bytes = new Uint8Array(gzipSync(bytes));
 	const signed: Record<string, string> = {
 		...(await signatureHeaders(device, method, pathAndQuery, bytes, options)),
+		...bearer(device),
 		...(bytes ? { 'Content-Type': 'application/json' } : {}),
 		...(options.gzip ? { 'Content-Encoding': 'gzip' } : {})
 	};
@@ -263,7 +328,7 @@ export async function signedTusRequest(
 	body?: Uint8Array,
 	options: Pick<SendOptions, 'signPath' | 'signKey'> = {}
 ): Promise<RequestInit> {
-	const tusHeaders = new Headers({ 'Tus-Resumable': '1.0.0', ...headers });
+	const tusHeaders = new Headers({ 'Tus-Resumable': '1.0.0', ...bearer(device), ...headers });
 	const signed = await signatureHeaders(device, method, path, tusSigningBody(tusHeaders), options);
 	for (const [name, value] of Object.entries(signed)) tusHeaders.set(name, value);
 	return {
@@ -271,6 +336,11 @@ export async function signedTusRequest(
 		headers: tusHeaders,
 		...(body ? { body: body as Uint8Array<ArrayBuffer> } : {})
 	};
+}
+
+/** The device's session, as the app sends it. */
+export function bearer(device: Device): Record<string, string> {
+	return device.accessToken ? { Authorization: `Bearer ${device.accessToken}` } : {};
 }
 
 export interface Answer {

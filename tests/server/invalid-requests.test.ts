@@ -13,6 +13,7 @@ import { backends } from './backends';
 import {
 	amend,
 	answer,
+	bearer,
 	counts,
 	lastSeq,
 	newDevice,
@@ -192,6 +193,7 @@ const cases: Case[] = [
 					method: 'POST',
 					headers: {
 						...syncHeaders(device.id),
+						...bearer(device),
 						...(await signatureHeaders(
 							device.privateKey,
 							{ method: 'POST', pathAndQuery: '/api/sync/push', body: cut },

@@ -1,6 +1,6 @@
 /**
  * Limits (sync-server/http/limits*.ts, rate-limit.ts, files/upload-quota.ts): rate limits
- * shared by every server on one database, quotas on link codes and unfinished uploads,
+ * shared by every server on one database, quotas on unfinished uploads,
  * and, over a real socket, the idle and header timeouts and the connection cap.
  */
 import { createHash, randomUUID } from 'node:crypto';
@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES } from '../../shared/protocol';
-import { linkOffers, rateLimits, unfinishedUploads } from '../../sync-server/db/schema';
+import { rateLimits, unfinishedUploads } from '../../sync-server/db/schema';
 import { directoryStore } from '../../sync-server/files/store';
 import {
 	connectionLimitsFromEnv,
@@ -30,7 +30,6 @@ import {
 	newDevice,
 	push,
 	register,
-	signedRequest,
 	submit,
 	syncHeaders,
 	testApp,
@@ -54,10 +53,6 @@ function expectRefusal(res: Answer, status: number, code: string, maxWait: numbe
 	expect(wait).toMatch(/^\d+$/);
 	expect(Number(wait)).toBeGreaterThanOrEqual(1);
 	expect(Number(wait)).toBeLessThanOrEqual(maxWait);
-}
-
-async function post(app: App, device: Device, path: string, body: unknown) {
-	return answer(app.request(path, await signedRequest(device, 'POST', path, body)));
 }
 
 /** A register request as if from `address` over a socket (what @hono/node-server passes). */
@@ -108,8 +103,7 @@ describe.each(backends)('rate limits on $name', (backend) => {
 	const suite = useSuite(backend, {
 		limits: withRates({
 			push: { name: 'push', limit: 3, windowSeconds: 60 },
-			register: { name: 'register', limit: 2, windowSeconds: 600 },
-			linkAccept: { name: 'link_accept', limit: 2, windowSeconds: 600 }
+			register: { name: 'register', limit: 2, windowSeconds: 600 }
 		})
 	});
 
@@ -217,16 +211,6 @@ describe.each(backends)('rate limits on $name', (backend) => {
 		expect(another.status).toBe(200);
 	});
 
-	it('limits link code tries per device', async () => {
-		const device = await newDevice(suite.app);
-		for (let i = 0; i < 2; i++) {
-			const res = await post(suite.app, device, '/api/sync/link/accept', { code: 'AAAAA-AAAAA' });
-			expect(res.json.error.code).toBe('invalid_link_code');
-		}
-		const refused = await post(suite.app, device, '/api/sync/link/accept', { code: 'AAAAA-AAAAA' });
-		expectRefusal(refused, 429, 'rate_limited', 600);
-	});
-
 	it('keeps no address or device id in the table, only hashes', async () => {
 		const device = await newDevice(suite.app);
 		await push(suite.app, device, { mutations: [submit()] });
@@ -244,35 +228,6 @@ describe.each(backends)('quotas on $name', (backend) => {
 		limits: { ...DEFAULT_LIMITS, unfinishedUploads: { count: 2, bytes: 5000 } }
 	});
 	afterAll(() => rm(dir, { recursive: true, force: true }));
-
-	const offer = (device: Device) => post(suite.app, device, '/api/sync/link/offer', {});
-
-	it('allows three live link codes per owner, then says when the oldest expires', async () => {
-		const device = await newDevice(suite.app);
-		for (let i = 0; i < 3; i++) expect((await offer(device)).status).toBe(200);
-		const refused = await offer(device);
-		expectRefusal(refused, 429, 'too_many_link_codes', 600);
-
-		// Accepting one frees its place.
-		const [first] = await suite.db
-			.select()
-			.from(linkOffers)
-			.where(sql`${linkOffers.offeredBy} = ${device.id}`);
-		await suite.db
-			.update(linkOffers)
-			.set({ acceptedBy: 'someone' })
-			.where(sql`${linkOffers.codeHash} = ${first!.codeHash}`);
-		expect((await offer(device)).status).toBe(200);
-	});
-
-	it('never lets concurrent offers pass the quota', async () => {
-		const device = await newDevice(suite.app);
-		const answers = await Promise.all(Array.from({ length: 8 }, () => offer(device)));
-		expect(answers.filter((res) => res.status === 200)).toHaveLength(3);
-		expect(answers.filter((res) => res.status === 429)).toHaveLength(5);
-		const live = await suite.db.$count(linkOffers, sql`${linkOffers.offeredBy} = ${device.id}`);
-		expect(live).toBe(3);
-	});
 
 	it('refuses a third unfinished upload with too_many_uploads, and frees a place when one finishes', async () => {
 		const device = await newDevice(suite.app);
@@ -330,7 +285,7 @@ describe('limits from the environment', () => {
 		const changed = limitsFromEnv({ RATE_LIMITS: 'push=120/60, register=off' }).rates;
 		expect(changed.push).toEqual({ name: 'push', limit: 120, windowSeconds: 60 });
 		expect(changed.register).toBeUndefined();
-		expect(changed.linkOffer).toEqual(DEFAULT_LIMITS.rates.linkOffer);
+		expect(changed.uploadCreate).toEqual(DEFAULT_LIMITS.rates.uploadCreate);
 		expect(connectionLimitsFromEnv({ IDLE_TIMEOUT_S: '45', MAX_CONNECTIONS: '10' })).toEqual({
 			maxConnections: 10,
 			headersTimeoutMs: 20_000,
@@ -342,7 +297,7 @@ describe('limits from the environment', () => {
 		{ RATE_LIMITS: 'pushes=1/1' },
 		{ RATE_LIMITS: 'push=0/60' },
 		{ RATE_LIMITS: 'push=10' },
-		{ MAX_LIVE_LINK_CODES: 'three' },
+		{ RATE_LIMITS: 'push=ten/60' },
 		{ IDLE_TIMEOUT_S: '0' },
 		{ MAX_CONNECTIONS: '-1' }
 	])('stops start-up on a typo: %o', (env) => {

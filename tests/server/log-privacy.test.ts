@@ -5,11 +5,10 @@
  */
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { createApp } from '../../sync-server/app';
 import { accounts } from '../../sync-server/db/schema';
 import { createLogger } from '../../sync-server/http/log';
 import { backends } from './backends';
-import { newDevice, push, submit, useSuite, validIin } from './helpers';
+import { newDevice, push, submit, useSuite, validIin, testApp } from './helpers';
 
 /** A logger whose lines are kept, at every level. */
 function capturedLog() {
@@ -46,7 +45,7 @@ describe.each(backends)('log privacy on $name', (backend) => {
 
 	it('a push the database refuses is a 500 whose log line has no answer in it', async () => {
 		const { log, lines } = capturedLog();
-		const app = createApp({ db: suite.db, log });
+		const app = testApp(suite.db, { log });
 		const device = await newDevice(app);
 		// A fault only the database knows of: every new application is refused by a trigger.
 		await suite.db.execute(sql`

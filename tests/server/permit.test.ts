@@ -13,7 +13,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { addDays, todayInKazakhstan } from '../../shared/dates';
 import { devices, files } from '../../sync-server/db/schema';
 import { directoryStore } from '../../sync-server/files/store';
-import { acceptLink, offerLink } from '../../sync-server/devices/link';
 import { GOOD_PERMIT } from '../support/service-answers';
 import { backends } from './backends';
 import { sessionsWaitingOrSettled } from '../support/session-waits';
@@ -21,6 +20,7 @@ import {
 	amend,
 	counts,
 	newDevice,
+	newPerson,
 	push,
 	storedApplication,
 	submit,
@@ -111,12 +111,11 @@ describe.each(backends)('the permit and its files on $name', (backend) => {
 		});
 	});
 
-	it('counts a photo another device of the same person uploaded, before or after linking', async () => {
-		const phone = await newDevice(suite.app);
-		const tablet = await newDevice(suite.app);
+	it('counts a photo another device of the same person uploaded, before or after signing in', async () => {
+		const person = newPerson();
+		const tablet = await newDevice(suite.app, person);
 		const before = await uploadWhole(suite.app, tablet, samplePhoto(4000, 13));
-		const { code } = await offerLink(suite.db, phone.id);
-		expect((await acceptLink(suite.db, tablet.id, code)).status).toBe('linked');
+		const phone = await newDevice(suite.app, person);
 		const after = await uploadWhole(suite.app, tablet, samplePhoto(4000, 14));
 
 		const res = await push(suite.app, phone, { mutations: [permit(permitAnswers(before, after))] });
@@ -125,13 +124,13 @@ describe.each(backends)('the permit and its files on $name', (backend) => {
 	});
 
 	/**
-	 * A file is recorded when its last byte arrives; a link moves the device to another
-	 * owner with that owner's files. Recorded under the owner read before a link that then
-	 * committed first, the file would be stranded and the permit refused. PGlite has one
+	 * A file is recorded when its last byte arrives; a sign-in (or sign-out) moves the device
+	 * to another owner with that owner's files. Recorded under the owner read before a move
+	 * that then committed first, the file would be stranded and the permit refused. PGlite has one
 	 * connection, so only PostgreSQL can overlap the two.
 	 */
 	it.skipIf(backend.kind === 'pglite')(
-		'records a file arriving during a link under the owner the link moved its device to',
+		'records a file arriving during a move under the owner the move took its device to',
 		async () => {
 			const tablet = await newDevice(suite.app);
 			const phone = await newDevice(suite.app);
@@ -141,20 +140,20 @@ describe.each(backends)('the permit and its files on $name', (backend) => {
 				.where(eq(devices.id, phone.id));
 			const file = samplePhoto(4000, 15);
 			const client = postgres(suite.url!, { max: 2, onnotice: () => {} });
-			const link = await client.reserve();
+			const move = await client.reserve();
 			let arrived: Promise<unknown>;
 			try {
-				// What acceptLink does first: lock the joining device's row, move it.
-				await link`begin`;
-				await link`select id from devices where id = ${tablet.id} for update`;
-				await link`update devices set owner_id = ${joined!.ownerId} where id = ${tablet.id}`;
-				// The last byte arrives meanwhile: it must wait for the link to decide, and the
-				// link commits only once the upload is seen waiting for it.
+				// What a sign-in does to the device: lock its row, move it.
+				await move`begin`;
+				await move`select id from devices where id = ${tablet.id} for update`;
+				await move`update devices set owner_id = ${joined!.ownerId} where id = ${tablet.id}`;
+				// The last byte arrives meanwhile: it must wait for the move to decide, and the
+				// move commits only once the upload is seen waiting for it.
 				arrived = uploadWhole(suite.app, tablet, file);
 				await sessionsWaitingOrSettled(client, 1, [arrived]);
-				await link`commit`;
+				await move`commit`;
 			} finally {
-				link.release();
+				move.release();
 				await client.end();
 			}
 			await arrived;

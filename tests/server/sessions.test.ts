@@ -10,7 +10,8 @@ import { devices, sessions } from '../../sync-server/db/schema';
 import { inboxAccounts } from '../support/inbox-accounts';
 import { backends } from './backends';
 import {
-	newDevice,
+	anonymousDevice,
+	pull,
 	pullAll,
 	push,
 	submit,
@@ -56,7 +57,7 @@ describe.each(backends)('sessions on $name', (backend) => {
 
 	it('gives tokens the lifetimes the server is set to', async () => {
 		const server = app();
-		const session = await signIn(server, await newDevice(server), validIin(700));
+		const session = await signIn(server, await anonymousDevice(server), validIin(700));
 		const left = (at: string) => Date.parse(at) - Date.now();
 		expect(left(session.accessExpiresAt)).toBeGreaterThan(10_000);
 		expect(left(session.accessExpiresAt)).toBeLessThanOrEqual(21_000);
@@ -65,7 +66,7 @@ describe.each(backends)('sessions on $name', (backend) => {
 
 	it('refreshes again with a token whose answer was lost, within the grace only', async () => {
 		const server = app();
-		const device = await newDevice(server);
+		const device = await anonymousDevice(server);
 		const session = await signIn(server, device, validIin(701));
 		const refresh = (token: string) =>
 			signedCall(server, device, '/api/accounts/session/refresh', { refreshToken: token });
@@ -96,7 +97,7 @@ describe.each(backends)('sessions on $name', (backend) => {
 		expect(late.status).toBe(401);
 		expect(late.json.error.code).toBe('session_invalid');
 		// Another device cannot use the grace either.
-		const other = await newDevice(server);
+		const other = await anonymousDevice(server);
 		const stolen = await signedCall(server, other, '/api/accounts/session/refresh', {
 			refreshToken: again.json.refreshToken
 		});
@@ -105,14 +106,15 @@ describe.each(backends)('sessions on $name', (backend) => {
 
 	it('signs out: the sessions end and the device sees nothing of the person', async () => {
 		const server = app();
-		const phone = await newDevice(server);
-		const second = await newDevice(server);
+		const phone = await anonymousDevice(server);
+		const second = await anonymousDevice(server);
 		const iin = validIin(702);
 		const session = await signIn(server, phone, iin);
-		await signIn(server, second, iin);
-		const pushed = await push(server, phone, { mutations: [submit({ seq: 1 })] });
+		const secondSession = await signIn(server, second, iin);
+		const phoneSyncing = { ...phone, accessToken: session.accessToken };
+		const pushed = await push(server, phoneSyncing, { mutations: [submit({ seq: 1 })] });
 		expect(pushed.status).toBe(200);
-		expect((await pullAll(server, suite.db, phone)).changes).toHaveLength(1);
+		expect((await pullAll(server, suite.db, phoneSyncing)).changes).toHaveLength(1);
 
 		const out = await signedCall(
 			server,
@@ -124,13 +126,17 @@ describe.each(backends)('sessions on $name', (backend) => {
 		expect(out.status, out.text).toBe(200);
 		const me = await signedCall(server, phone, '/api/accounts/me', undefined, session.accessToken);
 		expect(me.json.error.code).toBe('session_invalid');
+		expect((await pull(server, phoneSyncing)).json.error.code).toBe('session_invalid');
 		const refreshed = await signedCall(server, phone, '/api/accounts/session/refresh', {
 			refreshToken: session.refreshToken
 		});
 		expect(refreshed.status).toBe(401);
 		// The next person on this phone sees nothing; the person's other device still does.
-		expect((await pullAll(server, suite.db, phone)).changes).toHaveLength(0);
-		expect((await pullAll(server, suite.db, second)).changes).toHaveLength(1);
+		const next = await signIn(server, phone, validIin(712));
+		const nextSyncing = { ...phone, accessToken: next.accessToken };
+		expect((await pullAll(server, suite.db, nextSyncing)).changes).toHaveLength(0);
+		const secondSyncing = { ...second, accessToken: secondSession.accessToken };
+		expect((await pullAll(server, suite.db, secondSyncing)).changes).toHaveLength(1);
 		const owners = await suite.db
 			.select({ id: devices.id, ownerId: devices.ownerId })
 			.from(devices)
@@ -140,8 +146,8 @@ describe.each(backends)('sessions on $name', (backend) => {
 
 	it('a revoked device is told so by its own code, on sync calls and refresh alike', async () => {
 		const server = app();
-		const phone = await newDevice(server);
-		const lost = await newDevice(server);
+		const phone = await anonymousDevice(server);
+		const lost = await anonymousDevice(server);
 		const iin = validIin(703);
 		const session = await signIn(server, phone, iin);
 		const stolen = await signIn(server, lost, iin);

@@ -26,7 +26,7 @@ const uploadStore = () =>
  * The audit log stays: its trigger refuses truncation, and no check reads it.
  */
 export async function resetDatabase(db: Database): Promise<void> {
-	await db.execute(sql`truncate applications, mutations, devices, link_offers, files,
+	await db.execute(sql`truncate applications, mutations, devices, files,
 		request_nonces, rate_limits, unfinished_uploads, device_sightings,
 		accounts, sessions, sign_in_codes, set_password_links`);
 	await db.execute(sql`alter sequence application_reference_seq restart`);
@@ -52,28 +52,6 @@ const LIMITS: Limits = {
 		Object.entries(DEFAULT_RATE_RULES).filter(([name]) => !SIGN_IN_RULES.has(name))
 	)
 };
-
-/** Sync calls: from the next protocol step, refused unless they show a session. */
-const SYNC_CALL = /^\/api\/(sync\/(push|pull)|files)(\/|$)/;
-
-/**
- * The server as it is about to be (docs/sync-protocol.md, Sessions): a sync call that shows
- * no session is refused `session_invalid`, as the server will once protocol 2 is gone.
- * Today it would still be served as its device's, which would hide a device that never
- * signed in, or one that goes on sending after its session ended.
- */
-function sessionRequired(server: Handler): Handler {
-	return async (request) => {
-		const path = new URL(request.url).pathname;
-		if (SYNC_CALL.test(path) && !request.headers.has('Authorization')) {
-			return Response.json(
-				{ error: { code: 'session_invalid', message: 'Sign in to sync.' } },
-				{ status: 401 }
-			);
-		}
-		return server(request);
-	};
-}
 
 /** Devices a seed may grow to as people sign in on more of them. */
 const MAX_DEVICES = 4;
@@ -163,7 +141,7 @@ export class World {
 				register: { description: 'every phone is its person’s', isRegistered: async () => true }
 			}
 		});
-		return sessionRequired(async (request) => app.fetch(request));
+		return async (request) => app.fetch(request);
 	}
 
 	async step(): Promise<void> {

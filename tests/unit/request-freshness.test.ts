@@ -12,14 +12,18 @@ import { getMeta, openDatabase, type DalaDatabase } from '../../app/lib/db/datab
 import { ServerClock } from '../../app/lib/server-clock';
 import { deviceIdentity } from '../../app/lib/sync/device';
 import { SyncEngine } from '../../app/lib/sync/engine';
-import { httpTransport, registerDevice } from '../../app/lib/sync/transport';
+import { httpTransport } from '../../app/lib/sync/transport';
+import { sessionTokens } from '../../app/lib/sync/session-tokens';
+import { confirmSignInCode, requestSignInCode } from '../../app/lib/accounts/citizen-sign-in';
 import { Header } from '../../shared/protocol';
 import { mayAmend } from '../../shared/status';
 import { createApp } from '../../sync-server/app';
 import { openDatabase as openServerDatabase, type OpenDatabase } from '../../sync-server/db/open';
 import { applications } from '../../sync-server/db/schema';
 import { createLogger } from '../../sync-server/http/log';
+import { inboxAccounts } from '../support/inbox-accounts';
 import { queueApplications } from '../support/queue-applications';
+import { withCheckDigit } from '../support/service-answers';
 
 const HOUR = 3_600_000;
 
@@ -40,7 +44,13 @@ afterEach(() => db.delete());
 
 /** The server's app, and a fetch into it that counts each refusal by its code. */
 function serverFetch(now: () => number = Date.now) {
-	const app = createApp({ db: server.db, log: createLogger({ level: 'silent' }), now });
+	const inbox = inboxAccounts();
+	const app = createApp({
+		db: server.db,
+		log: createLogger({ level: 'silent' }),
+		now,
+		accounts: inbox.accounts
+	});
 	const refusals: string[] = [];
 	const fetch = async (url: string, init: RequestInit) => {
 		const response = await app.request(url, init);
@@ -50,20 +60,32 @@ function serverFetch(now: () => number = Date.now) {
 		}
 		return response;
 	};
-	return { fetch, refusals };
+	const options = { baseUrl: 'http://dala.test', fetch };
+	/** Signs a person in on the device (sync needs a session); the session's tokens. */
+	const signIn = async () => {
+		const iin = withCheckDigit(`77${String(people++).padStart(5, '0')}`);
+		const asked = await requestSignInCode(db, { iin, phone: '+77011112244' }, options);
+		await confirmSignInCode(db, { challengeId: asked.challengeId, code: inbox.last() }, options);
+		// Refusals are counted from here: the first call met an unregistered device.
+		refusals.length = 0;
+		return sessionTokens(db, await deviceIdentity(db), options);
+	};
+	return { fetch, refusals, signIn };
 }
+
+let people = 0;
 
 describe('a device whose clock is off', { timeout: 30_000 }, () => {
 	it('is refused stale once, takes the server time from the refusal and sends everything', async () => {
-		const { fetch, refusals } = serverFetch();
+		const { fetch, refusals, signIn } = serverFetch();
 		const identity = await deviceIdentity(db);
-		// Registered earlier (by another page, whose clock learned the offset there).
-		await registerDevice(identity, { baseUrl: 'http://dala.test', fetch });
+		// Registered and signed in earlier (by another page, whose clock learned the offset).
+		const session = await signIn();
 		// The phone is set an hour and a half slow, far outside the server's window.
 		const clock = new ServerClock(() => Date.now() - 1.5 * HOUR);
 		const engine = new SyncEngine({
 			db,
-			transport: httpTransport(identity, { baseUrl: 'http://dala.test', fetch, clock })
+			transport: httpTransport(identity, { baseUrl: 'http://dala.test', fetch, clock, session })
 		});
 		await queueApplications(db, 3);
 		const before = await server.db.$count(applications);
@@ -86,14 +108,18 @@ describe('a device whose clock is off', { timeout: 30_000 }, () => {
 		// A server whose clock jumps an hour with every request: the offset learned from
 		// one answer is stale by the next, so the one repeat is refused too.
 		let serverNow = Date.now();
-		let jumping = true;
-		const { fetch, refusals } = serverFetch(() => (jumping ? (serverNow += HOUR) : serverNow));
+		let jumping = false;
+		const { fetch, refusals, signIn } = serverFetch(() =>
+			jumping ? (serverNow += HOUR) : serverNow
+		);
 		const identity = await deviceIdentity(db);
+		const session = await signIn();
+		jumping = true;
 		const clock = new ServerClock();
 		const delays: number[] = [];
 		const engine = new SyncEngine({
 			db,
-			transport: httpTransport(identity, { baseUrl: 'http://dala.test', fetch, clock }),
+			transport: httpTransport(identity, { baseUrl: 'http://dala.test', fetch, clock, session }),
 			scheduleRetry: (delay) => delays.push(delay)
 		});
 		await queueApplications(db, 2);

@@ -29,7 +29,7 @@ export const ACTORS = [
 	'nobody',
 	/** Alice's first device, signing correctly and showing no session: it made her records. */
 	'alice',
-	/** Alice's second device, linked to the first before she had an account; no session shown. */
+	/** Alice's second device, signed in as her (its session expired); no session shown. */
 	'aliceSecondDevice',
 	/** Bob's device, signing correctly, showing no session. */
 	'bob',

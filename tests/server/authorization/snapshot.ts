@@ -96,7 +96,8 @@ export const withoutBookkeeping = (written: string[]) =>
 	written.filter((name) => !BOOKKEEPING.includes(name));
 
 /**
- * The refusals that come before the signature is accepted: after them nothing at all,
+ * The refusals that come before the signature is accepted (or without looking at it):
+ * after them nothing at all,
  * bookkeeping included, may have changed.
  */
 export const DOOR_CODES = new Set([
@@ -106,7 +107,9 @@ export const DOOR_CODES = new Set([
 	'bad_signature',
 	'stale_request',
 	'replayed_request',
-	'unauthorized'
+	'unauthorized',
+	// The retired link routes answer before looking at anything.
+	'link_retired'
 ]);
 
 /**

@@ -31,18 +31,20 @@ import {
 	type Actor,
 	type DeviceActor,
 	type RequestSpec,
-	type SignedInActor
+	type SignedInActor,
+	type StaffActor,
+	STAFF
 } from './actors';
 import {
 	currentTotp,
 	deviceOf,
 	newcomer,
-	offerCode,
 	renewChallenge,
 	renewUpload,
 	resignIn,
 	STAFF_PASSWORD,
 	staffSigner,
+	syncing,
 	type Holdings,
 	type Person,
 	type World
@@ -182,20 +184,20 @@ function sessionEndpoint(
 }
 
 /**
- * A sync endpoint (push, pull, uploads; protocol 3): a device endpoint that also checks the
- * session a request shows, before reading anything else: an ended, expired or stolen
- * session is refused, and a revoked device learns it was revoked.
+ * A sync endpoint (push, pull, uploads; protocol 3): a session endpoint whose records are
+ * the device owner's. Citizens see their own; staff are signed in on devices that hold
+ * none.
  */
-function syncEndpoint(
-	columns: Record<DeviceActor, Expect | ByRecord>
-): Record<Actor, Expect | ByRecord> {
-	return {
-		...deviceEndpoint(columns),
-		signedOut: refused(401, 'session_invalid'),
-		stolenSession: refused(401, 'session_invalid'),
-		expiredSession: refused(401, 'session_expired'),
-		revokedSession: refused(401, 'device_revoked')
-	};
+function syncEndpoint(columns: {
+	citizenA: Expect | ByRecord;
+	citizenB: Expect | ByRecord;
+	staff: Expect | ByRecord;
+}): Record<Actor, Expect | ByRecord> {
+	const staff = Object.fromEntries(STAFF.map((actor) => [actor, columns.staff])) as Record<
+		StaffActor,
+		Expect | ByRecord
+	>;
+	return sessionEndpoint({ citizenA: columns.citizenA, citizenB: columns.citizenB, ...staff });
 }
 
 /** The role each signed-in actor's account has. */
@@ -263,53 +265,18 @@ export const table: Row[] = [
 	},
 	{
 		route: 'POST /api/sync/link/offer',
-		// A code is a key to what its owner has: an account's device offers none.
-		name: 'offer a link code',
+		// Linking by code is retired: a second phone signs in. Every caller hears so.
+		name: 'offer a link code (retired)',
 		namesRecord: false,
 		request: () => jsonRequest('POST', '/api/sync/link/offer', {}),
-		expect: deviceEndpoint({
-			alice: refused(409, 'signed_in_device'),
-			aliceSecondDevice: refused(409, 'signed_in_device'),
-			bob: refused(409, 'signed_in_device'),
-			revokedDevice: served()
-		}),
-		writes: ['link_offers'],
-		effect: ({ res }) => expect(res.json.code).toMatch(/^[0-9A-Z]{5}-[0-9A-Z]{5}$/),
-		// One more live code of a device that is nobody's account: nothing a cell asks about.
-		renew: () => {}
+		expect: everyone(refused(410, 'link_retired'))
 	},
 	{
 		route: 'POST /api/sync/link/accept',
-		// Codes offered before the account existed: once either device is an account's, no
-		// code moves anything (issue 19: a stranger's code took a citizen's devices).
-		name: 'accept a person’s link code',
-		namesRecord: true,
-		request: (_, record) =>
-			jsonRequest('POST', '/api/sync/link/accept', { code: record!.linkCode }),
-		expect: anyDevice(refused(409, 'signed_in_device'))
-	},
-	{
-		route: 'POST /api/sync/link/accept',
-		// Between devices of nobody's account, whoever holds a live code joins its owner.
-		name: 'accept a code of nobody’s account',
-		writes: ['applications', 'devices', 'files', 'link_offers'],
+		name: 'accept a link code (retired)',
 		namesRecord: false,
-		request: (world) =>
-			jsonRequest('POST', '/api/sync/link/accept', { code: world.nobodysLinkCode }),
-		expect: deviceEndpoint({
-			alice: refused(409, 'signed_in_device'),
-			aliceSecondDevice: refused(409, 'signed_in_device'),
-			bob: refused(409, 'signed_in_device'),
-			revokedDevice: served()
-		}),
-		effect: async ({ world, actor }) => {
-			const owner = await ownerOf(world, deviceOf(world, actor)!.id);
-			expect(owner).toBe(await ownerOf(world, world.revokedDevice.id));
-		},
-		// The devices that may accept are nobody's account and hold nothing, before and
-		// after: a new code is all the next cell needs.
-		renew: async ({ world }) =>
-			void (world.nobodysLinkCode = await offerCode(world.app, world.revokedDevice))
+		request: () => jsonRequest('POST', '/api/sync/link/accept', { code: 'AAAAA-AAAAA' }),
+		expect: everyone(refused(410, 'link_retired'))
 	},
 	{
 		route: 'POST /api/sync/push',
@@ -321,10 +288,9 @@ export const table: Row[] = [
 				mutations: [amend(record!.applicationId, await versionOf(world, record!), { seq: seq++ })]
 			}),
 		expect: syncEndpoint({
-			alice: ownOnly('alice', 200, withheld()),
-			aliceSecondDevice: ownOnly('alice', 200, withheld()),
-			bob: ownOnly('bob', 200, withheld()),
-			revokedDevice: withheld()
+			citizenA: ownOnly('alice', 200, withheld()),
+			citizenB: ownOnly('bob', 200, withheld()),
+			staff: withheld()
 		}),
 		effect: async ({ res, world, record, expected }) => {
 			const [result] = res.json.results;
@@ -356,14 +322,13 @@ export const table: Row[] = [
 		namesRecord: true,
 		request: async (world) => {
 			// Another suite's open transaction on a shared PostgreSQL holds the feed back.
-			await pullAll(world.app, world.db, world.alice.device);
+			await pullAll(world.app, world.db, syncing(world.alice));
 			return { method: 'GET', path: '/api/sync/pull', signs: 'body' };
 		},
 		expect: syncEndpoint({
-			alice: ownOnly('alice', 200, withheld()),
-			aliceSecondDevice: ownOnly('alice', 200, withheld()),
-			bob: ownOnly('bob', 200, withheld()),
-			revokedDevice: withheld()
+			citizenA: ownOnly('alice', 200, withheld()),
+			citizenB: ownOnly('bob', 200, withheld()),
+			staff: withheld()
 		}),
 		effect: ({ res, record, expected }) => {
 			const ids = res.json.changes.map((change: { id: string }) => change.id);
@@ -404,10 +369,9 @@ export const table: Row[] = [
 				'Upload-Metadata': `sha256 ${Buffer.from('a'.repeat(64)).toString('base64')},type ${Buffer.from('image/png').toString('base64')}`
 			}),
 		expect: syncEndpoint({
-			alice: served(201),
-			aliceSecondDevice: served(201),
-			bob: served(201),
-			revokedDevice: served(201)
+			citizenA: served(201),
+			citizenB: served(201),
+			staff: served(201)
 		}),
 		effect: ({ res }) =>
 			expect(res.headers.get('Location')).toMatch(/^\/api\/files\/[0-9a-f]{32}$/),
@@ -429,10 +393,9 @@ export const table: Row[] = [
 				body: new Uint8Array([0xff, 0xd8, 0xff, 0xe0])
 			}) satisfies RequestSpec,
 		expect: syncEndpoint({
-			alice: ownOnly('alice', 204, refused(404, 'not_found')),
-			aliceSecondDevice: refused(404, 'not_found'),
-			bob: ownOnly('bob', 204, refused(404, 'not_found')),
-			revokedDevice: refused(404, 'not_found')
+			citizenA: ownOnly('alice', 204, refused(404, 'not_found')),
+			citizenB: ownOnly('bob', 204, refused(404, 'not_found')),
+			staff: refused(404, 'not_found')
 		}),
 		effect: ({ res }) => expect(res.headers.get('Upload-Offset')).toBe('4'),
 		renew: ({ world, record }) => renewUpload(world, record!)
@@ -443,10 +406,9 @@ export const table: Row[] = [
 		namesRecord: true,
 		request: (_, record) => tusRequest('HEAD', record!.uploadPath),
 		expect: syncEndpoint({
-			alice: ownOnly('alice', 200, refused(404, 'not_found')),
-			aliceSecondDevice: refused(404, 'not_found'),
-			bob: ownOnly('bob', 200, refused(404, 'not_found')),
-			revokedDevice: refused(404, 'not_found')
+			citizenA: ownOnly('alice', 200, refused(404, 'not_found')),
+			citizenB: ownOnly('bob', 200, refused(404, 'not_found')),
+			staff: refused(404, 'not_found')
 		}),
 		effect: ({ res }) => expect(res.headers.get('Upload-Offset')).toBe('0')
 	},
@@ -457,10 +419,9 @@ export const table: Row[] = [
 		namesRecord: true,
 		request: (_, record) => tusRequest('DELETE', record!.uploadPath),
 		expect: syncEndpoint({
-			alice: ownOnly('alice', 204, refused(404, 'not_found')),
-			aliceSecondDevice: refused(404, 'not_found'),
-			bob: ownOnly('bob', 204, refused(404, 'not_found')),
-			revokedDevice: refused(404, 'not_found')
+			citizenA: ownOnly('alice', 204, refused(404, 'not_found')),
+			citizenB: ownOnly('bob', 204, refused(404, 'not_found')),
+			staff: refused(404, 'not_found')
 		}),
 		renew: ({ world, record }) => renewUpload(world, record!)
 	},
@@ -472,10 +433,9 @@ export const table: Row[] = [
 		namesRecord: true,
 		request: (_, record) => tusRequest('GET', `/api/files/${record!.fileSha256}`),
 		expect: syncEndpoint({
-			alice: ownOnly('alice', 200, refused(404, 'not_found')),
-			aliceSecondDevice: ownOnly('alice', 200, refused(404, 'not_found')),
-			bob: ownOnly('bob', 200, refused(404, 'not_found')),
-			revokedDevice: refused(404, 'not_found')
+			citizenA: ownOnly('alice', 200, refused(404, 'not_found')),
+			citizenB: ownOnly('bob', 200, refused(404, 'not_found')),
+			staff: refused(404, 'not_found')
 		}),
 		effect: ({ res, record }) =>
 			expect(res.json).toMatchObject({ sha256: record!.fileSha256, verified: true })

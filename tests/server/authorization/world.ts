@@ -1,10 +1,9 @@
 /**
- * The people and records every authorization cell runs against. Alice has four devices,
- * linked while they were nobody's account, then signed in (`citizenA` on the first, an
- * expired session on the second, one signed in and out again through the sign-out
- * endpoint, one revoked by her through the revoke endpoint); Bob has one, signed in.
- * Each has an application (Alice's in ALICE_REGION, Bob's in BOB_REGION), a verified
- * file, an unfinished upload and a link code offered before the account existed. Staff
+ * The people and records every authorization cell runs against. Alice has signed in on
+ * four devices (`citizenA` on the first, an expired session on the second, one signed in
+ * and out again through the sign-out endpoint, one revoked by her through the revoke
+ * endpoint); Bob on one. Each has an application (Alice's in ALICE_REGION, Bob's in
+ * BOB_REGION), a verified file and an unfinished upload, sent from the first device. Staff
  * (an officer, reviewers of both regions and of the national queue, an administrator)
  * are made as the admin CLI makes them and signed in on devices of their own; an
  * anonymous device is only registered. A request that is allowed changes the world, so
@@ -22,8 +21,8 @@ import { newTotpSecret, totpCode, totpStep } from '../../../sync-server/accounts
 import type { Database } from '../../../sync-server/db/open';
 import { accounts, applications, devices, sessions } from '../../../sync-server/db/schema';
 import {
+	anonymousDevice,
 	answer,
-	newDevice,
 	push,
 	signedRequest,
 	signedTusRequest,
@@ -48,8 +47,6 @@ export interface Holdings {
 	fileSha256: string;
 	/** The path of an upload created and not yet sent (`/api/files/<id>`). */
 	uploadPath: string;
-	/** A link code offered by the person's device before the account existed, not yet used. */
-	linkCode: string;
 	/** The application's region, set by SQL (see `holdings`). */
 	region: string;
 	/** The person's citizen account, whose owner is `ownerId`. */
@@ -79,20 +76,15 @@ export interface World {
 	db: Database;
 	alice: Holdings;
 	bob: Holdings;
-	/** Alice's second device, linked to her before the cell runs. */
+	/** Alice's second device, signed in as her before the cell runs; its session expired. */
 	aliceSecondDevice: Device;
 	/** A well-formed device nobody registered. */
 	unknownDevice: Device;
-	/**
-	 * Once Alice's, linked to her and signed in as her, then revoked by citizenA (POST
-	 * …/devices/:id/revoke).
-	 */
+	/** Once Alice's, signed in as her, then revoked by citizenA (POST …/devices/:id/revoke). */
 	revokedDevice: Device;
 	/** The session the revoked device had before it was revoked. */
 	revoked: Pick<Session, 'accessToken' | 'refreshToken'>;
-	/** A link code the revoked device offered once it was nobody's. */
-	nobodysLinkCode: string;
-	/** A registered device, never linked or signed in. */
+	/** A registered device nobody ever signed in on. */
 	anonymous: Device;
 	/** Once Alice's, signed in and then out (POST /api/accounts/session/sign-out): unbound. */
 	signedOut: { device: Device; accessToken: string };
@@ -148,7 +140,7 @@ async function signInCitizen(db: Database, device: Device, iin: string): Promise
 
 /** A staff member made as the admin CLI makes one, signed in on a new device. */
 async function signedInStaff(app: App, db: Database, role: StaffRole, region: string) {
-	const device = await newDevice(app);
+	const device = await anonymousDevice(app);
 	const { accountId } = await createStaff(db, { role, region, name: `Matrix ${role} ${region}` });
 	const { accessToken } = await db.transaction((tx) => openSession(tx, accountId, device.id));
 	return { device, accountId, accessToken } satisfies SignedIn;
@@ -185,11 +177,17 @@ export async function renewChallenge(world: World): Promise<void> {
 	world.challenge = await askCode(world.db, world.alice.device, world.alice.iin);
 }
 
+/** The person's first device showing its live session, as the app syncs. */
+export const syncing = (holdings: Holdings): Device => ({
+	...holdings.device,
+	accessToken: holdings.session.accessToken
+});
+
 /** A new unfinished upload of the person's, in place of one a cell used. */
 export async function renewUpload(world: World, holdings: Holdings): Promise<void> {
 	holdings.uploadPath = await createUpload(
 		world.app,
-		holdings.device,
+		syncing(holdings),
 		jpeg(`renewed-${Math.random()}`)
 	);
 }
@@ -221,16 +219,6 @@ async function sessionCall(app: App, device: Device, accessToken: string, path: 
 	);
 	const res = await answer(app.request(path, init));
 	expect(res.status, res.text).toBe(200);
-}
-
-/** Links `device` to the owner of `to` with a fresh code. */
-export async function link(app: App, to: Device, device: Device): Promise<void> {
-	const path = '/api/sync/link/accept';
-	const code = await offerCode(app, to);
-	const linked = await answer(
-		app.request(path, await signedRequest(device, 'POST', path, { code }))
-	);
-	expect(linked.status, linked.text).toBe(200);
 }
 
 /** A JPEG as far as the server checks one: its magic number, then `size` distinct bytes. */
@@ -278,14 +266,6 @@ export async function sendUpload(app: App, device: Device, path: string, file: U
 	expect(res.status, res.text).toBe(204);
 }
 
-/** A link code offered by `device`. */
-export async function offerCode(app: App, device: Device): Promise<string> {
-	const path = '/api/sync/link/offer';
-	const res = await answer(app.request(path, await signedRequest(device, 'POST', path, {})));
-	expect(res.status, res.text).toBe(200);
-	return res.json.code;
-}
-
 async function ownerOf(db: Database, device: Device): Promise<string> {
 	const [row] = await db
 		.select({ ownerId: devices.ownerId })
@@ -295,8 +275,8 @@ async function ownerOf(db: Database, device: Device): Promise<string> {
 }
 
 /**
- * What a person makes while their devices are nobody's account (an application, files, a
- * link code), then the sign-in of their first device, which makes the account.
+ * A person's first sign-in, on `device`, which makes the account; then what they send
+ * from it: an application, a file, an unfinished upload.
  */
 async function holdings(
 	app: App,
@@ -305,25 +285,24 @@ async function holdings(
 	name: string,
 	region: string
 ): Promise<Holdings> {
+	const iin = validIin(made++ * 10);
+	const session = await signInCitizen(db, device, iin);
+	const sending = { ...device, accessToken: session.accessToken };
 	const submitted = submit();
-	const pushed = await push(app, device, { mutations: [submitted] });
+	const pushed = await push(app, sending, { mutations: [submitted] });
 	expect(pushed.json?.results?.[0]?.status, pushed.text).toBe('applied');
 	// Entrepreneur v1's address is free text, so receipt finds no region in it (the
 	// national queue): the matrix sets one, to ask who decides a regional application.
 	await db.update(applications).set({ region }).where(eq(applications.id, submitted.applicationId));
 	const file = jpeg(`${name}-${device.id}`);
-	await sendUpload(app, device, await createUpload(app, device, file), file);
-	const uploadPath = await createUpload(app, device, jpeg(`${name}-unfinished-${device.id}`));
-	const linkCode = await offerCode(app, device);
-	const iin = validIin(made++ * 10);
-	const session = await signInCitizen(db, device, iin);
+	await sendUpload(app, sending, await createUpload(app, sending, file), file);
+	const uploadPath = await createUpload(app, sending, jpeg(`${name}-unfinished-${device.id}`));
 	return {
 		device,
 		ownerId: await ownerOf(db, device),
 		applicationId: submitted.applicationId,
 		fileSha256: sha256(file),
 		uploadPath,
-		linkCode,
 		region,
 		accountId: session.account.id,
 		iin,
@@ -334,11 +313,7 @@ async function holdings(
 /** A fresh world in `db`, served by `app` (which must have uploads and a review token). */
 export async function newWorld(app: App, db: Database): Promise<World> {
 	const [aliceDevice, bobDevice, aliceSecondDevice, revokedDevice, signedOutDevice, anonymous] =
-		await Promise.all(Array.from({ length: 6 }, () => newDevice(app)));
-	// Linked while nobody's account: since the accounts, a signed-in device links no more.
-	await link(app, aliceDevice!, aliceSecondDevice!);
-	await link(app, aliceDevice!, revokedDevice!);
-	await link(app, aliceDevice!, signedOutDevice!);
+		await Promise.all(Array.from({ length: 6 }, () => anonymousDevice(app)));
 	const alice = await holdings(app, db, aliceDevice!, 'alice', ALICE_REGION);
 	const bob = await holdings(app, db, bobDevice!, 'bob', BOB_REGION);
 
@@ -375,7 +350,6 @@ export async function newWorld(app: App, db: Database): Promise<World> {
 		unknownDevice: await unregisteredDevice(),
 		revokedDevice: revokedDevice!,
 		revoked: { accessToken: revoked.accessToken, refreshToken: revoked.refreshToken },
-		nobodysLinkCode: await offerCode(app, revokedDevice!),
 		anonymous: anonymous!,
 		signedOut: { device: signedOutDevice!, accessToken: signedOut.accessToken },
 		expiredToken: expired.accessToken,

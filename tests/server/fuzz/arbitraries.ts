@@ -195,19 +195,14 @@ function endpointBodies(world: World, seen: Seen) {
 			{ publicKey: world.unknownDevice.publicKey },
 			{ publicKey: world.alice.device.publicKey }
 		),
-		offer: fc.constant({}),
-		accept: fc.constantFrom(
-			{ code: world.alice.linkCode },
-			{ code: world.bob.linkCode },
-			{ code: 'abcde fghjk' },
-			{ code: 'ABCDE-FGHJK' }
-		),
+		// The retired link routes: whatever is sent, 410.
+		accept: fc.constantFrom({}, { code: 'abcde fghjk' }, { code: 'ABCDE-FGHJK' }),
 		code: fc.constantFrom(
 			{ iin: validIin(7), phone: '+77010000002' },
 			{ iin: world.alice.iin, phone: '+77010000000' },
 			{ iin: '000000000000', phone: '+77010000000' }
 		),
-		// The world's live challenge and link: right, or one digit or field changed.
+		// The world's live challenge: right, or one digit or field changed.
 		confirm: fc.constant(null).map(() => ({
 			challengeId: world.challenge.id,
 			code: world.challenge.code
@@ -595,8 +590,18 @@ function aimedRequest(world: World, seen: Seen): fc.Arbitrary<FuzzRequest> {
 		['Content-Type', 'application/offset+octet-stream']
 	]);
 	return fc.oneof(
-		{ weight: 6, arbitrary: call('POST', '/api/sync/push', asSent(bodies.push), device) },
-		{ weight: 3, arbitrary: call('GET', pullPath, noBody, device) },
+		{
+			weight: 6,
+			arbitrary: call(
+				'POST',
+				'/api/sync/push',
+				asSent(bodies.push),
+				signedIn,
+				oneHeader,
+				sessionShown
+			)
+		},
+		{ weight: 3, arbitrary: call('GET', pullPath, noBody, signedIn, oneHeader, sessionShown) },
 		{
 			weight: 2,
 			arbitrary: call(
@@ -606,8 +611,7 @@ function aimedRequest(world: World, seen: Seen): fc.Arbitrary<FuzzRequest> {
 				fc.constant<Signer>('nobody')
 			)
 		},
-		{ weight: 1, arbitrary: call('POST', '/api/sync/link/offer', asSent(bodies.offer), device) },
-		{ weight: 2, arbitrary: call('POST', '/api/sync/link/accept', asSent(bodies.accept), device) },
+		{ weight: 1, arbitrary: call('POST', '/api/sync/link/accept', asSent(bodies.accept), device) },
 		{
 			weight: 3,
 			arbitrary: call(
@@ -619,18 +623,25 @@ function aimedRequest(world: World, seen: Seen): fc.Arbitrary<FuzzRequest> {
 				fc.constant<Signer>('reviewer')
 			)
 		},
-		{ weight: 3, arbitrary: call('POST', '/api/files', noBody, device, tusHeaders(creation)) },
+		{
+			weight: 3,
+			arbitrary: call('POST', '/api/files', noBody, signedIn, tusHeaders(creation), sessionShown)
+		},
 		{
 			weight: 2,
 			arbitrary: call(
 				'PATCH',
 				upload,
 				fc.uint8Array({ minLength: 1, maxLength: 64 }),
-				device,
-				tusHeaders(append)
+				signedIn,
+				tusHeaders(append),
+				sessionShown
 			)
 		},
-		{ weight: 1, arbitrary: call('HEAD', upload, noBody, device, tusHeaders(fc.constant([]))) },
+		{
+			weight: 1,
+			arbitrary: call('HEAD', upload, noBody, signedIn, tusHeaders(fc.constant([])), sessionShown)
+		},
 		{
 			weight: 1,
 			arbitrary: call(
@@ -640,8 +651,9 @@ function aimedRequest(world: World, seen: Seen): fc.Arbitrary<FuzzRequest> {
 					`/api/files/${world.bob.fileSha256}`
 				),
 				noBody,
-				device,
-				tusHeaders(fc.constant([]))
+				signedIn,
+				tusHeaders(fc.constant([])),
+				sessionShown
 			)
 		},
 		{

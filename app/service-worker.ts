@@ -12,9 +12,9 @@ import {
 } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
 import { sessionTokens } from './lib/sync/session-tokens';
-import { openDatabase } from './lib/db/database';
+import { getMeta, openDatabase } from './lib/db/database';
 import { deviceIdentity } from './lib/sync/device';
-import { SyncEngine } from './lib/sync/engine';
+import { SyncEngine, waitsForPerson } from './lib/sync/engine';
 import { BACKGROUND_SYNC_TAG, SYNC_LOCK } from './lib/sync/names';
 import { httpTransport } from './lib/sync/transport';
 
@@ -76,7 +76,10 @@ async function backgroundSync(): Promise<void> {
 			const device = await deviceIdentity(db);
 			const session = sessionTokens(db, device);
 			const engine = new SyncEngine({ db, transport: httpTransport(device, { session }) });
-			if (!(await engine.sync())) throw new Error('sync failed; the browser will retry');
+			// A failure only the person can end (sign in, update) is not worth the retries.
+			if (!(await engine.sync()) && !waitsForPerson((await getMeta(db, 'sync'))?.lastError)) {
+				throw new Error('sync failed; the browser will retry');
+			}
 		} finally {
 			db.close();
 		}

@@ -45,6 +45,16 @@ const ITEM_ATTRIBUTABLE = new Set(['invalid_body', 'body_too_large', 'out_of_ord
  * so the power may fail anywhere: an unacknowledged mutation stays in the outbox and is
  * sent again, and the server answers a repeat with its first answer.
  */
+/**
+ * True when what stopped sending ends only by the person's doing: an outdated app cannot
+ * succeed by retrying, nor can an ended session. The update prompt, or signing in (which
+ * asks for a sync), takes over; no timer, poll or Background Sync tries again meanwhile,
+ * which would only knock on the server and make the sync bar flicker.
+ */
+export function waitsForPerson(error: Pick<SyncErrorInfo, 'kind'> | undefined): boolean {
+	return error?.kind === 'update_required' || error?.kind === 'signed_out';
+}
+
 export class SyncEngine {
 	readonly #db: DalaDatabase;
 	readonly #transport: SyncTransport;
@@ -129,9 +139,7 @@ export class SyncEngine {
 				detail: failure?.code ?? failure?.message
 			};
 			let nextAttemptAt: number | undefined;
-			// An outdated app cannot succeed by retrying, nor can a person's ended session: the
-			// update prompt, or signing in (which asks for a sync), takes over.
-			if (lastError.kind !== 'update_required' && lastError.kind !== 'signed_out') {
+			if (!waitsForPerson(lastError)) {
 				this.#attempt += 1;
 				// A server that said how long to wait (a rate limit, an overload) is waited for,
 				// and never sooner than the back-off.

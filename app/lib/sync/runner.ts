@@ -5,7 +5,7 @@ import { sessionTokens } from './session-tokens';
 import { getMeta, type DalaDatabase } from '../db/database';
 import { fileSender } from './file-sender';
 import { deviceIdentity } from './device';
-import { SyncEngine } from './engine';
+import { SyncEngine, waitsForPerson } from './engine';
 import { electLeader } from './leader';
 import { BACKGROUND_SYNC_TAG } from './names';
 import { httpTransport } from './transport';
@@ -45,11 +45,13 @@ export function startSyncRunner(db: DalaDatabase): SyncRunner {
 
 	const run = () => {
 		if (engine && leading()) {
-			void engine.sync().then((ok) => {
+			void engine.sync().then(async (ok) => {
 				// After the pass, never before or during it: the outbox goes first.
 				refresh();
 				prune();
-				return ok || askForBackgroundSync();
+				if (!ok && !waitsForPerson((await getMeta(db, 'sync'))?.lastError)) {
+					askForBackgroundSync();
+				}
 			});
 		} else channel.postMessage('sync');
 	};
@@ -62,6 +64,7 @@ export function startSyncRunner(db: DalaDatabase): SyncRunner {
 		if (!leading() || !navigator.onLine) return;
 		const state = await getMeta(db, 'sync');
 		if (state?.nextAttemptAt && state.nextAttemptAt > Date.now()) return;
+		if (waitsForPerson(state?.lastError)) return;
 		run();
 	};
 

@@ -44,7 +44,9 @@ describe('the offline loop in real Chromium', () => {
 		await submitApplication(page);
 
 		await page.getByRole('heading', { name: 'Application saved' }).waitFor();
-		await expect.poll(() => page.getByText('Waiting for connection').isVisible()).toBe(true);
+		await expect
+			.poll(() => page.getByText('Waiting to send', { exact: true }).isVisible())
+			.toBe(true);
 		const applicationUrl = page.url();
 		const applicationId = applicationUrl.split('/').pop()!;
 

@@ -9,7 +9,6 @@ import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { openDatabase } from '../../sync-server/db/open';
-import type { Session } from '../../shared/session';
 import {
 	completeSignIn,
 	fillApplication,
@@ -26,6 +25,7 @@ import {
 	type Browser,
 	type RunningServer
 } from './harness';
+import { storedSession } from './stored';
 
 let app: { server: RunningServer; browser: Browser } | undefined;
 afterEach(async () => {
@@ -47,25 +47,6 @@ async function queueOne(page: Page, url: string): Promise<void> {
 	await fillApplication(page);
 	await submitApplication(page);
 	await page.getByRole('heading', { name: 'Application saved' }).waitFor();
-}
-
-/** The session the app keeps in IndexedDB (meta `session`), as only its sync code reads it. */
-function storedSession(page: Page): Promise<Session | undefined> {
-	return page.evaluate(
-		() =>
-			new Promise<Session | undefined>((resolve, reject) => {
-				const open = indexedDB.open('dala');
-				open.onerror = () => reject(open.error);
-				open.onsuccess = () => {
-					const request = open.result.transaction('meta').objectStore('meta').get('session');
-					request.onerror = () => reject(request.error);
-					request.onsuccess = () => {
-						open.result.close();
-						resolve((request.result as { value: Session } | undefined)?.value);
-					};
-				};
-			})
-	);
 }
 
 /** The sync bar, where "Sign in to send" and its link show. */

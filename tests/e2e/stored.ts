@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import type { Session } from '../../shared/session';
 
 /**
  * Every place the page's origin keeps data, as text: each IndexedDB record (blobs read as
@@ -45,4 +46,32 @@ export function everythingStored(page: Page): Promise<string> {
 		}
 		return parts.join('\n');
 	});
+}
+
+/** The session the app keeps in IndexedDB (meta `session`), where only its sync code reads it. */
+export function storedSession(page: Page): Promise<Session | undefined> {
+	return page.evaluate(
+		() =>
+			new Promise<Session | undefined>((resolve, reject) => {
+				const open = indexedDB.open('dala');
+				open.onerror = () => reject(open.error);
+				open.onsuccess = () => {
+					const request = open.result.transaction('meta').objectStore('meta').get('session');
+					request.onerror = () => reject(request.error);
+					request.onsuccess = () => {
+						open.result.close();
+						resolve((request.result as { value: Session } | undefined)?.value);
+					};
+				};
+			})
+	);
+}
+
+/** True when localStorage or sessionStorage holds something shaped like a token. */
+export function tokenInWebStorage(page: Page): Promise<boolean> {
+	return page.evaluate(() =>
+		/d[ar]_[A-Za-z0-9_-]{43}/.test(
+			JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage })
+		)
+	);
 }

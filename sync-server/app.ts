@@ -22,7 +22,7 @@ import { DEFAULT_LIMITS, type Limits } from './http/limits';
 import { rateLimiter } from './http/rate-limit';
 import { securityHeaders } from './http/security-headers';
 import { deviceRoutes } from './devices/routes';
-import { officeRoutes, reviewRoutes } from './office/routes';
+import { officeRoutes } from './office/routes';
 import { serviceRoutes } from './catalogue/routes';
 import { staticFiles } from './http/static-files';
 import { syncRoutes } from './sync/routes';
@@ -32,11 +32,6 @@ export interface AppOptions {
 	log: Logger;
 	/** The built PWA to serve beside the API; without it the server is API-only. */
 	staticDir?: string;
-	/**
-	 * The bearer token of the back-office review API. Without one the API does not exist
-	 * (its paths are 404s), so a server nobody configured for reviewers exposes nothing.
-	 */
-	reviewToken?: string;
 	/** Where uploaded photos and documents are kept; without one /api/files does not exist. */
 	uploads?: UploadStore;
 	/** The services accepted and published (catalogue/catalogue.ts); the bundled ones by default. */
@@ -66,7 +61,6 @@ export function createApp({
 	db,
 	log,
 	staticDir,
-	reviewToken,
 	uploads,
 	catalogue = bundledCatalogue,
 	requestWindowMs,
@@ -100,7 +94,6 @@ export function createApp({
 		.route('/api/accounts', accountRoutes(db, auth, { accounts, guard, passwords, lifetimes }))
 		.route('/api/office', officeRoutes(db, auth));
 	// Mounted before the catch-all below, which would otherwise answer its paths first.
-	if (reviewToken) app.route('/api/review', reviewRoutes(db, reviewToken));
 	if (uploads) app.route('/api/files', fileRoutes(db, auth, uploads, log, guard, seen));
 	// Any other /api path is a JSON 404, never the SPA's index.html.
 	app.all('/api', notFound).all('/api/*', notFound);

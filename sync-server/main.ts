@@ -2,7 +2,7 @@
  * Starts the sync server: `PORT` (3000), `HOST` (0.0.0.0), `DATABASE_URL` (postgres://…,
  * else embedded PGlite under `DATA_DIR`, default ./data), `DATABASE_POOL_SIZE` (10
  * connections per process, PostgreSQL only), `STATIC_DIR` (the built app, default
- * ./build), `REVIEW_TOKEN` (enables the back-office review API), `LOG_LEVEL` (info), and
+ * ./build), `LOG_LEVEL` (info), and
  * `S3_BUCKET`, `S3_ENDPOINT`, `S3_REGION`, `S3_ACCESS_KEY_ID`, `S3_SECRET_ACCESS_KEY` (keep
  * uploaded files in an S3-compatible bucket rather than under `DATA_DIR/files`), and
  * `DALA_SERVICES` (a JSON file of service definitions to accept and publish in place of
@@ -33,8 +33,6 @@ import { sweepRateLimits } from './http/rate-limit';
 
 // Requests still in flight get this long to finish after a shutdown signal.
 const SHUTDOWN_GRACE_MS = 10_000;
-// A shorter shared secret could be guessed; generate one (`openssl rand -base64 32`).
-const MIN_REVIEW_TOKEN_LENGTH = 24;
 
 /** DATABASE_POOL_SIZE as a number; a typo must not silently become some other size. */
 function poolSizeFrom(value: string | undefined): number {
@@ -70,10 +68,6 @@ async function main(log: Logger): Promise<void> {
 
 	const poolSize = poolSizeFrom(process.env.DATABASE_POOL_SIZE);
 	const requestWindowMs = requestWindowFrom(process.env.REQUEST_WINDOW_SECONDS);
-	const reviewToken = process.env.REVIEW_TOKEN || undefined;
-	if (reviewToken && reviewToken.length < MIN_REVIEW_TOKEN_LENGTH) {
-		throw new Error(`REVIEW_TOKEN must be at least ${MIN_REVIEW_TOKEN_LENGTH} characters`);
-	}
 
 	// Before the database: a typo in a limit, or a bad catalogue file, is a configuration
 	// error, found at once.
@@ -114,7 +108,6 @@ async function main(log: Logger): Promise<void> {
 		db: database.db,
 		log,
 		staticDir: hasBuild ? staticDir : undefined,
-		reviewToken,
 		uploads: uploads.store,
 		catalogue: services.catalogue,
 		requestWindowMs,
@@ -136,7 +129,6 @@ async function main(log: Logger): Promise<void> {
 			log.info(`listening on http://${host}:${info.port}`, {
 				database: database.kind,
 				...(database.kind === 'pglite' ? { dataDir: resolve(dataDir) } : { poolSize }),
-				reviewApi: reviewToken ? 'on' : 'off',
 				uploads: uploads.description,
 				services: `${services.catalogue.services.length} versions (${services.source})`,
 				signInCodes: accounts.sender.description,

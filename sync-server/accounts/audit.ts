@@ -23,7 +23,7 @@ export type AuditAction = (typeof AuditAction)[keyof typeof AuditAction];
 
 export interface AuditEntry {
 	action: AuditAction;
-	/** The account that acted; null for a device not signed in, the CLI or the review token. */
+	/** The account that acted; null for a device not signed in, the CLI, the old review token. */
 	actor?: string | null;
 	device?: string | null;
 	/** An id (account, application, session), never an IIN, a phone or a code. */

@@ -116,7 +116,7 @@ export const applications = pgTable(
 		 * The region whose reviewers decide it (accounts/policy.ts): a REGIONS code, set from
 		 * the answer its service names (shared/services/region.ts) at receipt and at every
 		 * amend. Null: the service has no region, so it is in the national queue, decided by
-		 * reviewers of region `national` (and the shared review token, REVIEW_TOKEN).
+		 * reviewers of region `national`.
 		 */
 		region: text('region'),
 		/** The officer whose kiosk filed it, or null when the person filed it themselves. */
@@ -382,7 +382,7 @@ export const auditLog = pgTable('audit_log', {
 	/** 1, 2, 3… with no gaps: a missing number is a removed row. */
 	seq: bigint('seq', { mode: 'number' }).primaryKey(),
 	at: timestamp('at', { withTimezone: true, precision: 3 }).notNull(),
-	/** The account that acted, or null (a device before sign-in, the CLI, a review token). */
+	/** The account that acted, or null (a device before sign-in, the CLI, the old review token). */
 	actor: uuid('actor'),
 	device: text('device'),
 	action: text('action').notNull(),

@@ -5,16 +5,6 @@ import type { ErrorCode } from '../../shared/errors';
 import type { ErrorBody } from '../../shared/protocol';
 
 /**
- * Codes only the back-office API answers. Devices never call it, so the device protocol
- * (shared/errors.ts) does not list them and the app need not translate them.
- */
-export const ReviewErrorCode = {
-	/** No or wrong `Authorization: Bearer` token. */
-	unauthorized: 'unauthorized'
-} as const;
-export type ReviewErrorCode = (typeof ReviewErrorCode)[keyof typeof ReviewErrorCode];
-
-/**
  * Codes of a server that cannot do its work now, whoever asked. Every client already treats
  * a 5xx as "try again" and keeps what it sent queued, so none needs to translate these.
  */
@@ -27,7 +17,7 @@ export const ServerErrorCode = {
 export type ServerErrorCode = (typeof ServerErrorCode)[keyof typeof ServerErrorCode];
 
 type ErrorDetail = Omit<ErrorBody['error'], 'code'> & {
-	code: ErrorCode | ReviewErrorCode | ServerErrorCode;
+	code: ErrorCode | ServerErrorCode;
 };
 
 /** The JSON every failed request answers, in the shape of the protocol's ErrorBody. */

@@ -77,7 +77,7 @@ export async function decide(
 	db: Database,
 	applicationId: string,
 	input: DecisionInput,
-	/** Who decided, for the audit log: none for the shared review token. */
+	/** Who decided, for the audit log: none when no one signed in did (tests, scripts). */
 	by: { actor?: string; device?: string } = {}
 ): Promise<DecisionOutcome> {
 	const parsed = v.safeParse(Decision, input);

@@ -6,7 +6,7 @@
  * Environment: BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/test; a scratch
  * database is made there and dropped), DATABASE_POOL_SIZE (10).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { catchUp, type CatchUpResult } from './catch-up';
 import { corpus } from './corpus';
 import { describeMachine } from './machine';
@@ -28,12 +28,11 @@ async function main(): Promise<void> {
 		ADMIN_URL,
 		`dala_catchup_${randomUUID().replaceAll('-', '').slice(0, 12)}`
 	);
-	const reviewToken = randomBytes(32).toString('base64url');
-	const server = await startSyncServer(database.url, POOL, reviewToken);
+	const server = await startSyncServer(database.url, POOL);
 	try {
 		const runs: CatchUpResult[] = [];
 		for (let run = 0; run < RUNS; run++) {
-			runs.push(await catchUp(server, reviewToken, corpus(run * CHANGES, CHANGES).applications));
+			runs.push(await catchUp(server, database.url, corpus(run * CHANGES, CHANGES).applications));
 			const [app, large] = runs.at(-1)!.passes;
 			console.log(
 				`run ${run + 1}: ${app!.serverMs.toFixed(0)} ms in ${app!.requests} pulls ` +

@@ -1,7 +1,8 @@
 /**
  * Catch-up: a kiosk that submitted 10,000 applications goes offline; the back office puts
- * every one of them in review meanwhile (10,000 status changes, through the review API as
- * reviewers would); the kiosk comes back and pulls page after page until it is current.
+ * every one of them in review meanwhile (10,000 status changes, through the office API by
+ * signed-in reviewers of each application's region: reviewers.ts); the kiosk comes back
+ * and pulls page after page until it is current.
  * Reported: the sum of the pull requests' durations (send to last byte, on loopback, so
  * it is the server's time plus a few microseconds of socket), and the bytes per change.
  */
@@ -12,6 +13,8 @@ import { sum, utf8Bytes } from './stats';
 import { wireBetween, wireTo, type WireCount } from './wire';
 import { BATCH } from './ingest';
 import type { SyncServer } from './processes';
+import { reviewRegion, signedInReviewers } from './reviewers';
+import type { StaffDevice } from '../support/staff-device';
 
 export interface PullPass {
 	/** The page size asked for; undefined = the server's default, as the app pulls. */
@@ -66,23 +69,26 @@ async function pullAll(device: Device, port: number, cursor: string | undefined,
 	return { pass, cursor: next };
 }
 
-/** Moves each application to `in_review` through the back-office API, `reviewers` at once. */
-async function review(port: number, token: string, ids: readonly string[], reviewers: number) {
+/**
+ * Moves each application to `in_review` through the office API, `workers` at once, each
+ * decision signed and sent by the reviewer of its region.
+ */
+async function review(
+	port: number,
+	decisions: readonly { id: string; reviewer: StaffDevice }[],
+	workers: number
+) {
 	let next = 0;
 	await Promise.all(
-		Array.from({ length: reviewers }, async () => {
+		Array.from({ length: workers }, async () => {
 			const agent = deviceAgent();
 			try {
-				for (let i = next++; i < ids.length; i = next++) {
+				for (let i = next++; i < decisions.length; i = next++) {
+					const { id, reviewer } = decisions[i]!;
+					const path = `/api/office/applications/${id}/decision`;
 					const body = Buffer.from(JSON.stringify({ status: 'in_review', baseVersion: 1 }));
-					const response = await send(
-						agent,
-						port,
-						'POST',
-						`/api/review/applications/${ids[i]}/decision`,
-						{ Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-						body
-					);
+					const headers = await reviewer.headers('POST', path, body);
+					const response = await send(agent, port, 'POST', path, headers, body);
 					if (response.status !== 200) {
 						throw new Error(`review answered ${response.status}: ${response.body.toString()}`);
 					}
@@ -94,9 +100,10 @@ async function review(port: number, token: string, ids: readonly string[], revie
 	);
 }
 
+/** `databaseUrl`: the server's database, where the reviewers are made. */
 export async function catchUp(
 	server: SyncServer,
-	reviewToken: string,
+	databaseUrl: string,
 	applications: readonly TypedApplication[]
 ): Promise<CatchUpResult> {
 	const { port } = server;
@@ -115,9 +122,12 @@ export async function catchUp(
 		}
 		// Current before going away: the cursor the kiosk holds while offline.
 		const { cursor } = await pullAll(kiosk, port, undefined);
+		const regions = applications.map(reviewRegion);
+		const reviewers = await signedInReviewers(databaseUrl, port, new Set(regions));
+		const decisions = ids.map((id, i) => ({ id, reviewer: reviewers.get(regions[i]!)! }));
 
 		const reviewStart = performance.now();
-		await review(port, reviewToken, ids, 10);
+		await review(port, decisions, 10);
 		const decisionsPerSecond = ids.length / ((performance.now() - reviewStart) / 1000);
 
 		// The same catch-up twice, from the same cursor (a pull writes nothing): with the page

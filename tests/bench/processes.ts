@@ -119,11 +119,7 @@ function codesFrom(child: ChildProcess): SyncServer['signInCode'] {
  * The sync server as `npm run serve` starts it, but through `node --import tsx` rather
  * than the tsx launcher, so the process we measure (CPU, profile) is the server itself.
  */
-export async function startSyncServer(
-	databaseUrl: string,
-	poolSize: number,
-	reviewToken: string
-): Promise<SyncServer> {
+export async function startSyncServer(databaseUrl: string, poolSize: number): Promise<SyncServer> {
 	const port = await freePort();
 	const env = {
 		...process.env,
@@ -134,8 +130,6 @@ export async function startSyncServer(
 		HOST: '127.0.0.1',
 		PORT: String(port),
 		LOG_LEVEL: 'warn',
-		// Turns on the back-office API, through which the catch-up's status changes are made.
-		REVIEW_TOKEN: reviewToken,
 		// Capacity is measured, not the limits: one bench device pushes far more than a
 		// phone's 60 a minute (limits.test.ts covers the limits themselves).
 		RATE_LIMITS: 'off',

@@ -102,7 +102,7 @@ export function markdown(m: Measurements, f: Figures): string {
 		`PouchDB made ${whole(m.pouch.one.requests)} HTTP requests for ${whole(m.pouch.one.documents)} documents; ` +
 			`Dala ${whole(m.ingest.pool.requests)}.`,
 		'',
-		`**Catch-up** (${whole(m.catchUp.behind)} status changes made by reviewers through the review API ` +
+		`**Catch-up** (${whole(m.catchUp.behind)} status changes made by signed-in reviewers through the office API ` +
 			`at ${whole(m.catchUp.decisionsPerSecond)} decisions/s while the kiosk was away)`,
 		'',
 		'| page size | pages | server time (sum of requests) | wall time |',

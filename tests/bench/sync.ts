@@ -8,7 +8,7 @@
  * database is made there and dropped), BENCH_DOCUMENTS (20000), DATABASE_POOL_SIZE (10),
  * BENCH_LOAD_SECONDS (30), BENCH_NO_WRITE=1 to leave docs/benchmarks.md alone.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { catchUp } from './catch-up';
 import { applicationRows, corpus, pouchDocuments } from './corpus';
@@ -44,9 +44,8 @@ async function main(): Promise<void> {
 		ADMIN_URL,
 		`dala_bench_${randomUUID().replaceAll('-', '').slice(0, 12)}`
 	);
-	const reviewToken = randomBytes(32).toString('base64url');
 	step(`scratch database ${database.name}; starting the sync server (pool ${POOL})`);
-	const server = await startSyncServer(database.url, POOL, reviewToken);
+	const server = await startSyncServer(database.url, POOL);
 	try {
 		const docs = corpus(0, DOCUMENTS);
 		const warm = corpus(DOCUMENTS, WARMUP);
@@ -108,7 +107,7 @@ async function main(): Promise<void> {
 		})();
 
 		step(`catch-up of ${CATCH_UP} status changes`);
-		const caughtUp = await catchUp(server, reviewToken, docs.applications.slice(0, CATCH_UP));
+		const caughtUp = await catchUp(server, database.url, docs.applications.slice(0, CATCH_UP));
 
 		step(`${LOAD_DEVICES} devices for ${LOAD_SECONDS} s`);
 		const load = await underLoad(server, LOAD_DEVICES, LOAD_SECONDS, LOAD_BATCH, (i) =>

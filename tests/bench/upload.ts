@@ -140,7 +140,7 @@ async function writeSection(text: string): Promise<void> {
 async function main(): Promise<void> {
 	const dataDir = await mkdtemp(join(tmpdir(), 'dala-bench-upload-'));
 	process.env.DATA_DIR = dataDir;
-	const server = await startSyncServer('', 1, 'bench-upload-review-token-unused');
+	const server = await startSyncServer('', 1);
 	const proxy = await countingProxy(server.port);
 	const profile = await mkdtemp(join(tmpdir(), 'dala-bench-profile-'));
 	const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

@@ -22,6 +22,8 @@ import { checkPromises } from './checks';
 import { SimDevice } from './devices';
 import { ChaosProxy } from './proxy';
 import { Rng, seedFrom, sleep } from './random';
+import { NATIONAL_REGION } from '../../shared/accounts';
+import { createStaffByCli, StaffDevice } from '../support/staff-device';
 import { Reviewer } from './reviewer';
 import { personFor } from './sign-in';
 import { playScenario, SCENARIOS, type Scenario } from './scenarios';
@@ -124,7 +126,6 @@ async function run(): Promise<void> {
 
 	// Two server slots on fixed ports, so a restarted server comes back where the
 	// balancer (the proxy) expects it.
-	const token = randomBytes(24).toString('base64url');
 	// One upload store for both servers, as production shares one bucket.
 	const dataDir = await mkdtemp(join(tmpdir(), 'dala-chaos-'));
 	started.dataDir = dataDir;
@@ -137,7 +138,7 @@ async function run(): Promise<void> {
 			port: ports[slot],
 			databaseUrl: database.url,
 			// Small pools: two processes and the checks stay far from max_connections.
-			env: { REVIEW_TOKEN: token, DATABASE_POOL_SIZE: '5', DATA_DIR: dataDir }
+			env: { DATABASE_POOL_SIZE: '5', DATA_DIR: dataDir }
 		});
 		started.servers.push(server);
 		slots[slot] = server;
@@ -165,7 +166,6 @@ async function run(): Promise<void> {
 		faultRate: FAULT_RATE
 	});
 	started.proxy = proxy;
-	const reviewer = new Reviewer(proxy.url, token, root.fork('reviewer'));
 	const prefix = `chaos-${SEED}-${randomBytes(3).toString('hex')}`;
 	const devices = await Promise.all(
 		Array.from({ length: DEVICES }, (_, i) =>
@@ -180,6 +180,18 @@ async function run(): Promise<void> {
 		readCode: (maskedPhone: string) => slots[0]!.signInCode(maskedPhone)
 	};
 	await Promise.all(devices.map((d) => d.signIn(signInAt.serverUrl, signInAt.readCode)));
+	// Every chaos application is in the national queue (entrepreneur v1): its reviewer,
+	// made by the admin CLI and signed in the same way, straight at the server.
+	const setPassword = await createStaffByCli(
+		{ DATABASE_URL: database.url },
+		'reviewer',
+		NATIONAL_REGION
+	);
+	const reviewer = new Reviewer(
+		proxy.url,
+		await StaffDevice.signIn(signInAt.serverUrl, setPassword),
+		root.fork('reviewer')
+	);
 	const uploaders = await Promise.all(
 		Array.from({ length: UPLOADERS }, (_, i) =>
 			Uploader.open(

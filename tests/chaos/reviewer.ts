@@ -1,9 +1,10 @@
 /**
- * A back-office reviewer deciding applications through the server's review API
- * (`POST /api/review/applications/:id/decision`), over the same faulty proxy as the
+ * A reviewer signed in as themselves deciding applications through the office API
+ * (`POST /api/office/applications/:id/decision`), over the same faulty proxy as the
  * devices: a decision can commit and its answer be lost, just like a push.
  */
 import type { ApplicationState } from '../../shared/protocol';
+import type { StaffDevice } from '../support/staff-device';
 import { sleep, type Rng } from './random';
 
 export type Verdict = 'in_review' | 'approved' | 'rejected';
@@ -24,15 +25,16 @@ interface DecisionAnswer {
 
 export class Reviewer {
 	readonly #baseUrl: string;
-	readonly #token: string;
+	readonly #device: StaffDevice;
 	readonly #rng: Rng;
 	readonly decisions: DecisionRecord[] = [];
 	/** Attempts that got no definite answer (cut, reset, server gone) and were repeated. */
 	retries = 0;
 
-	constructor(baseUrl: string, token: string, rng: Rng) {
+	/** `device`: a reviewer of the national queue, where every chaos application is. */
+	constructor(baseUrl: string, device: StaffDevice, rng: Rng) {
 		this.#baseUrl = baseUrl;
-		this.#token = token;
+		this.#device = device;
 		this.#rng = rng;
 	}
 
@@ -41,6 +43,7 @@ export class Reviewer {
 	 * find its own earlier attempt committed; it is told `conflict`/`closed` with the
 	 * state that attempt made, which is recognised here as applied. Sound because the
 	 * reviewer is the only one who sets a status: nobody else can produce that state.
+	 * Each attempt is signed anew: the same nonce again would be refused as replayed.
 	 */
 	async decide(
 		applicationId: string,
@@ -48,11 +51,11 @@ export class Reviewer {
 		baseVersion: number,
 		deadline: number
 	): Promise<DecisionRecord> {
-		const body = JSON.stringify({
+		const body = {
 			status,
 			baseVersion,
 			...(status === 'rejected' && { reason: 'The business address is incomplete.' })
-		});
+		};
 		for (;;) {
 			if (Date.now() > deadline) throw new Error(`decision on ${applicationId} never answered`);
 			const answer = await this.#post(applicationId, body);
@@ -70,23 +73,23 @@ export class Reviewer {
 	}
 
 	/** One attempt: the answer, or null when there was none worth reading (retry). */
-	async #post(applicationId: string, body: string): Promise<DecisionAnswer | null> {
+	async #post(applicationId: string, body: object): Promise<DecisionAnswer | null> {
 		let response: Response;
 		let text: string;
 		try {
-			response = await fetch(`${this.#baseUrl}/api/review/applications/${applicationId}/decision`, {
-				method: 'POST',
-				headers: { Authorization: `Bearer ${this.#token}`, 'Content-Type': 'application/json' },
+			response = await this.#device.post(
+				this.#baseUrl,
+				`/api/office/applications/${applicationId}/decision`,
 				body,
-				signal: AbortSignal.timeout(10_000)
-			});
+				{ signal: AbortSignal.timeout(10_000) }
+			);
 			text = await response.text();
 		} catch {
 			return null;
 		}
 		if (response.status >= 500) return null;
 		if (response.status !== 200 && response.status !== 409) {
-			throw new Error(`review API answered ${response.status}: ${text}`);
+			throw new Error(`office API answered ${response.status}: ${text}`);
 		}
 		try {
 			return JSON.parse(text) as DecisionAnswer;

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { seriousViolations } from './axe';
 import {
 	correctAnswer,
@@ -9,18 +9,35 @@ import {
 	submitApplication
 } from './fill';
 import { openControlled, useAppAndBrowser } from './harness';
+import { createStaffByCli, StaffDevice } from '../support/staff-device';
 
-const REVIEW_TOKEN = 'e2e-review-token-0123456789abcdef';
+// The region GOOD_ANSWERS name (fill.ts): only its reviewers decide the application.
+const REGION = 'turkistan';
 
-const app = useAppAndBrowser({ server: { env: { REVIEW_TOKEN } } });
+let setPasswordToken = '';
+const app = useAppAndBrowser({
+	beforeServer: async (dataDir) => {
+		setPasswordToken = await createStaffByCli(
+			{ DATA_DIR: dataDir, DATABASE_URL: '' },
+			'reviewer',
+			REGION
+		);
+	}
+});
 
-/** A back-office reviewer's decision, through the review API. */
+let reviewer: StaffDevice;
+// After the server is up (hooks run in order): the reviewer sets a password and signs in.
+beforeAll(async () => {
+	reviewer = await StaffDevice.signIn(app.server.url, setPasswordToken);
+});
+
+/** A decision of the region's reviewer, signed in as themselves, through the office API. */
 async function decide(id: string, body: Record<string, unknown>): Promise<number> {
-	const response = await fetch(`${app.server.url}/api/review/applications/${id}/decision`, {
-		method: 'POST',
-		headers: { Authorization: `Bearer ${REVIEW_TOKEN}`, 'Content-Type': 'application/json' },
-		body: JSON.stringify(body)
-	});
+	const response = await reviewer.post(
+		app.server.url,
+		`/api/office/applications/${id}/decision`,
+		body
+	);
 	return response.status;
 }
 

@@ -260,11 +260,18 @@ export function useAppAndBrowser(
 	options: {
 		server?: Parameters<typeof startServer>[0];
 		browser?: Parameters<typeof launchBrowser>[0];
+		/**
+		 * Run on the server's data directory before the server opens it (PGlite lets one
+		 * process at a time have it): the admin CLI making staff, say.
+		 */
+		beforeServer?: (dataDir: string) => Promise<void>;
 	} = {}
 ) {
 	const app = {} as { server: RunningServer; browser: Browser };
 	beforeAll(async () => {
-		app.server = await startServer(options.server);
+		const dataDir = options.server?.dataDir ?? (await freshDatabase());
+		await options.beforeServer?.(dataDir);
+		app.server = await startServer({ ...options.server, dataDir });
 		app.browser = await launchBrowser(options.browser);
 	});
 	afterAll(async () => {

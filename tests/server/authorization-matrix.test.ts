@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { directoryStore } from '../../sync-server/files/store';
 import { DEFAULT_LIMITS, DEFAULT_RATE_RULES, type Limits } from '../../sync-server/http/limits';
-import { ACTORS, REVIEW_TOKEN, asActor, type Actor } from './authorization/actors';
+import { ACTORS, asActor, type Actor } from './authorization/actors';
 import {
 	AUDITED_REFUSALS,
 	DOOR_CODES,
@@ -79,7 +79,6 @@ describe.each(backends)('authorization matrix on $name', (backend) => {
 	const dir = join(tmpdir(), `dala-matrix-${randomUUID()}`);
 	const suite = useSuite(backend, {
 		uploads: directoryStore(dir),
-		reviewToken: REVIEW_TOKEN,
 		limits: roomyLimits
 	});
 	afterAll(() => rm(dir, { recursive: true, force: true }));

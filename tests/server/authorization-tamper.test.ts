@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Header } from '../../shared/protocol';
 import { directoryStore } from '../../sync-server/files/store';
-import { REVIEW_TOKEN } from './authorization/actors';
 import { changed, ownerDigest, snapshot } from './authorization/snapshot';
 import { newWorld } from './authorization/world';
 import { backends } from './backends';
@@ -31,7 +30,7 @@ import {
 
 describe.each(backends)('tampered and revoked requests on $name', (backend) => {
 	const dir = join(tmpdir(), `dala-tamper-${randomUUID()}`);
-	const suite = useSuite(backend, { uploads: directoryStore(dir), reviewToken: REVIEW_TOKEN });
+	const suite = useSuite(backend, { uploads: directoryStore(dir) });
 	afterAll(() => rm(dir, { recursive: true, force: true }));
 
 	/** Runs `send` and expects it refused with `code` and nothing written anywhere. */

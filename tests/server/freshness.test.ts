@@ -26,8 +26,10 @@ import {
 	counts,
 	inboxOf,
 	newDevice,
+	newReviewer,
 	pullAll,
 	push,
+	signedCall,
 	signedRequest,
 	storedApplication,
 	submit,
@@ -40,8 +42,6 @@ import {
 	type Device,
 	type SendOptions
 } from './helpers';
-
-const TOKEN = 'review-token-for-freshness-0123456789';
 
 function expectError(res: Answer, status: number, code: string) {
 	expect(res.status, res.text).toBe(status);
@@ -103,7 +103,7 @@ const b64 = (text: string) => Buffer.from(text).toString('base64');
 
 describe.each(backends)('request freshness on $name', (backend) => {
 	const dir = join(tmpdir(), `dala-freshness-${randomUUID()}`);
-	const suite = useSuite(backend, { uploads: directoryStore(dir), reviewToken: TOKEN });
+	const suite = useSuite(backend, { uploads: directoryStore(dir) });
 	afterAll(() => rm(dir, { recursive: true, force: true }));
 
 	const nonceCount = () => suite.db.$count(requestNonces);
@@ -202,22 +202,24 @@ describe.each(backends)('request freshness on $name', (backend) => {
 			expect(mine).toBe(3);
 		});
 
-		it('cannot decide twice: a replayed decision names a version that has moved', async () => {
+		it("is refused for a reviewer's decision; signed anew, it names a version that has moved", async () => {
 			const device = await newDevice(suite.app);
 			const pushed = await push(suite.app, device, { mutations: [submit()] });
 			const id: string = pushed.json.results[0].application.id;
-			const decision = {
-				path: `/api/review/applications/${id}/decision`,
-				init: {
-					method: 'POST',
-					headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/json' },
-					body: JSON.stringify({ status: 'in_review', baseVersion: 1 })
-				}
-			};
+			const reviewer = await newReviewer(suite.app, suite.db);
+			const decision = await capture(reviewer, 'POST', `/api/office/applications/${id}/decision`, {
+				status: 'in_review',
+				baseVersion: 1
+			});
 			expect((await send(suite.app, decision)).status).toBe(200);
-			const replay = await send(suite.app, decision);
-			expect(replay.status).toBe(409);
-			expect(replay.json.status).toBe('conflict');
+			expectError(await send(suite.app, decision), 401, 'replayed_request');
+			// The version in the body is the second guard: the same decision signed again.
+			const again = await signedCall(suite.app, reviewer, decision.path, {
+				status: 'in_review',
+				baseVersion: 1
+			});
+			expect(again.status).toBe(409);
+			expect(again.json.status).toBe('conflict');
 			expect((await storedApplication(suite.db, id))?.version).toBe(2);
 		});
 	});

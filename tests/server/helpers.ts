@@ -25,6 +25,9 @@ import { createLogger } from '../../sync-server/http/log';
 import { developmentSender, type CodeSender } from '../../sync-server/accounts/code-sender';
 import { developmentRegister } from '../../sync-server/accounts/phone-register';
 import { decide, type DecisionInput } from '../../sync-server/office/review';
+import { openSession } from '../../sync-server/accounts/sessions';
+import { createStaff } from '../../sync-server/accounts/staff';
+import { NATIONAL_REGION } from '../../shared/accounts';
 import type { Session } from '../../shared/session';
 import { inboxAccounts, type Inbox } from '../support/inbox-accounts';
 import { sha256Hex } from '../support/sample-photo';
@@ -132,6 +135,21 @@ export function newPerson(): Person {
  */
 export async function newDevice(app: App, person: Person = newPerson()): Promise<Device> {
 	return signedIn(app, await anonymousDevice(app), person);
+}
+
+/**
+ * A device with a reviewer of `region` (the national queue by default) signed in on it: the
+ * account made as the admin CLI makes it, the session opened as staff sign-in opens one.
+ */
+export async function newReviewer(
+	app: App,
+	db: Database,
+	region: string = NATIONAL_REGION
+): Promise<Device> {
+	const device = await anonymousDevice(app);
+	const { accountId } = await createStaff(db, { role: 'reviewer', region, name: 'Test reviewer' });
+	const { accessToken } = await db.transaction((tx) => openSession(tx, accountId, device.id));
+	return { ...device, accessToken };
 }
 
 /** `device` with `person` signed in on it, through the real endpoints. */
@@ -472,7 +490,7 @@ export async function storedApplication(db: Database, id: string) {
 }
 
 /**
- * A back-office reviewer's decision, through the domain function the review API uses, on
+ * A back-office reviewer's decision, through the domain function the office API uses, on
  * the version the application has now. Throws unless it was recorded.
  */
 export async function review(

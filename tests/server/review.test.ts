@@ -7,16 +7,15 @@ import {
 	answer,
 	counts,
 	newDevice,
+	newReviewer,
 	pullAll,
 	push,
+	signedCall,
 	storedApplication,
 	submit,
-	testApp,
 	useSuite,
-	type App
+	type Device
 } from './helpers';
-
-const TOKEN = 'review-token-for-tests-0123456789';
 
 describe.each(backends)('decide on $name', (backend) => {
 	const suite = useSuite(backend);
@@ -126,24 +125,15 @@ describe.each(backends)('decide on $name', (backend) => {
 	});
 });
 
-describe.each(backends)('review API on $name', (backend) => {
-	const suite = useSuite(backend, { reviewToken: TOKEN });
-	let closed: App;
-	beforeAll(() => {
-		closed = testApp(suite.db);
+describe.each(backends)('office decision API on $name', (backend) => {
+	const suite = useSuite(backend);
+	let reviewer: Device;
+	beforeAll(async () => {
+		reviewer = await newReviewer(suite.app, suite.db);
 	});
 
-	function decision(target: App, id: string, body: unknown, token: string | null = TOKEN) {
-		return answer(
-			target.request(`/api/review/applications/${id}/decision`, {
-				method: 'POST',
-				headers: {
-					'Content-Type': 'application/json',
-					...(token !== null ? { Authorization: `Bearer ${token}` } : {})
-				},
-				body: typeof body === 'string' ? body : JSON.stringify(body)
-			})
-		);
+	function decision(id: string, body: unknown, signer: Device = reviewer) {
+		return signedCall(suite.app, signer, `/api/office/applications/${id}/decision`, body);
 	}
 
 	async function submitted(): Promise<ApplicationState> {
@@ -152,56 +142,59 @@ describe.each(backends)('review API on $name', (backend) => {
 		return res.json.results[0].application;
 	}
 
-	it('does not exist without a review token: 404, even with a token sent', async () => {
+	it('has no shared-token API any more: /api/review is a JSON 404', async () => {
 		const state = await submitted();
-		const res = await decision(closed, state.id, { status: 'approved', baseVersion: 1 });
+		const res = await answer(
+			suite.app.request(`/api/review/applications/${state.id}/decision`, {
+				method: 'POST',
+				headers: { Authorization: 'Bearer review-token-for-tests-0123456789' },
+				body: JSON.stringify({ status: 'approved', baseVersion: 1 })
+			})
+		);
 		expect(res.status).toBe(404);
 		expect(v.parse(ErrorBody, res.json).error.code).toBe('not_found');
 		expect((await storedApplication(suite.db, state.id))?.version).toBe(1);
 	});
 
-	it.each([
-		['no token', null],
-		['a wrong token', 'wrong-token'],
-		['the token with one character changed', TOKEN.slice(0, -1) + 'X'],
-		['the token and more', TOKEN + 'X']
-	])('answers 401 to %s and decides nothing', async (_name, token) => {
+	it('answers 401 to a signed request with no session, and decides nothing', async () => {
 		const state = await submitted();
-		const res = await decision(suite.app, state.id, { status: 'approved', baseVersion: 1 }, token);
+		const res = await decision(
+			state.id,
+			{ status: 'approved', baseVersion: 1 },
+			{
+				...reviewer,
+				accessToken: undefined
+			}
+		);
 		expect(res.status).toBe(401);
-		expect(res.json).toMatchObject({ error: { code: 'unauthorized' } });
-		expect(res.headers.get('WWW-Authenticate')).toBe('Bearer');
 		expect((await storedApplication(suite.db, state.id))?.version).toBe(1);
 	});
 
-	it('refuses a Basic credential carrying the token', async () => {
-		const state = await submitted();
-		const res = await answer(
-			suite.app.request(`/api/review/applications/${state.id}/decision`, {
-				method: 'POST',
-				headers: { Authorization: `Basic ${TOKEN}` },
-				body: JSON.stringify({ status: 'approved', baseVersion: 1 })
-			})
-		);
-		expect(res.status).toBe(401);
+	it("answers 404 to a citizen, even the application's owner", async () => {
+		const owner = await newDevice(suite.app);
+		const pushed = await push(suite.app, owner, { mutations: [submit()] });
+		const id: string = pushed.json.results[0].application.id;
+		const res = await decision(id, { status: 'approved', baseVersion: 1 }, owner);
+		expect(res.status).toBe(404);
+		expect((await storedApplication(suite.db, id))?.version).toBe(1);
 	});
 
-	it('records a decision with the right token, and answers 409 with the state on a stale one', async () => {
+	it('records a decision, and answers 409 with the state on a stale one', async () => {
 		const state = await submitted();
 
-		const approved = await decision(suite.app, state.id, { status: 'in_review', baseVersion: 1 });
+		const approved = await decision(state.id, { status: 'in_review', baseVersion: 1 });
 		expect(approved.status).toBe(200);
 		expect(approved.json).toMatchObject({
 			status: 'applied',
 			application: { id: state.id, status: 'in_review', version: 2 }
 		});
 
-		const stale = await decision(suite.app, state.id, { status: 'approved', baseVersion: 1 });
+		const stale = await decision(state.id, { status: 'approved', baseVersion: 1 });
 		expect(stale.status).toBe(409);
 		expect(stale.json).toEqual({ status: 'conflict', application: approved.json.application });
 
-		await decision(suite.app, state.id, { status: 'approved', baseVersion: 2 });
-		const closedAnswer = await decision(suite.app, state.id, {
+		await decision(state.id, { status: 'approved', baseVersion: 2 });
+		const closedAnswer = await decision(state.id, {
 			status: 'rejected',
 			reason: 'Too late',
 			baseVersion: 3
@@ -222,7 +215,7 @@ describe.each(backends)('review API on $name', (backend) => {
 		]
 	])('answers %s with %i', async (_name, body, status, code) => {
 		const state = await submitted();
-		const res = await decision(suite.app, state.id, body);
+		const res = await decision(state.id, body);
 		expect(res.status).toBe(status);
 		expect(v.parse(ErrorBody, res.json).error.code).toBe(code);
 		expect((await storedApplication(suite.db, state.id))?.version).toBe(1);
@@ -232,7 +225,7 @@ describe.each(backends)('review API on $name', (backend) => {
 		['an id no application has', submit().applicationId],
 		['an id that is no UUID', 'nope']
 	])('answers 404 for %s', async (_name, id) => {
-		const res = await decision(suite.app, id, { status: 'approved', baseVersion: 1 });
+		const res = await decision(id, { status: 'approved', baseVersion: 1 });
 		expect(res.status).toBe(404);
 		expect(v.parse(ErrorBody, res.json).error.code).toBe('not_found');
 	});

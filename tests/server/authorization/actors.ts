@@ -9,9 +9,6 @@ import { Header, PROTOCOL_VERSION } from '../../../shared/protocol';
 import { signatureHeaders, type Device } from '../helpers';
 import type { World } from './world';
 
-/** The review token the matrix app is configured with. */
-export const REVIEW_TOKEN = 'matrix-review-token-0123456789';
-
 /** A request as an endpoint's row describes it, before anyone's credentials are added. */
 export interface RequestSpec {
 	method: string;
@@ -41,10 +38,11 @@ export const ACTORS = [
 	'forged',
 	/** Alice's own signature, over a request that was changed after signing. */
 	'tampered',
-	/** The back-office bearer token (`REVIEW_TOKEN`), and no device. */
-	'reviewToken',
-	/** A bearer token that is not the review token. */
-	'wrongToken',
+	/**
+	 * A bearer token that is no session (as the retired shared review token was), and no
+	 * device: a token alone opens nothing.
+	 */
+	'bearerOnly',
 	/** Citizen A: Alice signed in on her first device, with its live session. */
 	'citizenA',
 	/** Citizen B: Bob signed in on his device, with its live session. */
@@ -103,10 +101,7 @@ export const STAFF: readonly StaffActor[] = [
  * records, as a revoked device.
  */
 export const SIGNS_AS: Record<
-	Exclude<
-		Actor,
-		DeviceActor | 'nobody' | 'unknownDevice' | 'forged' | 'tampered' | 'reviewToken' | 'wrongToken'
-	>,
+	Exclude<Actor, DeviceActor | 'nobody' | 'unknownDevice' | 'forged' | 'tampered' | 'bearerOnly'>,
 	DeviceActor
 > = {
 	citizenA: 'alice',
@@ -187,10 +182,8 @@ export async function asActor(
 			const path = `${spec.path}${spec.path.includes('?') ? '&' : '?'}tampered=1`;
 			return { path, init: honest.init };
 		}
-		case 'reviewToken':
-			return init(spec, { ...protocol, Authorization: `Bearer ${REVIEW_TOKEN}` });
-		case 'wrongToken':
-			return init(spec, { ...protocol, Authorization: `Bearer not-${REVIEW_TOKEN}` });
+		case 'bearerOnly':
+			return init(spec, { ...protocol, Authorization: 'Bearer matrix-review-token-0123456789' });
 		case 'citizenA':
 			return signedBy(world.alice.device, spec, { session: world.alice.session.accessToken });
 		case 'citizenB':

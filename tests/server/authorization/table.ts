@@ -131,8 +131,7 @@ const notADevice = {
 	unknownDevice: refused(401, 'unknown_device'),
 	forged: refused(401, 'bad_signature'),
 	tampered: refused(401, 'bad_signature'),
-	reviewToken: refused(400, 'missing_device'),
-	wrongToken: refused(400, 'missing_device')
+	bearerOnly: refused(400, 'missing_device')
 } satisfies Partial<Record<Actor, Expect>>;
 
 /**
@@ -256,8 +255,7 @@ export const table: Row[] = [
 			...everyone(refused(400, 'invalid_body')),
 			nobody: served(),
 			unknownDevice: served(),
-			reviewToken: served(),
-			wrongToken: served()
+			bearerOnly: served()
 		},
 		effect: ({ res, world }) => expect(res.json.deviceId).toBe(world.unknownDevice.id),
 		// The world's unknown device is one nobody registered.
@@ -334,27 +332,6 @@ export const table: Row[] = [
 			const ids = res.json.changes.map((change: { id: string }) => change.id);
 			if (expected.outcome === 'served') expect(ids).toContain(record!.applicationId);
 			else expect(ids).not.toContain(record!.applicationId);
-		}
-	},
-	{
-		route: 'POST /api/review/applications/:id/decision',
-		// One shared token, no regions: the token decides on any application; a session is
-		// not the token.
-		name: 'decide with the review token',
-		writes: ['applications', 'audit_log'],
-		namesRecord: true,
-		request: async (world, record) =>
-			jsonRequest('POST', `/api/review/applications/${record!.applicationId}/decision`, {
-				status: ApplicationStatus.inReview,
-				baseVersion: await versionOf(world, record!)
-			}),
-		expect: { ...everyone(refused(401, 'unauthorized')), reviewToken: served() },
-		effect: async ({ res, world, record }) => {
-			const stored = await storedApplication(world.db, record!.applicationId);
-			expect(stored).toMatchObject({
-				status: ApplicationStatus.inReview,
-				version: res.json.application.version
-			});
 		}
 	},
 	{

@@ -310,7 +310,7 @@ async function holdings(
 	};
 }
 
-/** A fresh world in `db`, served by `app` (which must have uploads and a review token). */
+/** A fresh world in `db`, served by `app` (which must have uploads). */
 export async function newWorld(app: App, db: Database): Promise<World> {
 	const [aliceDevice, bobDevice, aliceSecondDevice, revokedDevice, signedOutDevice, anonymous] =
 		await Promise.all(Array.from({ length: 6 }, () => anonymousDevice(app)));

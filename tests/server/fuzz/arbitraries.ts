@@ -10,23 +10,22 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { v7 as uuidv7 } from 'uuid';
 import { Header, PROTOCOL_VERSION } from '../../../shared/protocol';
-import { REVIEW_TOKEN } from '../authorization/actors';
 import { currentTotp, STAFF_PASSWORD, type World } from '../authorization/world';
 import { amend, rawAnswers, submit, validIin } from '../helpers';
 
 /**
  * Who signs a fuzzed request, if anyone: the world's devices (Alice's second device is
- * the one whose session expired; the staff's are signed in), a device never registered,
- * the review token with no device, or nobody.
+ * the one whose session expired; the staff's are signed in, reviewers of Alice's region and
+ * of Bob's), a device never registered, or nobody.
  */
 export type Signer =
 	| 'alice'
 	| 'aliceSecondDevice'
 	| 'bob'
 	| 'regionReviewer'
+	| 'otherReviewer'
 	| 'administrator'
 	| 'unknownDevice'
-	| 'reviewer'
 	| 'nobody';
 
 /**
@@ -356,7 +355,8 @@ const headerValues: Record<string, fc.Arbitrary<string>> = {
 	),
 	'Accept-Encoding': fc.constantFrom('gzip', 'br', 'deflate', '*', 'gzip;q=0', 'identity'),
 	Authorization: fc.oneof(
-		fc.constantFrom(`Bearer ${REVIEW_TOKEN}`, 'Bearer', 'Basic YTpi', `bearer ${REVIEW_TOKEN}`),
+		// The last: a long random bearer that is no session, as the retired review token was.
+		fc.constantFrom('Bearer', 'Basic YTpi', 'bearer fuzz-review-token-0123456789abcdef'),
 		junkValue.map((v) => `Bearer ${v}`),
 		malformedToken.map((v) => `Bearer ${v}`)
 	),
@@ -477,11 +477,9 @@ function knownPaths(world: World): fc.Arbitrary<string> {
 			`/api/files/${world.bob.fileSha256}`,
 			`/api/files/${'0'.repeat(32)}`,
 			'/api',
-			'/api/review',
 			'/',
 			'/index.html'
 		),
-		id.map((value) => `/api/review/applications/${encodeURIComponent(value)}/decision`),
 		pullPath
 	);
 }
@@ -618,9 +616,11 @@ function aimedRequest(world: World, seen: Seen): fc.Arbitrary<FuzzRequest> {
 				'POST',
 				fc
 					.constantFrom(world.alice.applicationId, world.bob.applicationId)
-					.map((id) => `/api/review/applications/${id}/decision`),
+					.map((id) => `/api/office/applications/${id}/decision`),
 				asSent(bodies.decision),
-				fc.constant<Signer>('reviewer')
+				fc.constant<Signer>('otherReviewer'),
+				oneHeader,
+				sessionShown
 			)
 		},
 		{
@@ -781,7 +781,7 @@ function anyRequest(world: World, seen: Seen): fc.Arbitrary<FuzzRequest> {
 			{ weight: 1, arbitrary: fc.constant<Signer>('aliceSecondDevice') },
 			{ weight: 2, arbitrary: fc.constantFrom<Signer>('regionReviewer', 'administrator') },
 			{ weight: 1, arbitrary: fc.constant<Signer>('unknownDevice') },
-			{ weight: 2, arbitrary: fc.constant<Signer>('reviewer') },
+			{ weight: 2, arbitrary: fc.constant<Signer>('otherReviewer') },
 			{ weight: 3, arbitrary: fc.constant<Signer>('nobody') }
 		),
 		session: fc.oneof({ weight: 1, arbitrary: noSession }, { weight: 2, arbitrary: sessionShown })

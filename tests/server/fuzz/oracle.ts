@@ -7,8 +7,6 @@ import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { tusSigningBody } from '../../../shared/files';
 import { ErrorCode } from '../../../shared/errors';
 import { Header, PROTOCOL_VERSION } from '../../../shared/protocol';
-import { ReviewErrorCode } from '../../../sync-server/http/errors';
-import { REVIEW_TOKEN } from '../authorization/actors';
 import {
 	DOOR_CODES,
 	REFUSAL_WRITES,
@@ -20,7 +18,7 @@ import type { World } from '../authorization/world';
 import { signatureHeaders, type App, type Device } from '../helpers';
 import type { FuzzRequest, Signer } from './arbitraries';
 
-const CODES = new Set<string>([...Object.values(ErrorCode), ...Object.values(ReviewErrorCode)]);
+const CODES = new Set<string>(Object.values(ErrorCode));
 
 /** The session token `fuzzed` shows, as the world holds it when it is sent. */
 function sessionToken(world: World, { signer, session }: FuzzRequest): string | undefined {
@@ -30,6 +28,7 @@ function sessionToken(world: World, { signer, session }: FuzzRequest): string | 
 		// Its only session is the expired one.
 		aliceSecondDevice: world.expiredToken,
 		regionReviewer: world.regionReviewer.accessToken,
+		otherReviewer: world.otherReviewer.accessToken,
 		administrator: world.administrator.accessToken
 	};
 	switch (session.shown) {
@@ -62,17 +61,14 @@ export async function build(world: World, fuzzed: FuzzRequest): Promise<Request 
 		aliceSecondDevice: world.aliceSecondDevice,
 		bob: world.bob.device,
 		regionReviewer: world.regionReviewer.device,
+		otherReviewer: world.otherReviewer.device,
 		administrator: world.administrator.device,
 		unknownDevice: world.unknownDevice,
-		reviewer: undefined,
 		nobody: undefined
 	}[fuzzed.signer];
 	const token = sessionToken(world, fuzzed);
 	if (token !== undefined && !headers.has('Authorization')) {
 		headers.set('Authorization', `Bearer ${token}`);
-	}
-	if (fuzzed.signer === 'reviewer' && !headers.has('Authorization')) {
-		headers.set('Authorization', `Bearer ${REVIEW_TOKEN}`);
 	}
 	// GET and HEAD cannot carry a body in fetch; the body is dropped, not the request.
 	const body =

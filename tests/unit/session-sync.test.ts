@@ -40,7 +40,8 @@ beforeEach(async () => {
 afterEach(() => db.delete());
 
 /** The server's app with an inbox for codes, and a fetch into it that records each call. */
-function world() {
+/** `hold`: awaited before each call is answered, to order a test's calls. */
+function world(hold: (path: string) => Promise<void> = async () => {}) {
 	const inbox = inboxAccounts();
 	const app = createApp({
 		db: server.db,
@@ -49,6 +50,7 @@ function world() {
 	});
 	const calls: { path: string; authorization: string | null; refused?: string }[] = [];
 	const fetch = async (url: string, init: RequestInit) => {
+		await hold(new URL(url).pathname);
 		const response = await app.request(url, init);
 		const call = {
 			path: new URL(url).pathname,
@@ -183,6 +185,28 @@ describe('sync under the person’s session', { timeout: 30_000 }, () => {
 		await w.signIn(nextIin());
 		expect(await engine.sync()).toBe(true);
 		expect(await db.outbox.count()).toBe(0);
+	});
+
+	it('sends at once after a sign-in made while a pass was being refused', async () => {
+		// The first push is answered only once the person has signed in and asked for a sync.
+		let signedIn!: () => void;
+		const asked = new Promise<void>((resolve) => (signedIn = resolve));
+		let pushes = 0;
+		const w = world(async (path) => {
+			if (path === '/api/sync/push' && pushes++ === 0) await asked;
+		});
+		await queueApplications(db, 1);
+		const before = await sent();
+		const engine = await w.engine();
+		const refused = engine.sync();
+		await w.signIn(nextIin());
+		const after = engine.sync();
+		signedIn();
+
+		expect(await refused).toBe(true);
+		expect(await after).toBe(true);
+		expect(await db.outbox.count()).toBe(0);
+		expect(await sent()).toBe(before + 1);
 	});
 
 	it('removes everything of the person from a revoked device', async () => {

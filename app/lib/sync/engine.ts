@@ -69,6 +69,8 @@ export class SyncEngine {
 	#notBefore = 0;
 	#running: Promise<boolean> | null = null;
 	#again = false;
+	/** The last pass stopped on something only the person can end (`waitsForPerson`). */
+	#stoppedForPerson = false;
 
 	constructor(options: SyncEngineOptions) {
 		this.#db = options.db;
@@ -85,7 +87,9 @@ export class SyncEngine {
 
 	/**
 	 * Runs a sync pass: push everything waiting, then pull. If a pass is already running
-	 * another one follows it, so a mutation queued meanwhile is not left behind.
+	 * another one follows it, so a mutation queued meanwhile is not left behind; after a
+	 * pass that stopped for the person too, since the asking may be their answer (a
+	 * sign-in), and nothing else would try again.
 	 * Resolves true when the last pass succeeded. While the server's Retry-After lasts it
 	 * resolves false at once, sending nothing: the retry it scheduled will run the pass.
 	 */
@@ -100,7 +104,7 @@ export class SyncEngine {
 			do {
 				this.#again = false;
 				ok = await this.#pass();
-			} while (ok && this.#again);
+			} while (this.#again && (ok || this.#stoppedForPerson));
 			return ok;
 		})().finally(() => {
 			this.#running = null;
@@ -139,7 +143,8 @@ export class SyncEngine {
 				detail: failure?.code ?? failure?.message
 			};
 			let nextAttemptAt: number | undefined;
-			if (!waitsForPerson(lastError)) {
+			this.#stoppedForPerson = waitsForPerson(lastError);
+			if (!this.#stoppedForPerson) {
 				this.#attempt += 1;
 				// A server that said how long to wait (a rate limit, an overload) is waited for,
 				// and never sooner than the back-off.

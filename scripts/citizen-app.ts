@@ -7,9 +7,14 @@
  */
 export const OUTSIDE_CITIZEN_APP = ['/staff', '/office', '/admin', '/verify'] as const;
 
+/**
+ * The address of a SvelteKit route id: route groups `(name)` do not appear in it, so
+ * `/(citizen)` is the home page `/` and `/(office)/office` is `/office`.
+ */
+export const addressOf = (routeId: string): string => routeId.replace(/\/\([^/)]+\)/g, '') || '/';
+
 /** Whether a SvelteKit route id (`/staff/cases/[id]`, `/(office)/office`) is outside. */
 export function isOutsideCitizenApp(routeId: string): boolean {
-	// Route groups `(name)` do not appear in the address, so they do not count here either.
-	const path = routeId.replace(/\/\([^/)]+\)/g, '') || '/';
+	const path = addressOf(routeId);
 	return OUTSIDE_CITIZEN_APP.some((prefix) => path === prefix || path.startsWith(`${prefix}/`));
 }

@@ -5,6 +5,7 @@
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { buildFiles, outsideCitizenFiles, routeFiles, type ViteManifest } from './chunk-graph';
+import { addressOf } from '../citizen-app.ts';
 import type { ClientBuild } from './client-build';
 import { servedSize, type ServedSize } from './served-size';
 
@@ -69,7 +70,7 @@ export function costs(build: ClientBuild, files: Iterable<string>): Figure {
 
 /** Measures a build. The home page is route `/`. */
 export function measure(build: ClientBuild): Figures {
-	const home = build.routes.find((route) => route.id === '/');
+	const home = build.routes.find((route) => addressOf(route.id) === '/');
 	if (!home) throw new Error('the build has no home page (route /)');
 	const outside = outsideCitizenFiles(build.manifest, build.routes);
 	const precached = [...buildFiles(build.manifest)].filter((file) => !outside.has(file));

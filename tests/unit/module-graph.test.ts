@@ -99,7 +99,7 @@ describe('the module graph', () => {
 		expect(graph.get(join(LIB, 'sync', 'runner.ts'))?.map(named)).toContain(
 			'app/lib/sync/engine.ts'
 		);
-		expect(graph.get(join(APP, 'routes', '+page.svelte'))?.map(named)).toContain(
+		expect(graph.get(join(APP, 'routes', '(citizen)', '+page.svelte'))?.map(named)).toContain(
 			'app/lib/db/instance.ts'
 		);
 	});

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { CitizenCodeRequest, CitizenConfirmRequest } from '../../../shared/accounts';
+import { CitizenCodeRequest, CitizenConfirmRequest } from '../../../../shared/accounts';
 import { confirmSignInCode, requestSignInCode } from '$lib/accounts/citizen-sign-in';
 import { signInProblemOf, type SignInProblem } from '$lib/accounts/sign-in-problem';
 import type { DalaDatabase } from '$lib/db/database';

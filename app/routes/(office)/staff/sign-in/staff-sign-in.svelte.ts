@@ -1,0 +1,64 @@
+import * as v from 'valibot';
+import { StaffSignInRequest } from '../../../../../shared/accounts';
+import { signInStaff } from '$lib/office/staff-accounts';
+import { staffProblemOf, totpDigits, type StaffProblem } from '../staff-problems';
+
+/** Where a problem is shown: at its field, or above the form. */
+export type StaffSignInField = 'login' | 'password' | 'totp' | 'form';
+
+const FIELD_OF: Partial<Record<StaffProblem['kind'], StaffSignInField>> = {
+	login_required: 'login',
+	password_required: 'password',
+	totp_required: 'totp',
+	totp_format: 'totp'
+};
+
+/**
+ * A member of staff signing in: login, password and the authenticator's code, checked
+ * here for what can be checked, then by the server. A refusal does not say which of the
+ * three was wrong (the server does not either); the password and code are cleared.
+ */
+export class StaffSignIn {
+	login = $state('');
+	password = $state('');
+	totp = $state('');
+	busy = $state(false);
+	problems = $state.raw<Partial<Record<StaffSignInField, StaffProblem>>>({});
+
+	#show(...problems: StaffProblem[]): void {
+		this.problems = Object.fromEntries(problems.map((p) => [FIELD_OF[p.kind] ?? 'form', p]));
+	}
+
+	/** True once signed in, the session kept. */
+	async submit(): Promise<boolean> {
+		if (this.busy) return false;
+		const found: StaffProblem[] = [];
+		const totp = totpDigits(this.totp);
+		if (this.login.trim() === '') found.push({ kind: 'login_required' });
+		if (this.password === '') found.push({ kind: 'password_required' });
+		if (totp === '') found.push({ kind: 'totp_required' });
+		else if (!/^\d{6}$/.test(totp)) found.push({ kind: 'totp_format' });
+		const request = { login: this.login.trim(), password: this.password, totp };
+		if (found.length > 0 || !v.is(StaffSignInRequest, request)) {
+			this.#show(...found);
+			return false;
+		}
+		if (!navigator.onLine) return (this.#show({ kind: 'offline' }), false);
+		this.busy = true;
+		try {
+			await signInStaff(request);
+			this.#show();
+			return true;
+		} catch (error) {
+			const problem = staffProblemOf(error);
+			if (problem.kind === 'sign_in_failed') {
+				this.password = '';
+				this.totp = '';
+			}
+			this.#show(problem);
+			return false;
+		} finally {
+			this.busy = false;
+		}
+	}
+}

@@ -25,6 +25,8 @@ export const ErrorCode = {
 	outOfOrder: 'out_of_order',
 	/** The cursor was not issued to this device's owner: pull again without one. */
 	invalidCursor: 'invalid_cursor',
+	/** A query parameter is not one the endpoint takes (`issues` names it). */
+	invalidQuery: 'invalid_query',
 	/**
 	 * Devices are no longer linked by code (410): to use Dala on another phone, the person
 	 * signs in there with the same IIN and phone.

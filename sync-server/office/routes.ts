@@ -11,6 +11,8 @@ import { protocolHeader, type DeviceAuth } from '../devices/device-auth';
 import { httpError } from '../http/errors';
 import { decide, Decision } from './review';
 import { readJsonBody } from '../http/request-body';
+import type { UploadStore } from '../files/store';
+import { workRoutes } from './work-routes';
 
 // A decision is a status, a version and at most a paragraph of reason.
 const DECISION_BODY_BYTES = 16_384;
@@ -21,9 +23,10 @@ const DECISION_BODY_BYTES = 16_384;
  * their region. An application the caller may not decide is answered 404, like one that
  * does not exist, so the answer does not tell who may see what.
  */
-export function officeRoutes(db: Database, auth: DeviceAuth) {
+export function officeRoutes(db: Database, auth: DeviceAuth, uploads?: UploadStore) {
 	return new Hono()
 		.use('*', protocolHeader, authenticateSession(db, auth, DECISION_BODY_BYTES))
+		.route('/', workRoutes(db, uploads))
 		.post('/applications/:id/decision', async (c) => {
 			const id = c.req.param('id');
 			const notFound = () => httpError(404, ErrorCode.notFound, 'No such application.');

@@ -744,8 +744,56 @@ function accountCalls(
 				oneHeader,
 				sessionShown
 			)
+		},
+		{
+			weight: 2,
+			arbitrary: call(
+				'GET',
+				queueQuery(world).map((query) => `/api/office/applications${query}`),
+				noBody,
+				fc.constantFrom<Signer>('regionReviewer', 'regionReviewer', 'otherReviewer', 'alice'),
+				oneHeader,
+				sessionShown
+			)
+		},
+		{
+			weight: 2,
+			arbitrary: call(
+				'GET',
+				fc
+					.tuple(
+						fc.constantFrom(world.alice.applicationId, world.bob.applicationId, 'x', '%00'),
+						fc.constantFrom('', `/files/${world.alice.fileSha256}`, '/files/%00', '/files/AB')
+					)
+					.map(([id, file]) => `/api/office/applications/${id}${file}`),
+				noBody,
+				fc.constantFrom<Signer>('regionReviewer', 'regionReviewer', 'otherReviewer', 'alice'),
+				oneHeader,
+				sessionShown
+			)
 		}
 	];
+}
+
+/** A work queue's query string: good and bad statuses, services, searches and cursors. */
+function queueQuery(world: World): fc.Arbitrary<string> {
+	const part = (name: string, values: fc.Arbitrary<string>) =>
+		fc.option(values.map((value) => `${name}=${encodeURIComponent(value)}`));
+	return fc
+		.tuple(
+			part('status', fc.constantFrom('waiting', 'received', 'approved', 'lost', '')),
+			part('service', fc.constantFrom('individual-entrepreneur', 'NOPE', '%00', 'a'.repeat(80))),
+			part(
+				'q',
+				fc.oneof(fc.constantFrom(world.alice.iin, 'DL-2026-000001', 'dl-2026-1'), fc.string())
+			),
+			part('after', fc.oneof(fc.base64String({ maxLength: 60 }), fc.string({ maxLength: 10 }))),
+			part('other', fc.string({ maxLength: 5 }))
+		)
+		.map((parts) => {
+			const query = parts.filter((p) => p !== null).join('&');
+			return query ? `?${query}` : '';
+		});
 }
 
 /** Any request to the app of `world`: aimed at an endpoint, or anything at all. */

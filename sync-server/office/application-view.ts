@@ -1,0 +1,61 @@
+import { and, eq, inArray } from 'drizzle-orm';
+import type { OfficeApplication } from '../../shared/office';
+import { findService } from '../../shared/services/catalog';
+import type { Database } from '../db/open';
+import { applications, files } from '../db/schema';
+
+/** An application's row as the policy and the office page need it. */
+export async function applicationRecord(db: Database, id: string) {
+	const [row] = await db.select().from(applications).where(eq(applications.id, id));
+	return row;
+}
+
+type ApplicationRow = NonNullable<Awaited<ReturnType<typeof applicationRecord>>>;
+
+/** The photos an application's answers name: field → SHA-256, by its service version. */
+export function namedFiles(row: Pick<ApplicationRow, 'serviceId' | 'serviceVersion' | 'answers'>) {
+	const service = findService(row.serviceId, row.serviceVersion);
+	return (service?.fields ?? []).flatMap((field) =>
+		field.kind === 'photo' && row.answers[field.name]
+			? [{ field: field.name, sha256: row.answers[field.name]! }]
+			: []
+	);
+}
+
+/** The application as the office page shows it: answers, and the files they name. */
+export async function officeView(db: Database, row: ApplicationRow): Promise<OfficeApplication> {
+	const named = namedFiles(row);
+	const stored =
+		named.length === 0
+			? []
+			: await db
+					.select({ sha256: files.sha256, type: files.type, size: files.size })
+					.from(files)
+					.where(
+						and(
+							eq(files.ownerId, row.ownerId),
+							inArray(
+								files.sha256,
+								named.map((n) => n.sha256)
+							)
+						)
+					);
+	const bySha = new Map(stored.map((file) => [file.sha256, file]));
+	return {
+		id: row.id,
+		reference: row.reference,
+		serviceId: row.serviceId,
+		serviceVersion: row.serviceVersion,
+		status: row.status,
+		version: row.version,
+		region: row.region,
+		receivedAt: row.createdAt.toISOString(),
+		updatedAt: row.updatedAt.toISOString(),
+		answers: row.answers,
+		reason: row.reason,
+		files: named.flatMap(({ field, sha256 }) => {
+			const file = bySha.get(sha256);
+			return file ? [{ field, sha256, type: file.type, size: file.size }] : [];
+		})
+	};
+}

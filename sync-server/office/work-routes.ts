@@ -1,0 +1,99 @@
+import { and, eq } from 'drizzle-orm';
+import { Hono } from 'hono';
+import { stream } from 'hono/streaming';
+import * as v from 'valibot';
+import { ErrorCode } from '../../shared/errors';
+import { QueueQuery, type OfficeApplication, type QueueResponse } from '../../shared/office';
+import { Uuid7 } from '../../shared/protocol';
+import { Sha256 } from '../../shared/files';
+import { can, type Actor } from '../accounts/policy';
+import type { SessionVariables } from '../accounts/sessions';
+import type { Database } from '../db/open';
+import { files } from '../db/schema';
+import type { UploadStore } from '../files/store';
+import { httpError, issuesOf } from '../http/errors';
+import { applicationRecord, namedFiles, officeView } from './application-view';
+import { regionQueue, searchOf } from './queue';
+
+const notFound = () => httpError(404, ErrorCode.notFound, 'No such application.');
+
+/**
+ * What a reviewer works from (mounted in routes.ts, behind its session check): the
+ * region's queue, one application with its answers, and the photos its answers name. An
+ * application the caller may not read is answered 404, like one that does not exist.
+ */
+export function workRoutes(db: Database, uploads: UploadStore | undefined) {
+	/** The application `id`, if the actor may read it; 404 otherwise, whichever the reason. */
+	async function readable(actor: Actor, id: string) {
+		if (!v.is(Uuid7, id)) throw notFound();
+		const row = await applicationRecord(db, id);
+		if (
+			!row ||
+			actor.role === 'citizen' ||
+			!can(actor, 'application.read', { kind: 'application', subjectIin: null, ...row })
+		) {
+			throw notFound();
+		}
+		return row;
+	}
+
+	return new Hono<{ Variables: SessionVariables }>()
+		.get('/applications', async (c) => {
+			const { actor } = c.var;
+			// Working a queue is reading its applications: reviewers of the region alone.
+			if (
+				actor.role !== 'reviewer' ||
+				actor.region === null ||
+				!can(actor, 'region.summary', { kind: 'region', region: actor.region })
+			) {
+				throw httpError(403, ErrorCode.forbidden, 'This account has no queue.');
+			}
+			const parsed = v.safeParse(QueueQuery, c.req.query());
+			if (!parsed.success) {
+				throw httpError(
+					400,
+					ErrorCode.invalidQuery,
+					'The query is not valid.',
+					issuesOf(parsed.issues)
+				);
+			}
+			const { q, ...ask } = parsed.output;
+			const search = q === undefined ? undefined : searchOf(q);
+			if (q !== undefined && !search) {
+				throw httpError(400, ErrorCode.invalidQuery, 'Search by a reference or an IIN.', {
+					q: 'a reference such as DL-2026-000042, or a 12-digit IIN'
+				});
+			}
+			const queue = await regionQueue(db, actor.region, { ...ask, search });
+			if (queue === 'invalid_cursor') {
+				throw httpError(400, ErrorCode.invalidCursor, 'Start from the first page again.');
+			}
+			return c.json(queue satisfies QueueResponse);
+		})
+		.get('/applications/:id', async (c) => {
+			const row = await readable(c.var.actor, c.req.param('id'));
+			return c.json((await officeView(db, row)) satisfies OfficeApplication);
+		})
+		.get('/applications/:id/files/:sha256', async (c) => {
+			const row = await readable(c.var.actor, c.req.param('id'));
+			const sha256 = c.req.param('sha256');
+			const noFile = () => httpError(404, ErrorCode.notFound, 'No such file of this application.');
+			// Only a file the application's answers name: not any file its owner ever sent.
+			if (!v.is(Sha256, sha256) || !namedFiles(row).some((f) => f.sha256 === sha256)) {
+				throw noFile();
+			}
+			const [file] = await db
+				.select({ storageKey: files.storageKey, type: files.type, size: files.size })
+				.from(files)
+				.where(and(eq(files.ownerId, row.ownerId), eq(files.sha256, sha256)));
+			if (!file || !uploads) throw noFile();
+			const bytes = await uploads.read(file.storageKey);
+			c.header('Content-Type', file.type);
+			c.header('Content-Length', String(file.size));
+			// A person's documents, on a computer others may use: never kept by the browser.
+			c.header('Cache-Control', 'private, no-store');
+			return stream(c, async (out) => {
+				for await (const chunk of bytes) await out.write(chunk as Uint8Array);
+			});
+		});
+}

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ApplicationState, ErrorBody } from '../../shared/protocol';
 import { APPLICATION_STATUSES, mayMove, type ApplicationStatus } from '../../shared/status';
 import { decide, type DecisionInput } from '../../sync-server/office/review';
-import { applicationHistory, applications } from '../../sync-server/db/schema';
+import { applicationHistory, applications, auditLog } from '../../sync-server/db/schema';
 import type { Database } from '../../sync-server/db/open';
 import { backends } from './backends';
 import {
@@ -254,8 +254,16 @@ describe.each(backends)('decisions through the office API on $name', (backend) =
 			['answered', 'more_information', 'in_review'],
 			['decided', 'in_review', 'approved']
 		]);
-		// Staff decided as themselves, from their device.
+		// Staff decided as themselves, from their device, and the audit log has each decision.
 		expect(history[1]).toMatchObject({ device: reviewer.id, actor: expect.any(String) });
+		const audited = await suite.db
+			.select({ action: auditLog.action, actor: auditLog.actor })
+			.from(auditLog)
+			.where(eq(auditLog.subject, state.id));
+		expect(audited).toEqual([
+			{ action: 'application.decided', actor: history[1]!.actor },
+			{ action: 'application.decided', actor: history[1]!.actor }
+		]);
 	});
 
 	it('refuses an answer that arrives after the reviewer rejected instead', async () => {

@@ -130,6 +130,18 @@ export const ApplicationState = v.object({
 	answers: v.record(v.string(), v.string()),
 	/** Why it was rejected, in the reviewer's words. */
 	reason: v.optional(v.string()),
+	/**
+	 * Why it was rejected, as a code of its service's list (shared/services/reject-reasons.ts),
+	 * shown in the person's language. Optional: an older server sends none, and a rejection
+	 * may carry only the reviewer's words.
+	 */
+	reasonCode: v.optional(v.string()),
+	/**
+	 * While the status is `more_information`: which answers the reviewer asks for again (input
+	 * names of the application's service version) and what they say. Absent otherwise; an
+	 * older app drops it, as it drops every member it does not know.
+	 */
+	request: v.optional(v.object({ fields: v.array(v.string()), message: v.string() })),
 	/** ISO 8601, set by the server. */
 	updatedAt: v.string()
 });

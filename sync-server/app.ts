@@ -92,7 +92,7 @@ export function createApp({
 		.route('/api/services', serviceRoutes(catalogue))
 		.route('/api/sync', syncRoutes(db, auth, catalogue, guard, seen))
 		.route('/api/accounts', accountRoutes(db, auth, { accounts, guard, passwords, lifetimes }))
-		.route('/api/office', officeRoutes(db, auth, uploads));
+		.route('/api/office', officeRoutes(db, auth, catalogue, uploads));
 	// Mounted before the catch-all below, which would otherwise answer its paths first.
 	if (uploads) app.route('/api/files', fileRoutes(db, auth, uploads, log, guard, seen));
 	// Any other /api path is a JSON 404, never the SPA's index.html.

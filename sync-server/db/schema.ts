@@ -123,6 +123,14 @@ export const applications = pgTable(
 		filedBy: uuid('filed_by'),
 		/** Why it was rejected, in the reviewer's words. */
 		reason: text('reason'),
+		/** Why it was rejected, as a code of its service's list (shared/services/reject-reasons.ts). */
+		reasonCode: text('reason_code'),
+		/**
+		 * While it is in `more_information`: the inputs the reviewer asks for again, and their
+		 * message. Both set exactly then (the check below); the applicant's answer clears them.
+		 */
+		requestedFields: jsonb('requested_fields').$type<string[]>(),
+		requestMessage: text('request_message'),
 		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 		updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 		/**
@@ -144,7 +152,60 @@ export const applications = pgTable(
 		index('applications_owner_feed_idx').on(t.ownerId, t.txid, t.feedSeq),
 		// Statuses are the server's word (promise 7): the database refuses any other.
 		check('applications_status_check', sql`${t.status} in (${statusList})`),
-		check('applications_version_check', sql`${t.version} >= 1`)
+		check('applications_version_check', sql`${t.version} >= 1`),
+		// A request for more information exists exactly while one is open.
+		check(
+			'applications_request_check',
+			sql`(${t.status} = 'more_information') = (${t.requestedFields} is not null and ${t.requestMessage} is not null)`
+		)
+	]
+);
+
+/** What happened to an application, as `application_history.kind` records it. */
+export const HistoryKind = {
+	/** The push that created it. */
+	received: 'received',
+	/** Its owner corrected the answers; the status stays. */
+	amended: 'amended',
+	/** A reviewer moved it (shared/status.ts `TRANSITIONS`). */
+	decided: 'decided',
+	/** Its owner answered a request for more information: back in review. */
+	answered: 'answered',
+	/** A reviewer took it to work on. */
+	claimed: 'claimed'
+} as const;
+export type HistoryKind = (typeof HistoryKind)[keyof typeof HistoryKind];
+const historyKinds = sql.raw(
+	Object.values(HistoryKind)
+		.map((k) => `'${k}'`)
+		.join(', ')
+);
+
+/**
+ * Every change of an application, for the office's application page: who, when, from what
+ * to what. Written in the transaction of the change itself (receipt, amend, decision), so it
+ * never disagrees with the application. Never in a pull: it names staff and devices. The
+ * audit log records decisions too, but neither receipt nor amends, and is one chain for
+ * everything; this is read by application.
+ */
+export const applicationHistory = pgTable(
+	'application_history',
+	{
+		id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+		/** Not a foreign key, like the rest of what names an application (see `devices`). */
+		applicationId: uuid('application_id').notNull(),
+		kind: text('kind').$type<HistoryKind>().notNull(),
+		/** Null at receipt: it had no status before. */
+		fromStatus: text('from_status').$type<ApplicationStatus>(),
+		toStatus: text('to_status').$type<ApplicationStatus>().notNull(),
+		/** The account that acted; null when no one signed in did (tests, scripts). */
+		actor: uuid('actor'),
+		device: text('device'),
+		at: timestamp('at', { withTimezone: true }).notNull().defaultNow()
+	},
+	(t) => [
+		index('application_history_application_idx').on(t.applicationId, t.id),
+		check('application_history_kind_check', sql`${t.kind} in (${historyKinds})`)
 	]
 );
 

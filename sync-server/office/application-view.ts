@@ -1,6 +1,6 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import type { OfficeApplication } from '../../shared/office';
-import { findService } from '../../shared/services/catalog';
+import type { Catalogue } from '../catalogue/catalogue';
 import type { Database } from '../db/open';
 import { applications, files } from '../db/schema';
 
@@ -13,8 +13,11 @@ export async function applicationRecord(db: Database, id: string) {
 type ApplicationRow = NonNullable<Awaited<ReturnType<typeof applicationRecord>>>;
 
 /** The photos an application's answers name: field → SHA-256, by its service version. */
-export function namedFiles(row: Pick<ApplicationRow, 'serviceId' | 'serviceVersion' | 'answers'>) {
-	const service = findService(row.serviceId, row.serviceVersion);
+export function namedFiles(
+	catalogue: Catalogue,
+	row: Pick<ApplicationRow, 'serviceId' | 'serviceVersion' | 'answers'>
+) {
+	const service = catalogue.find(row.serviceId, row.serviceVersion);
 	return (service?.fields ?? []).flatMap((field) =>
 		field.kind === 'photo' && row.answers[field.name]
 			? [{ field: field.name, sha256: row.answers[field.name]! }]
@@ -23,8 +26,12 @@ export function namedFiles(row: Pick<ApplicationRow, 'serviceId' | 'serviceVersi
 }
 
 /** The application as the office page shows it: answers, and the files they name. */
-export async function officeView(db: Database, row: ApplicationRow): Promise<OfficeApplication> {
-	const named = namedFiles(row);
+export async function officeView(
+	db: Database,
+	catalogue: Catalogue,
+	row: ApplicationRow
+): Promise<OfficeApplication> {
+	const named = namedFiles(catalogue, row);
 	const stored =
 		named.length === 0
 			? []

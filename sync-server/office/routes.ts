@@ -5,6 +5,7 @@ import { Uuid7 } from '../../shared/protocol';
 import { eq } from 'drizzle-orm';
 import { can } from '../accounts/policy';
 import { authenticateSession } from '../accounts/sessions';
+import type { Catalogue } from '../catalogue/catalogue';
 import type { Database } from '../db/open';
 import { applications } from '../db/schema';
 import { protocolHeader, type DeviceAuth } from '../devices/device-auth';
@@ -14,7 +15,8 @@ import { readJsonBody } from '../http/request-body';
 import type { UploadStore } from '../files/store';
 import { workRoutes } from './work-routes';
 
-// A decision is a status, a version and at most a paragraph of reason.
+// A decision is a status, a version, at most a paragraph of reason or message and a list of
+// field names.
 const DECISION_BODY_BYTES = 16_384;
 
 /**
@@ -23,10 +25,15 @@ const DECISION_BODY_BYTES = 16_384;
  * their region. An application the caller may not decide is answered 404, like one that
  * does not exist, so the answer does not tell who may see what.
  */
-export function officeRoutes(db: Database, auth: DeviceAuth, uploads?: UploadStore) {
+export function officeRoutes(
+	db: Database,
+	auth: DeviceAuth,
+	catalogue: Catalogue,
+	uploads?: UploadStore
+) {
 	return new Hono()
 		.use('*', protocolHeader, authenticateSession(db, auth, DECISION_BODY_BYTES))
-		.route('/', workRoutes(db, uploads))
+		.route('/', workRoutes(db, catalogue, uploads))
 		.post('/applications/:id/decision', async (c) => {
 			const id = c.req.param('id');
 			const notFound = () => httpError(404, ErrorCode.notFound, 'No such application.');
@@ -51,10 +58,13 @@ export function officeRoutes(db: Database, auth: DeviceAuth, uploads?: UploadSto
 					...record
 				});
 			if (!allowed) throw notFound();
-			const outcome = await decide(db, id, decision, {
-				actor: c.var.actor.accountId,
-				device: c.var.deviceId
-			});
+			const outcome = await decide(
+				db,
+				id,
+				decision,
+				{ actor: c.var.actor.accountId, device: c.var.deviceId },
+				catalogue
+			);
 			if (outcome.status === 'not_found') throw notFound();
 			if (outcome.status === 'invalid') {
 				throw httpError(400, ErrorCode.invalidBody, 'The decision is not valid.', outcome.issues);

@@ -8,6 +8,7 @@ import { Uuid7 } from '../../shared/protocol';
 import { Sha256 } from '../../shared/files';
 import { can, type Actor } from '../accounts/policy';
 import type { SessionVariables } from '../accounts/sessions';
+import type { Catalogue } from '../catalogue/catalogue';
 import type { Database } from '../db/open';
 import { files } from '../db/schema';
 import type { UploadStore } from '../files/store';
@@ -22,7 +23,7 @@ const notFound = () => httpError(404, ErrorCode.notFound, 'No such application.'
  * region's queue, one application with its answers, and the photos its answers name. An
  * application the caller may not read is answered 404, like one that does not exist.
  */
-export function workRoutes(db: Database, uploads: UploadStore | undefined) {
+export function workRoutes(db: Database, catalogue: Catalogue, uploads: UploadStore | undefined) {
 	/** The application `id`, if the actor may read it; 404 otherwise, whichever the reason. */
 	async function readable(actor: Actor, id: string) {
 		if (!v.is(Uuid7, id)) throw notFound();
@@ -72,14 +73,14 @@ export function workRoutes(db: Database, uploads: UploadStore | undefined) {
 		})
 		.get('/applications/:id', async (c) => {
 			const row = await readable(c.var.actor, c.req.param('id'));
-			return c.json((await officeView(db, row)) satisfies OfficeApplication);
+			return c.json((await officeView(db, catalogue, row)) satisfies OfficeApplication);
 		})
 		.get('/applications/:id/files/:sha256', async (c) => {
 			const row = await readable(c.var.actor, c.req.param('id'));
 			const sha256 = c.req.param('sha256');
 			const noFile = () => httpError(404, ErrorCode.notFound, 'No such file of this application.');
 			// Only a file the application's answers name: not any file its owner ever sent.
-			if (!v.is(Sha256, sha256) || !namedFiles(row).some((f) => f.sha256 === sha256)) {
+			if (!v.is(Sha256, sha256) || !namedFiles(catalogue, row).some((f) => f.sha256 === sha256)) {
 				throw noFile();
 			}
 			const [file] = await db

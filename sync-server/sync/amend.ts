@@ -3,11 +3,12 @@ import { RejectCode } from '../../shared/errors';
 import type { Mutation, MutationResult } from '../../shared/protocol';
 import { regionOf } from '../../shared/services/region';
 import { validateAnswers } from '../../shared/services/validate';
-import { mayAmend } from '../../shared/status';
+import { mayAmend, statusAfterAmend } from '../../shared/status';
 import { stateColumns, toApplicationState } from './application-state';
 import type { Catalogue } from '../catalogue/catalogue';
 import { missingFiles } from '../files/attached-files';
-import { applications, feedMove } from '../db/schema';
+import { applications, feedMove, HistoryKind } from '../db/schema';
+import { appendHistory } from './history';
 import type { Transaction } from '../db/open';
 import { rejected } from './mutation-result';
 
@@ -21,7 +22,7 @@ export type Amend = Extract<Mutation, { type: 'application.amend' }>;
  */
 export async function amendApplication(
 	tx: Transaction,
-	sender: { ownerId: string },
+	sender: { ownerId: string; deviceId: string; actor?: string },
 	m: Amend,
 	catalogue: Catalogue
 ): Promise<MutationResult> {
@@ -54,10 +55,15 @@ export async function amendApplication(
 		return rejected(m.id, RejectCode.invalidAnswers, missing);
 	}
 
+	// Answering a request for more information sends it back to review (shared/status.ts),
+	// with its assignee, if any, kept; the request is answered, so it goes.
+	const status = statusAfterAmend(row.status);
+	const answered = status !== row.status;
 	const [updated] = await tx
 		.update(applications)
 		.set({
 			answers: validation.answers,
+			...(answered ? { status, requestedFields: null, requestMessage: null } : {}),
 			// A corrected address may move it to another region's reviewers (or out of all).
 			region: regionOf(service, validation.answers),
 			version: sql`${applications.version} + 1`,
@@ -67,5 +73,15 @@ export async function amendApplication(
 		.where(eq(applications.id, row.id))
 		.returning(stateColumns);
 	if (!updated) throw new Error(`application ${row.id} was locked but cannot be updated`);
+	await appendHistory(tx, [
+		{
+			applicationId: row.id,
+			kind: answered ? HistoryKind.answered : HistoryKind.amended,
+			fromStatus: row.status,
+			toStatus: updated.status,
+			actor: sender.actor,
+			device: sender.deviceId
+		}
+	]);
 	return { mutationId: m.id, status: 'applied', application: toApplicationState(updated) };
 }

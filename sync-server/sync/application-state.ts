@@ -16,6 +16,9 @@ export const stateColumns = {
 	version: applications.version,
 	answers: applications.answers,
 	reason: applications.reason,
+	reasonCode: applications.reasonCode,
+	requestedFields: applications.requestedFields,
+	requestMessage: applications.requestMessage,
 	updatedAt: applications.updatedAt
 };
 
@@ -29,6 +32,9 @@ export interface StateRow {
 	version: number;
 	answers: Answers;
 	reason: string | null;
+	reasonCode: string | null;
+	requestedFields: string[] | null;
+	requestMessage: string | null;
 	updatedAt: Date;
 }
 
@@ -44,6 +50,11 @@ export function toApplicationState(row: StateRow): ApplicationState {
 		answers: sortedKeys(row.answers),
 		// Absent rather than null: the protocol's field is optional, not nullable.
 		...(row.reason !== null ? { reason: row.reason } : {}),
+		...(row.reasonCode !== null ? { reasonCode: row.reasonCode } : {}),
+		// Set exactly while more information is asked for (applications_request_check).
+		...(row.requestedFields !== null && row.requestMessage !== null
+			? { request: { fields: row.requestedFields, message: row.requestMessage } }
+			: {}),
 		updatedAt: row.updatedAt.toISOString()
 	};
 }

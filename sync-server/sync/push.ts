@@ -10,7 +10,15 @@ import { missingFiles } from '../files/attached-files';
 import { stateColumns, toApplicationState } from './application-state';
 import type { Catalogue } from '../catalogue/catalogue';
 import type { Database } from '../db/open';
-import { applications, devices, feedMove, mutations, nextReference } from '../db/schema';
+import {
+	applications,
+	devices,
+	feedMove,
+	HistoryKind,
+	mutations,
+	nextReference
+} from '../db/schema';
+import { appendHistory } from './history';
 import { httpError } from '../http/errors';
 import type { Transaction } from '../db/open';
 import { canonical, rejected, withoutEchoedAnswers } from './mutation-result';
@@ -28,6 +36,8 @@ interface Sender {
 	deviceId: string;
 	ownerId: string;
 	lastSeq: number;
+	/** The signed-in account that sent it, for the application history; none in scripts. */
+	actor?: string;
 }
 
 /**
@@ -40,9 +50,10 @@ interface Sender {
  * records make that safe, and because they commit only with their effects a retry never
  * finds half a batch.
  *
- * The usual push (new submits) is four statements whatever its size: lock the device,
+ * The usual push (new submits) is five statements whatever its size: lock the device,
  * read the answers of ids seen before, insert every application (each row is also its
- * change-feed entry and the record of the submit that made it), and move `last_seq`. Only
+ * change-feed entry and the record of the submit that made it), append their receipt to
+ * the application history, and move `last_seq`. Only
  * what is unusual costs more: a submit that was refused, or found its id taken, is
  * recorded in `mutations` with its result; an amend, which must read before it writes,
  * takes a per-row path in the same transaction, in device order.
@@ -51,7 +62,9 @@ export async function applyPush(
 	db: Database,
 	deviceId: string,
 	batch: readonly Mutation[],
-	catalogue: Catalogue
+	catalogue: Catalogue,
+	/** Who sent it, for the application history. */
+	by: { actor?: string } = {}
 ): Promise<MutationResult[]> {
 	checkBatch(batch);
 	// The shared rules need no database: run them before the transaction, which holds the
@@ -80,7 +93,7 @@ export async function applyPush(
 		if (!device) {
 			throw httpError(401, ErrorCode.unknownDevice, 'This device is not registered here.');
 		}
-		const sender: Sender = { deviceId, ...device };
+		const sender: Sender = { deviceId, ...device, ...by };
 
 		// Seen before: answer exactly what was answered then, and write nothing for them.
 		const results = await answeredBefore(tx, deviceId, batch, checked);
@@ -183,6 +196,9 @@ async function answeredBefore(
 				version: 1,
 				answers: check?.ok ? check.answers : row.created.answers,
 				reason: null,
+				reasonCode: null,
+				requestedFields: null,
+				requestMessage: null,
 				updatedAt: new Date(row.created.createdAt)
 			});
 			result = { mutationId: row.mutationId, status: 'applied', application: state };
@@ -388,6 +404,9 @@ async function submitRun(
 					reference: nextReference,
 					version: sql`1`,
 					reason: sql`null`,
+					reasonCode: sql`null`,
+					requestedFields: sql`null`,
+					requestMessage: sql`null`,
 					// The region its answers name (null: the national queue), which decides whose
 					// reviewers may decide it (accounts/policy.ts). A device files for its owner:
 					// no officer.
@@ -418,6 +437,17 @@ async function submitRun(
 		.prepare('push_insert_applications')
 		.execute();
 	const created = new Map(rows.map((row) => [row.id, row]));
+	await appendHistory(
+		tx,
+		rows.map((row) => ({
+			applicationId: row.id,
+			kind: HistoryKind.received,
+			fromStatus: null,
+			toStatus: row.status,
+			actor: sender.actor,
+			device: sender.deviceId
+		}))
+	);
 
 	const taken = [...creators.keys()].filter((id) => !created.has(id));
 	const existing = taken.length

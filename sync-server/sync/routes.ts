@@ -57,7 +57,9 @@ export function syncRoutes(
 				limit: MAX_BODY_BYTES,
 				raw: c.var.rawBody
 			});
-			const results = await applyPush(db, c.var.deviceId, request.mutations, catalogue);
+			const results = await applyPush(db, c.var.deviceId, request.mutations, catalogue, {
+				actor: c.var.actor.accountId
+			});
 			return c.json({ results } satisfies PushResponse);
 		})
 		.get('/pull', protocolHeader, authenticateDevice(auth, 0), session, async (c) => {

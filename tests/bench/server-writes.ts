@@ -1,7 +1,7 @@
 /**
  * A diagnostic between the raw ceiling and the server: what a push does in the database —
  * the device lock, the lookup of mutations seen before, the applications (each its own
- * feed entry and submit record), the device's last seq — issued straight from here, one
+ * feed entry and submit record), their receipt in the history, the device's last seq — issued straight from here, one
  * transaction per 100, with the statements sync-server/sync/push.ts sends (jsonb_to_recordset,
  * prepared), into copies of its tables. No HTTP, no signature, no validation. Ingest ÷ this says what the
  * server process costs; this ÷ the raw ceiling says what the promises cost the database.
@@ -17,7 +17,7 @@ export interface ServerWritesResult {
 	connections: number;
 }
 
-const TABLES = ['devices', 'applications', 'mutations'] as const;
+const TABLES = ['devices', 'applications', 'mutations', 'application_history'] as const;
 const copy = (table: string) => `bench_raw_${table}`;
 
 // The reference as push.ts makes it: the database's year and the next number.
@@ -90,6 +90,15 @@ async function writeBatch(
 		 returning id, service_id, service_version, status, reference, version, reason,
 		           updated_at, answers`,
 		[deviceId, device.owner_id, apps, ApplicationStatus.received],
+		prepared
+	);
+	// The receipt of each new application in its history (sync/history.ts).
+	await tx.unsafe(
+		`insert into ${copy('application_history')}
+		   (application_id, kind, from_status, to_status, actor, device)
+		 select a.id, 'received', null, $2::text, null, $1::text
+		 from jsonb_to_recordset($3::jsonb) as a(id uuid)`,
+		[deviceId, ApplicationStatus.received, apps.map((a) => ({ id: a.id }))],
 		prepared
 	);
 	await tx.unsafe(

@@ -246,7 +246,11 @@ export class World {
 			.orderBy(asc(applications.id));
 		if (open.length === 0) return;
 		const target = this.random.pick(open);
-		const status = this.random.weighted({ in_review: 3, approved: 2, rejected: 1 });
+		// Only moves the state machine has (shared/status.ts): in review stays there until decided.
+		const status =
+			target.status === 'in_review'
+				? this.random.weighted({ approved: 2, rejected: 1 })
+				: this.random.weighted({ in_review: 3, approved: 2, rejected: 1 });
 		// Sometimes the reviewer's screen is stale: the decision must then conflict, not win.
 		const baseVersion = this.random.chance(0.2) ? Math.max(1, target.version - 1) : target.version;
 		await decide(this.#db, target.id, {

@@ -279,7 +279,7 @@ export const table: Row[] = [
 	{
 		route: 'POST /api/sync/push',
 		name: 'amend an application',
-		writes: ['applications', 'devices', 'mutations'],
+		writes: ['application_history', 'applications', 'devices', 'mutations'],
 		namesRecord: true,
 		request: async (world, record) =>
 			jsonRequest('POST', '/api/sync/push', {
@@ -660,7 +660,7 @@ export const table: Row[] = [
 		// exist. Both are regional, so the national reviewer finds neither: the national
 		// queue's own row (a region-less application) is in the tests/server/regions tests.
 		name: 'decide as a signed-in reviewer',
-		writes: ['applications', 'audit_log'],
+		writes: ['application_history', 'applications', 'audit_log'],
 		namesRecord: true,
 		request: async (world, record) =>
 			jsonRequest('POST', `/api/office/applications/${record!.applicationId}/decision`, {

@@ -229,7 +229,16 @@ function endpointBodies(world: World, seen: Seen) {
 				{ status: 'in_review', baseVersion: 1 },
 				{ status: 'approved', baseVersion: 2 },
 				{ status: 'rejected', baseVersion: 1, reason: 'Missing the stamp.' },
-				{ status: 'rejected', baseVersion: 1, reason: '<script>alert(1)</script>\u0000' }
+				{ status: 'rejected', baseVersion: 1, reason: '<script>alert(1)</script>\u0000' },
+				{ status: 'rejected', baseVersion: 1, reasonCode: 'already_registered' },
+				{ status: 'rejected', baseVersion: 1, reasonCode: 'no_such_reason' },
+				{
+					status: 'more_information',
+					baseVersion: 1,
+					fields: ['businessName', 'address'],
+					message: 'Send the certificate again.'
+				},
+				{ status: 'more_information', baseVersion: 1, fields: ['nope'], message: 'x' }
 			)
 		)
 	};

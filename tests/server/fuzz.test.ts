@@ -126,8 +126,10 @@ describe.each(backends)('fuzzing the HTTP surface on $name', (backend) => {
 			expect(areas.get('/api/office') ?? 0).toBeGreaterThan(RUNS / 50);
 			// And got past the session check: not only refusals there either.
 			expect(servedAreas.get('/api/accounts') ?? 0).toBeGreaterThan(RUNS / 100);
-			// Sync calls show sessions (protocol 3): they too get past the check.
-			expect(servedAreas.get('/api/sync') ?? 0).toBeGreaterThan(RUNS / 100);
+			// Sync calls show sessions (protocol 3): they too get past the check. About 1 in 80
+			// sync calls is served (the rest are hostile on purpose); the bound leaves room for
+			// the seed's luck, which at RUNS / 100 failed about one run in four.
+			expect(servedAreas.get('/api/sync') ?? 0).toBeGreaterThan(RUNS / 500);
 
 			// Still healthy: answers, and a new device goes through the whole round.
 			expect((await get(app, '/api/health')).status).toBe(200);

@@ -59,6 +59,9 @@ export async function gzip(text: string): Promise<Uint8Array<ArrayBuffer>> {
 
 type Fetch = (url: string, init: RequestInit) => Promise<Response>;
 
+/** The schema of an answer that is a file's bytes, not JSON (the office's photos). */
+export const BYTES = v.instance(Blob);
+
 /**
  * Sends a fetch and reads its JSON, turning every failure into a SyncError. Every answer
  * that arrives, refusals too, tells `clock` the server's time.
@@ -75,7 +78,9 @@ async function exchange<T>(
 	try {
 		response = await fetch(url, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
 		clock.observe(response.headers);
-		body = await response.json();
+		// Bytes only when that was asked for and it worked: a refusal is JSON all the same.
+		body =
+			response.ok && (schema as unknown) === BYTES ? await response.blob() : await response.json();
 	} catch (error) {
 		// No response, or one cut before its body ended: the server may or may not have
 		// committed. Either is safe to retry because pushes are idempotent.

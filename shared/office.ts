@@ -18,6 +18,8 @@ export const QueueQuery = v.strictObject({
 	service: v.optional(v.pipe(v.string(), v.regex(/^[a-z0-9-]{1,64}$/))),
 	/** A reference (`DL-2026-000042`) or an applicant's IIN; any status. */
 	q: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(32))),
+	/** `me`: only what the caller works on; `nobody`: only what nobody has taken. */
+	assigned: v.optional(v.picklist(['me', 'nobody'])),
 	/** Opaque: the `next` of the page before. */
 	after: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,128}$/)))
 });
@@ -32,7 +34,9 @@ export const QueueItem = v.object({
 	version: v.number(),
 	/** ISO 8601: when the server received it, the age the queue is ordered by. */
 	receivedAt: v.string(),
-	updatedAt: v.string()
+	updatedAt: v.string(),
+	/** The reviewer working it; null while nobody has taken it. */
+	assignee: v.nullable(v.object({ id: v.string(), name: v.nullable(v.string()) }))
 });
 export type QueueItem = v.InferOutput<typeof QueueItem>;
 
@@ -56,6 +60,17 @@ export const OfficeFile = v.object({
 	size: v.number()
 });
 
+/** One change of an application, as the office shows its history. */
+export const HistoryEntry = v.object({
+	kind: v.string(),
+	fromStatus: v.nullable(v.string()),
+	toStatus: v.string(),
+	/** Who: staff by name; the applicant's own changes have `role: 'citizen'` and no name. */
+	actor: v.nullable(v.object({ role: v.string(), name: v.nullable(v.string()) })),
+	at: v.string()
+});
+export type HistoryEntry = v.InferOutput<typeof HistoryEntry>;
+
 /** GET /api/office/applications/:id: one application as a reviewer works it. */
 export const OfficeApplication = v.object({
 	...QueueItem.entries,
@@ -63,8 +78,22 @@ export const OfficeApplication = v.object({
 	region: v.nullable(v.string()),
 	/** As the server holds them (normalized by the service definition). */
 	answers: v.record(v.string(), v.string()),
-	/** The reviewer's words to the person, when rejected. */
+	/** Why it was rejected: a code of its service's list, and the reviewer's own words. */
+	reasonCode: v.nullable(v.string()),
 	reason: v.nullable(v.string()),
-	files: v.array(OfficeFile)
+	/** While more information is asked for: which answers, and the message. */
+	request: v.nullable(v.object({ fields: v.array(v.string()), message: v.string() })),
+	files: v.array(OfficeFile),
+	/** Every change, oldest first: what happened, from and to which status, who, when. */
+	history: v.array(HistoryEntry)
 });
 export type OfficeApplication = v.InferOutput<typeof OfficeApplication>;
+
+/** POST /api/office/applications/:id/claim: take it (no `to`), or hand it to a colleague. */
+export const ClaimRequest = v.strictObject({ to: v.optional(v.pipe(v.string(), v.uuid())) });
+export const ClaimResponse = v.object({
+	status: v.literal('claimed'),
+	assignee: v.object({ id: v.string(), name: v.nullable(v.string()) }),
+	applicationStatus: v.string()
+});
+export type ClaimResponse = v.InferOutput<typeof ClaimResponse>;

@@ -121,6 +121,8 @@ export const applications = pgTable(
 		region: text('region'),
 		/** The officer whose kiosk filed it, or null when the person filed it themselves. */
 		filedBy: uuid('filed_by'),
+		/** The reviewer working it (office/claim.ts); null while nobody has taken it. */
+		assignedTo: uuid('assigned_to'),
 		/** Why it was rejected, in the reviewer's words. */
 		reason: text('reason'),
 		/** Why it was rejected, as a code of its service's list (shared/services/reject-reasons.ts). */
@@ -150,6 +152,8 @@ export const applications = pgTable(
 	(t) => [
 		uniqueIndex('applications_device_mutation_idx').on(t.deviceId, t.mutationId),
 		index('applications_owner_feed_idx').on(t.ownerId, t.txid, t.feedSeq),
+		// The office's queue: a region's applications of a status, oldest first (office/queue.ts).
+		index('applications_queue_idx').on(t.region, t.status, t.createdAt, t.id),
 		// Statuses are the server's word (promise 7): the database refuses any other.
 		check('applications_status_check', sql`${t.status} in (${statusList})`),
 		check('applications_version_check', sql`${t.version} >= 1`),

@@ -1,8 +1,8 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { OfficeApplication } from '../../shared/office';
 import type { Catalogue } from '../catalogue/catalogue';
 import type { Database } from '../db/open';
-import { applications, files } from '../db/schema';
+import { accounts, applicationHistory, applications, files } from '../db/schema';
 
 /** An application's row as the policy and the office page need it. */
 export async function applicationRecord(db: Database, id: string) {
@@ -48,6 +48,25 @@ export async function officeView(
 						)
 					);
 	const bySha = new Map(stored.map((file) => [file.sha256, file]));
+	const [assignee] = row.assignedTo
+		? await db
+				.select({ id: accounts.id, name: accounts.name })
+				.from(accounts)
+				.where(eq(accounts.id, row.assignedTo))
+		: [];
+	const history = await db
+		.select({
+			kind: applicationHistory.kind,
+			fromStatus: applicationHistory.fromStatus,
+			toStatus: applicationHistory.toStatus,
+			at: applicationHistory.at,
+			role: accounts.role,
+			name: accounts.name
+		})
+		.from(applicationHistory)
+		.leftJoin(accounts, eq(accounts.id, applicationHistory.actor))
+		.where(eq(applicationHistory.applicationId, row.id))
+		.orderBy(asc(applicationHistory.id));
 	return {
 		id: row.id,
 		reference: row.reference,
@@ -58,8 +77,24 @@ export async function officeView(
 		region: row.region,
 		receivedAt: row.createdAt.toISOString(),
 		updatedAt: row.updatedAt.toISOString(),
+		assignee: assignee ?? null,
 		answers: row.answers,
+		reasonCode: row.reasonCode,
 		reason: row.reason,
+		request:
+			row.requestedFields && row.requestMessage !== null
+				? { fields: row.requestedFields, message: row.requestMessage }
+				: null,
+		history: history.map((entry) => ({
+			kind: entry.kind,
+			fromStatus: entry.fromStatus,
+			toStatus: entry.toStatus,
+			// A citizen's name is not the office's to show from here: the answers hold it.
+			actor: entry.role
+				? { role: entry.role, name: entry.role === 'citizen' ? null : entry.name }
+				: null,
+			at: entry.at.toISOString()
+		})),
 		files: named.flatMap(({ field, sha256 }) => {
 			const file = bySha.get(sha256);
 			return file ? [{ field, sha256, type: file.type, size: file.size }] : [];

@@ -14,6 +14,7 @@ export interface QueueAsk {
 	/** A status, or WAITING. */
 	status: string;
 	service?: string;
+	assigned?: 'me' | 'nobody';
 	/** A reference or an applicant's IIN, already checked by `searchOf`. */
 	search?: Search;
 	after?: string;
@@ -39,9 +40,10 @@ export function searchOf(q: string): Search | undefined {
  */
 export async function regionQueue(
 	db: Database,
-	region: string,
+	reviewer: { accountId: string; region: string },
 	ask: QueueAsk
 ): Promise<QueueResponse | 'invalid_cursor'> {
+	const { region } = reviewer;
 	const inRegion =
 		region === NATIONAL_REGION ? isNull(applications.region) : eq(applications.region, region);
 	const after = ask.after === undefined ? undefined : cursorOf(ask.after);
@@ -68,6 +70,8 @@ export async function regionQueue(
 				: eq(applications.status, ask.status as ApplicationStatus)
 		);
 		if (ask.service) where.push(eq(applications.serviceId, ask.service));
+		if (ask.assigned === 'me') where.push(eq(applications.assignedTo, reviewer.accountId));
+		if (ask.assigned === 'nobody') where.push(isNull(applications.assignedTo));
 	}
 	if (after) {
 		const at = sql`timestamptz 'epoch' + ${after.micros} * interval '1 microsecond'`;
@@ -90,9 +94,12 @@ export async function regionQueue(
 				version: applications.version,
 				createdAt: applications.createdAt,
 				updatedAt: applications.updatedAt,
+				assigneeId: applications.assignedTo,
+				assigneeName: accounts.name,
 				micros: sql<string>`(extract(epoch from ${applications.createdAt}) * 1000000)::bigint::text`
 			})
 			.from(applications)
+			.leftJoin(accounts, eq(accounts.id, applications.assignedTo))
 			.where(and(...where))
 			.orderBy(asc(applications.createdAt), asc(applications.id))
 			.limit(QUEUE_PAGE_SIZE + 1),
@@ -128,7 +135,8 @@ export async function regionQueue(
 			status: row.status,
 			version: row.version,
 			receivedAt: row.createdAt.toISOString(),
-			updatedAt: row.updatedAt.toISOString()
+			updatedAt: row.updatedAt.toISOString(),
+			assignee: row.assigneeId ? { id: row.assigneeId, name: row.assigneeName } : null
 		})),
 		...(rows.length > QUEUE_PAGE_SIZE && last ? { next: cursorFor(last.micros, last.id) } : {})
 	};

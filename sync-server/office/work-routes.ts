@@ -3,7 +3,13 @@ import { Hono } from 'hono';
 import { stream } from 'hono/streaming';
 import * as v from 'valibot';
 import { ErrorCode } from '../../shared/errors';
-import { QueueQuery, type OfficeApplication, type QueueResponse } from '../../shared/office';
+import {
+	ClaimRequest,
+	QueueQuery,
+	type ClaimResponse,
+	type OfficeApplication,
+	type QueueResponse
+} from '../../shared/office';
 import { Uuid7 } from '../../shared/protocol';
 import { Sha256 } from '../../shared/files';
 import { can, type Actor } from '../accounts/policy';
@@ -14,7 +20,12 @@ import { files } from '../db/schema';
 import type { UploadStore } from '../files/store';
 import { httpError, issuesOf } from '../http/errors';
 import { applicationRecord, namedFiles, officeView } from './application-view';
+import { readJsonBody } from '../http/request-body';
+import { claim } from './claim';
 import { regionQueue, searchOf } from './queue';
+
+// A claim names at most a colleague.
+const CLAIM_BODY_BYTES = 1024;
 
 const notFound = () => httpError(404, ErrorCode.notFound, 'No such application.');
 
@@ -65,7 +76,11 @@ export function workRoutes(db: Database, catalogue: Catalogue, uploads: UploadSt
 					q: 'a reference such as DL-2026-000042, or a 12-digit IIN'
 				});
 			}
-			const queue = await regionQueue(db, actor.region, { ...ask, search });
+			const queue = await regionQueue(
+				db,
+				{ accountId: actor.accountId, region: actor.region },
+				{ ...ask, search }
+			);
 			if (queue === 'invalid_cursor') {
 				throw httpError(400, ErrorCode.invalidCursor, 'Start from the first page again.');
 			}
@@ -74,6 +89,26 @@ export function workRoutes(db: Database, catalogue: Catalogue, uploads: UploadSt
 		.get('/applications/:id', async (c) => {
 			const row = await readable(c.var.actor, c.req.param('id'));
 			return c.json((await officeView(db, catalogue, row)) satisfies OfficeApplication);
+		})
+		.post('/applications/:id/claim', async (c) => {
+			const { actor } = c.var;
+			const row = await readable(actor, c.req.param('id'));
+			const { to } = await readJsonBody(c.req.raw, ClaimRequest, 'claim', {
+				limit: CLAIM_BODY_BYTES,
+				raw: c.var.rawBody
+			});
+			if (!can(actor, 'application.decide', { kind: 'application', subjectIin: null, ...row })) {
+				throw notFound();
+			}
+			const outcome = await claim(db, row.id, actor, to);
+			if (outcome.status === 'not_found') throw notFound();
+			if (outcome.status === 'invalid') {
+				throw httpError(400, ErrorCode.invalidBody, 'Hand it only to a reviewer of your region.', {
+					to: 'not a reviewer of this region'
+				});
+			}
+			if (outcome.status === 'claimed') return c.json(outcome satisfies ClaimResponse);
+			return c.json(outcome, 409);
 		})
 		.get('/applications/:id/files/:sha256', async (c) => {
 			const row = await readable(c.var.actor, c.req.param('id'));

@@ -412,6 +412,7 @@ async function submitRun(
 					// no officer.
 					region: sql`a.region`,
 					filedBy: sql`null`,
+					assignedTo: sql`null`,
 					createdAt: sql`now()`,
 					updatedAt: sql`now()`,
 					...feedMove

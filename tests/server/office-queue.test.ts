@@ -155,5 +155,79 @@ describe.each(backends)('the office queue on $name', (backend) => {
 		expect((await signedCall(suite.app, reviewer, unnamed)).status).toBe(404);
 		const astana = await newReviewer(suite.app, suite.db, 'astana');
 		expect((await signedCall(suite.app, astana, path)).status).toBe(404);
+
+		// Asked for the ID photo again: the request and who asked are on the page.
+		const asked = await signedCall(
+			suite.app,
+			reviewer,
+			`/api/office/applications/${m.applicationId}/decision`,
+			{
+				status: 'more_information',
+				fields: ['idDocumentPhoto'],
+				message: 'Too dark.',
+				baseVersion: 1
+			}
+		);
+		expect(asked.status, asked.text).toBe(200);
+		const after = v.parse(
+			OfficeApplication,
+			(await signedCall(suite.app, reviewer, `/api/office/applications/${m.applicationId}`)).json
+		);
+		expect(after).toMatchObject({
+			status: 'more_information',
+			version: 2,
+			request: { fields: ['idDocumentPhoto'], message: 'Too dark.' }
+		});
+		expect(after.history.map((h) => [h.kind, h.fromStatus, h.toStatus, h.actor])).toEqual([
+			['received', null, 'received', { role: 'citizen', name: null }],
+			['decided', 'received', 'more_information', { role: 'reviewer', name: 'Test reviewer' }]
+		]);
 	});
+
+	it('lets one of two reviewers claiming at once take it, and hands it over in the region', async () => {
+		const device = await newDevice(suite.app);
+		const m = submit();
+		await push(suite.app, device, { mutations: [m] });
+		const [first, second, colleague] = await Promise.all([
+			newReviewer(suite.app, suite.db),
+			newReviewer(suite.app, suite.db),
+			newReviewer(suite.app, suite.db)
+		]);
+		const path = `/api/office/applications/${m.applicationId}/claim`;
+
+		const answers = await Promise.all([
+			signedCall(suite.app, first!, path, {}),
+			signedCall(suite.app, second!, path, {})
+		]);
+		expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+		const winner = answers[0]!.status === 200 ? first! : second!;
+		const loser = winner === first ? second! : first!;
+		const lost = answers.find((a) => a.status === 409)!;
+		expect(lost.json).toMatchObject({ status: 'taken', assignee: { name: 'Test reviewer' } });
+
+		// Received → in review: a change the owner pulls; the queue says who works it.
+		const view = v.parse(
+			OfficeApplication,
+			(await signedCall(suite.app, winner, `/api/office/applications/${m.applicationId}`)).json
+		);
+		expect(view).toMatchObject({ status: 'in_review', version: 2 });
+		expect(view.history.map((h) => h.kind)).toEqual(['received', 'claimed']);
+		const mine = v.parse(QueueResponse, (await queue(winner, '?assigned=me')).json);
+		expect(mine.items.map((item) => item.id)).toEqual([m.applicationId]);
+
+		// The loser cannot take it; the holder hands it to a colleague, not to another region.
+		expect((await signedCall(suite.app, loser, path, {})).status).toBe(409);
+		const astana = await newReviewer(suite.app, suite.db, 'astana');
+		const elsewhere = await signedCall(suite.app, winner, path, { to: await accountOf(astana) });
+		expect(elsewhere.status).toBe(400);
+		const handed = await signedCall(suite.app, winner, path, { to: await accountOf(colleague!) });
+		expect(handed.status, handed.text).toBe(200);
+		const theirs = v.parse(QueueResponse, (await queue(colleague!, '?assigned=me')).json);
+		expect(theirs.items.map((item) => item.id)).toEqual([m.applicationId]);
+	});
+
+	/** The account a reviewer's session belongs to. */
+	async function accountOf(reviewer: Device): Promise<string> {
+		return (await signedCall(suite.app, reviewer, '/api/accounts/me')).json.id;
+	}
 });

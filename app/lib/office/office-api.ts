@@ -1,5 +1,11 @@
-import { OfficeApplication, QueueResponse, type QueueQuery } from '../../../shared/office';
-import { BYTES } from '../sync/transport';
+import * as v from 'valibot';
+import {
+	ClaimResponse,
+	OfficeApplication,
+	QueueResponse,
+	type QueueQuery
+} from '../../../shared/office';
+import { BYTES, gzip } from '../sync/transport';
 import { officeCalls } from './staff-accounts';
 
 /** A page of the reviewer's queue (docs/office.md). */
@@ -25,5 +31,30 @@ export async function officeFile(applicationId: string, sha256: string): Promise
 		BYTES,
 		'GET',
 		`/api/office/applications/${encodeURIComponent(applicationId)}/files/${sha256}`
+	);
+}
+
+/**
+ * A decision on the version the reviewer saw (docs/sync-protocol.md). Throws SyncError:
+ * 409 when the application moved meanwhile (nothing recorded), 400 naming what is wrong.
+ */
+export async function decideApplication(id: string, decision: object): Promise<void> {
+	const call = await officeCalls();
+	await call(
+		v.object({ status: v.literal('applied') }),
+		'POST',
+		`/api/office/applications/${encodeURIComponent(id)}/decision`,
+		await gzip(JSON.stringify(decision))
+	);
+}
+
+/** Takes the application to work on. Throws SyncError 409 when someone else holds it. */
+export async function claimApplication(id: string): Promise<void> {
+	const call = await officeCalls();
+	await call(
+		ClaimResponse,
+		'POST',
+		`/api/office/applications/${encodeURIComponent(id)}/claim`,
+		await gzip('{}')
 	);
 }

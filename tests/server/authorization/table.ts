@@ -729,6 +729,28 @@ export const table: Row[] = [
 			expect(res.json).toMatchObject({ id: record!.applicationId, region: record!.region })
 	},
 	{
+		route: 'POST /api/office/applications/:id/claim',
+		name: 'take an application to work on',
+		writes: ['applications', 'application_history'],
+		namesRecord: true,
+		request: (_, record) =>
+			jsonRequest('POST', `/api/office/applications/${record!.applicationId}/claim`, {}),
+		expect: sessionEndpoint({
+			citizenA: refused(404, 'not_found'),
+			citizenB: refused(404, 'not_found'),
+			officer: refused(404, 'not_found'),
+			regionReviewer: ownOnly('alice', 200, refused(404, 'not_found')),
+			otherReviewer: ownOnly('bob', 200, refused(404, 'not_found')),
+			nationalReviewer: refused(404, 'not_found'),
+			administrator: refused(404, 'not_found')
+		}),
+		effect: async ({ res, world, record }) => {
+			expect(res.json).toMatchObject({ status: 'claimed' });
+			const stored = await storedApplication(world.db, record!.applicationId);
+			expect(stored?.assignedTo).toBe(res.json.assignee.id);
+		}
+	},
+	{
 		route: 'GET /api/office/applications/:id/files/:sha256',
 		// The world's file is its owner's but no answer of the application names it: nobody
 		// gets it through the application. The served case is in office-queue.test.ts.

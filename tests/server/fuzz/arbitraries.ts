@@ -780,6 +780,25 @@ function accountCalls(
 				oneHeader,
 				sessionShown
 			)
+		},
+		{
+			weight: 1,
+			arbitrary: call(
+				'POST',
+				fc
+					.constantFrom(world.alice.applicationId, world.bob.applicationId, 'x')
+					.map((id) => `/api/office/applications/${id}/claim`),
+				asSent(
+					fc.oneof(
+						fc.constant({}),
+						fc.record({ to: fc.oneof(fc.uuid(), fc.constant(world.alice.accountId), fc.string()) }),
+						fc.anything()
+					)
+				),
+				fc.constantFrom<Signer>('regionReviewer', 'otherReviewer', 'alice'),
+				oneHeader,
+				sessionShown
+			)
 		}
 	];
 }

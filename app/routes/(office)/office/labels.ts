@@ -1,0 +1,58 @@
+import type { HistoryEntry } from '../../../../shared/office';
+import { REGIONS } from '../../../../shared/services/address';
+import type { AccountView } from '../../../../shared/session';
+import { findService } from '../../../../shared/services/catalog';
+import { localized } from '$lib/i18n/locale.svelte';
+import { m } from '$lib/paraglide/messages';
+
+const STATUS_LABELS: Record<string, () => string> = {
+	received: m.state_received,
+	in_review: m.state_in_review,
+	more_information: m.state_more_information,
+	approved: m.state_approved,
+	rejected: m.state_rejected
+};
+
+/** A status in the reviewer's language; a status this build does not know, as it is. */
+export const statusLabel = (status: string) => STATUS_LABELS[status]?.() ?? status;
+
+/** The service's title in the reviewer's language, by the version the application used. */
+export function serviceTitle(serviceId: string, version?: number): string {
+	const service = findService(serviceId, version);
+	return service ? localized(service.title) : serviceId;
+}
+
+/** One history entry as a line: what happened, and who did it. */
+export function historyText(entry: HistoryEntry): string {
+	const what = {
+		received: m.office_history_received,
+		amended: m.office_history_amended,
+		answered: m.office_history_answered,
+		claimed: m.office_history_claimed,
+		decided: () => m.office_history_decided({ status: statusLabel(entry.toStatus) })
+	}[entry.kind];
+	const text = what ? what() : entry.kind;
+	const who =
+		entry.actor === null
+			? ''
+			: entry.actor.role === 'citizen'
+				? m.office_actor_applicant()
+				: (entry.actor.name ?? '');
+	return who ? `${text} — ${who}` : text;
+}
+
+const ROLE_NAMES: Record<string, () => string> = {
+	officer: m.office_role_officer,
+	reviewer: m.office_role_reviewer,
+	administrator: m.office_role_administrator
+};
+
+/** Who is signed in, their role and the region whose queue they work. */
+export function signedInAs(account: AccountView): string {
+	const region = REGIONS.find((r) => r.value === account.region);
+	return m.office_signed_in_as({
+		name: account.name ?? '',
+		role: ROLE_NAMES[account.role]?.() ?? account.role,
+		region: region ? localized(region.label) : m.office_region_national()
+	});
+}

@@ -5,6 +5,7 @@
  */
 import * as v from 'valibot';
 import { APPLICATION_STATUSES } from './status';
+import { hasForbiddenCharacter } from './text';
 
 /** How many applications a page of the queue holds. */
 export const QUEUE_PAGE_SIZE = 50;
@@ -71,6 +72,28 @@ export const HistoryEntry = v.object({
 });
 export type HistoryEntry = v.InferOutput<typeof HistoryEntry>;
 
+/** A reviewer's note on an application, for colleagues only. */
+export const Note = v.object({ author: v.nullable(v.string()), text: v.string(), at: v.string() });
+export type Note = v.InferOutput<typeof Note>;
+
+/** The most characters of a note: a few paragraphs. */
+export const MAX_NOTE_LENGTH = 2000;
+
+/** POST /api/office/applications/:id/notes. */
+export const NoteRequest = v.strictObject({
+	text: v.pipe(
+		v.string(),
+		v.check((text) => !/[\0\p{Cs}]/u.test(text), 'contains characters that cannot be stored'),
+		v.trim(),
+		v.check(
+			(text) => !hasForbiddenCharacter(text, { multiline: true }),
+			'contains a control or text-direction character'
+		),
+		v.minLength(1, 'a note needs some words'),
+		v.maxLength(MAX_NOTE_LENGTH, `at most ${MAX_NOTE_LENGTH} characters`)
+	)
+});
+
 /** GET /api/office/applications/:id: one application as a reviewer works it. */
 export const OfficeApplication = v.object({
 	...QueueItem.entries,
@@ -85,7 +108,9 @@ export const OfficeApplication = v.object({
 	request: v.nullable(v.object({ fields: v.array(v.string()), message: v.string() })),
 	files: v.array(OfficeFile),
 	/** Every change, oldest first: what happened, from and to which status, who, when. */
-	history: v.array(HistoryEntry)
+	history: v.array(HistoryEntry),
+	/** Reviewers' notes for each other, oldest first; never shown to the applicant. */
+	notes: v.array(Note)
 });
 export type OfficeApplication = v.InferOutput<typeof OfficeApplication>;
 

@@ -4,7 +4,7 @@ import { HTTPException } from 'hono/http-exception';
 import { ErrorCode } from '../shared/errors';
 import type { AccountsOptions } from './accounts/adapters';
 import { accountRoutes } from './accounts/routes';
-import { developmentSender } from './accounts/code-sender';
+import { developmentSender } from './accounts/sms-sender';
 import { passwordPool, type Passwords } from './accounts/passwords';
 import { DEFAULT_SESSION_LIFETIMES, type SessionLifetimes } from './accounts/sessions';
 import { developmentRegister } from './accounts/phone-register';
@@ -92,7 +92,10 @@ export function createApp({
 		.route('/api/services', serviceRoutes(catalogue))
 		.route('/api/sync', syncRoutes(db, auth, catalogue, guard, seen))
 		.route('/api/accounts', accountRoutes(db, auth, { accounts, guard, passwords, lifetimes }))
-		.route('/api/office', officeRoutes(db, auth, catalogue, uploads));
+		.route(
+			'/api/office',
+			officeRoutes(db, auth, catalogue, { uploads, sender: accounts.sender, log })
+		);
 	// Mounted before the catch-all below, which would otherwise answer its paths first.
 	if (uploads) app.route('/api/files', fileRoutes(db, auth, uploads, log, guard, seen));
 	// Any other /api path is a JSON 404, never the SPA's index.html.

@@ -1,11 +1,11 @@
 import { isPostgresUrl } from '../db/open';
 import type { Logger } from '../http/log';
-import { codeSenderFromEnv, type CodeSender } from './code-sender';
+import { smsSenderFromEnv, type SmsSender } from './sms-sender';
 import { phoneRegisterFromEnv, type PhoneRegister } from './phone-register';
 
 /** How a server sends sign-in codes and checks phones against IINs. */
 export interface AccountsOptions {
-	sender: CodeSender;
+	sender: SmsSender;
 	register: PhoneRegister;
 }
 
@@ -20,7 +20,7 @@ export const INSECURE_DEV_ACCOUNTS = 'DALA_INSECURE_DEV_ACCOUNTS';
  * `1`, and says which variables to set.
  */
 export function accountAdaptersFromEnv(env: NodeJS.ProcessEnv, log: Logger): AccountsOptions {
-	const sender = codeSenderFromEnv(env, log);
+	const sender = smsSenderFromEnv(env, log);
 	const register = phoneRegisterFromEnv(env, log);
 	const missing = [
 		...(sender.development ? ['SMS_GATEWAY_URL'] : []),

@@ -6,7 +6,7 @@ import type { Database, Transaction } from '../db/open';
 import { accounts, devices, signInCodes } from '../db/schema';
 import { joinOwner } from '../devices/join-owner';
 import { appendAudit, AuditAction } from './audit';
-import type { CodeSender } from './code-sender';
+import type { SmsSender } from './sms-sender';
 import type { PhoneRegister } from './phone-register';
 import {
 	DEFAULT_SESSION_LIFETIMES,
@@ -37,7 +37,7 @@ export type CodeOutcome =
  */
 export async function sendCode(
 	db: Database,
-	{ sender, register }: { sender: CodeSender; register: PhoneRegister },
+	{ sender, register }: { sender: SmsSender; register: PhoneRegister },
 	deviceId: string,
 	iin: string,
 	phone: string
@@ -71,6 +71,7 @@ export async function sendCode(
 				id: challengeId,
 				deviceId,
 				iin,
+				phone,
 				codeHash: codeHash(challengeId, code),
 				expiresAt: sql`now() + ${SIGN_IN_CODE_TTL_MS} * interval '1 millisecond'`
 			})
@@ -80,7 +81,7 @@ export async function sendCode(
 		return row.expiresAt;
 	});
 	try {
-		await sender.send(phone, code);
+		await sender.send(phone, { kind: 'sign_in_code', code });
 	} catch {
 		await db
 			.update(signInCodes)
@@ -115,6 +116,7 @@ export async function confirmCode(
 		const [row] = await tx
 			.select({
 				iin: signInCodes.iin,
+				phone: signInCodes.phone,
 				deviceId: signInCodes.deviceId,
 				codeHash: signInCodes.codeHash,
 				attempts: signInCodes.attempts,
@@ -152,6 +154,9 @@ export async function confirmCode(
 			.set({ usedAt: sql`now()` })
 			.where(eq(signInCodes.id, challengeId));
 		const accountId = await bindDevice(tx, deviceId, row.iin);
+		// The phone the code reached is the person's: the office's news goes there.
+		if (row.phone)
+			await tx.update(accounts).set({ phone: row.phone }).where(eq(accounts.id, accountId));
 		const session = await openSession(tx, accountId, deviceId, lifetimes);
 		await appendAudit(tx, {
 			action: AuditAction.citizenSignedIn,

@@ -31,7 +31,7 @@ import { readJsonBody } from '../http/request-body';
 import { accountOwner, listDevices, revokeDevice } from './account-devices';
 import { confirmCode, sendCode } from './citizen';
 import type { AccountsOptions } from './adapters';
-import { maskPhone } from './code-sender';
+import { maskPhone } from './sms-sender';
 import type { Passwords } from './passwords';
 import { can, type Actor } from './policy';
 import { authenticateSession, refreshSession, signOut, type SessionLifetimes } from './sessions';

@@ -213,6 +213,22 @@ export const applicationHistory = pgTable(
 	]
 );
 
+/**
+ * Reviewers' notes on an application, for each other: never shown to the applicant, never
+ * in a pull (the pull reads `applications` alone), never in the audit log's subject text.
+ */
+export const applicationNotes = pgTable(
+	'application_notes',
+	{
+		id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+		applicationId: uuid('application_id').notNull(),
+		author: uuid('author').notNull(),
+		text: text('text').notNull(),
+		at: timestamp('at', { withTimezone: true }).notNull().defaultNow()
+	},
+	(t) => [index('application_notes_application_idx').on(t.applicationId, t.id)]
+);
+
 /** Set with every change to an application: moves it to the end of its owner's feed. */
 export const feedMove = {
 	txid: sql`pg_current_xact_id()`,
@@ -347,6 +363,13 @@ export const accounts = pgTable(
 		ownerId: text('owner_id').notNull().unique(),
 		/** A citizen's verified IIN: kiosk applications that name it are theirs too (policy.ts). */
 		iin: text('iin').unique(),
+		/**
+		 * A citizen's phone, as last verified by a sign-in code: where the news of a decision
+		 * goes (office/notify.ts). Null for staff, and for accounts from before it was kept.
+		 */
+		phone: text('phone'),
+		/** A staff account an administrator disabled: it signs in no more. */
+		disabledAt: timestamp('disabled_at', { withTimezone: true }),
 		/** Staff: how they sign in, and what others see of them. */
 		login: text('login').unique(),
 		name: text('name'),
@@ -378,6 +401,8 @@ export const signInCodes = pgTable('sign_in_codes', {
 	/** The device that asked: only it may confirm, and it is the device then signed in. */
 	deviceId: text('device_id').notNull(),
 	iin: text('iin').notNull(),
+	/** Where the code went: the account keeps it as its verified phone once confirmed. */
+	phone: text('phone'),
 	codeHash: text('code_hash').notNull(),
 	/** Wrong codes tried; at the limit the code is dead and a new one must be asked for. */
 	attempts: integer('attempts').notNull().default(0),

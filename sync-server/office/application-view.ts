@@ -2,7 +2,7 @@ import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { OfficeApplication } from '../../shared/office';
 import type { Catalogue } from '../catalogue/catalogue';
 import type { Database } from '../db/open';
-import { accounts, applicationHistory, applications, files } from '../db/schema';
+import { accounts, applicationHistory, applicationNotes, applications, files } from '../db/schema';
 
 /** An application's row as the policy and the office page need it. */
 export async function applicationRecord(db: Database, id: string) {
@@ -67,6 +67,12 @@ export async function officeView(
 		.leftJoin(accounts, eq(accounts.id, applicationHistory.actor))
 		.where(eq(applicationHistory.applicationId, row.id))
 		.orderBy(asc(applicationHistory.id));
+	const notes = await db
+		.select({ author: accounts.name, text: applicationNotes.text, at: applicationNotes.at })
+		.from(applicationNotes)
+		.leftJoin(accounts, eq(accounts.id, applicationNotes.author))
+		.where(eq(applicationNotes.applicationId, row.id))
+		.orderBy(asc(applicationNotes.id));
 	return {
 		id: row.id,
 		reference: row.reference,
@@ -95,6 +101,7 @@ export async function officeView(
 				: null,
 			at: entry.at.toISOString()
 		})),
+		notes: notes.map((note) => ({ ...note, at: note.at.toISOString() })),
 		files: named.flatMap(({ field, sha256 }) => {
 			const file = bySha.get(sha256);
 			return file ? [{ field, sha256, type: file.type, size: file.size }] : [];

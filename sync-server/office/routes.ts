@@ -14,6 +14,9 @@ import { decide, Decision } from './review';
 import { readJsonBody } from '../http/request-body';
 import type { UploadStore } from '../files/store';
 import { workRoutes } from './work-routes';
+import { notifyDecision } from './notify';
+import type { SmsSender } from '../accounts/sms-sender';
+import type { Logger } from '../http/log';
 
 // A decision is a status, a version, at most a paragraph of reason or message and a list of
 // field names.
@@ -29,7 +32,7 @@ export function officeRoutes(
 	db: Database,
 	auth: DeviceAuth,
 	catalogue: Catalogue,
-	uploads?: UploadStore
+	{ uploads, sender, log }: { uploads?: UploadStore; sender: SmsSender; log: Logger }
 ) {
 	return new Hono()
 		.use('*', protocolHeader, authenticateSession(db, auth, DECISION_BODY_BYTES))
@@ -69,6 +72,9 @@ export function officeRoutes(
 			if (outcome.status === 'invalid') {
 				throw httpError(400, ErrorCode.invalidBody, 'The decision is not valid.', outcome.issues);
 			}
-			return c.json(outcome, outcome.status === 'applied' ? 200 : 409);
+			if (outcome.status !== 'applied') return c.json(outcome, 409);
+			// Not awaited: a slow gateway must not hold the reviewer's answer (notify.ts).
+			void notifyDecision(db, sender, log, outcome.application);
+			return c.json(outcome, 200);
 		});
 }

@@ -5,6 +5,7 @@ import * as v from 'valibot';
 import { ErrorCode } from '../../shared/errors';
 import {
 	ClaimRequest,
+	NoteRequest,
 	QueueQuery,
 	type ClaimResponse,
 	type OfficeApplication,
@@ -16,7 +17,7 @@ import { can, type Actor } from '../accounts/policy';
 import type { SessionVariables } from '../accounts/sessions';
 import type { Catalogue } from '../catalogue/catalogue';
 import type { Database } from '../db/open';
-import { files } from '../db/schema';
+import { applicationNotes, files } from '../db/schema';
 import type { UploadStore } from '../files/store';
 import { httpError, issuesOf } from '../http/errors';
 import { applicationRecord, namedFiles, officeView } from './application-view';
@@ -26,6 +27,8 @@ import { regionQueue, searchOf } from './queue';
 
 // A claim names at most a colleague.
 const CLAIM_BODY_BYTES = 1024;
+// A note is a few paragraphs: 2,000 characters of Cyrillic, escaped, with room to spare.
+const NOTE_BODY_BYTES = 16_384;
 
 const notFound = () => httpError(404, ErrorCode.notFound, 'No such application.');
 
@@ -109,6 +112,23 @@ export function workRoutes(db: Database, catalogue: Catalogue, uploads: UploadSt
 			}
 			if (outcome.status === 'claimed') return c.json(outcome satisfies ClaimResponse);
 			return c.json(outcome, 409);
+		})
+		.post('/applications/:id/notes', async (c) => {
+			const { actor } = c.var;
+			const row = await readable(actor, c.req.param('id'));
+			// Notes are the deciders' own: whoever may decide the application may write them.
+			if (!can(actor, 'application.decide', { kind: 'application', subjectIin: null, ...row })) {
+				throw notFound();
+			}
+			const { text } = await readJsonBody(c.req.raw, NoteRequest, 'note', {
+				limit: NOTE_BODY_BYTES,
+				raw: c.var.rawBody
+			});
+			const [note] = await db
+				.insert(applicationNotes)
+				.values({ applicationId: row.id, author: actor.accountId, text })
+				.returning({ at: applicationNotes.at });
+			return c.json({ text, at: note!.at.toISOString() }, 201);
 		})
 		.get('/applications/:id/files/:sha256', async (c) => {
 			const row = await readable(c.var.actor, c.req.param('id'));

@@ -2,8 +2,8 @@
  * The reviewer's office in Chromium: a citizen applies on their phone; the reviewer, signed
  * in with password and TOTP, finds the applications in the region's queue (oldest first,
  * by reference), takes one and asks for more information, approves one, rejects one with a
- * reason of the service's list, and is shown what happened when another reviewer decided
- * first. axe on the queue and the application page in kk, ru and en.
+ * reason of the service's list, leaves a note for colleagues, and is shown what happened
+ * when another reviewer decided first. axe on the queue and the application page in kk, ru and en.
  */
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
@@ -112,6 +112,11 @@ describe('the office', () => {
 			.waitFor();
 		await page.getByRole('heading', { name: t.office_requested }).waitFor();
 		await page.getByText('Decided: More information needed — Test reviewer').waitFor();
+		// A note for colleagues, which the applicant never sees.
+		await page.getByLabel(t.office_note_label!).fill('Phoned: the register spells it with Қ.');
+		await page.getByRole('button', { name: t.office_note_add }).click();
+		await page.getByText('Phoned: the register spells it with Қ.').waitFor();
+		expect(await page.getByLabel(t.office_note_label!).inputValue()).toBe('');
 
 		// The second: approved straight from the queue.
 		await page.getByRole('link', { name: t.office_search_clear }).click();

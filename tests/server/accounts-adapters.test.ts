@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountAdaptersFromEnv } from '../../sync-server/accounts/adapters';
-import { developmentSender, httpSmsSender } from '../../sync-server/accounts/code-sender';
+import { developmentSender, httpSmsSender } from '../../sync-server/accounts/sms-sender';
 import { httpPhoneRegister } from '../../sync-server/accounts/phone-register';
 import { openDatabase } from '../../sync-server/db/open';
 import { createLogger } from '../../sync-server/http/log';
@@ -30,13 +30,19 @@ describe('code sender and phone register adapters', () => {
 
 	it('posts the code to the gateway with its token, and throws on a refusal', async () => {
 		status = 200;
-		await httpSmsSender({ url, token: 'gw-token' }).send('+77012345678', '123456');
+		await httpSmsSender({ url, token: 'gw-token' }).send('+77012345678', {
+			kind: 'sign_in_code',
+			code: '123456'
+		});
 		expect(seen.at(-1)?.auth).toBe('Bearer gw-token');
 		expect(JSON.parse(seen.at(-1)!.body)).toMatchObject({ to: '+77012345678' });
 		expect(seen.at(-1)!.body).toContain('123456');
 		status = 500;
 		await expect(
-			httpSmsSender({ url, token: 'gw-token' }).send('+77012345678', '1')
+			httpSmsSender({ url, token: 'gw-token' }).send('+77012345678', {
+				kind: 'sign_in_code',
+				code: '1'
+			})
 		).rejects.toThrow();
 	});
 
@@ -50,7 +56,7 @@ describe('code sender and phone register adapters', () => {
 	it('development sender logs the code and a masked phone only, and says what it is', async () => {
 		const lines: string[] = [];
 		const sender = developmentSender(createLogger({ write: (l) => lines.push(l) }));
-		await sender.send('+77012345678', '654321');
+		await sender.send('+77012345678', { kind: 'sign_in_code', code: '654321' });
 		const text = lines.join('\n');
 		expect(text).toContain('development');
 		expect(text).toContain('654321');

@@ -22,7 +22,7 @@ import { createApp, type AppOptions } from '../../sync-server/app';
 import type { Database } from '../../sync-server/db/open';
 import { applications, devices, mutations } from '../../sync-server/db/schema';
 import { createLogger } from '../../sync-server/http/log';
-import { developmentSender, type CodeSender } from '../../sync-server/accounts/code-sender';
+import { developmentSender, type SmsSender } from '../../sync-server/accounts/sms-sender';
 import { developmentRegister } from '../../sync-server/accounts/phone-register';
 import { decide, type DecisionInput } from '../../sync-server/office/review';
 import { openSession } from '../../sync-server/accounts/sessions';
@@ -71,11 +71,11 @@ export function testApp(
 		register: developmentRegister(log)
 	};
 	const inbox = inboxAccounts();
-	const sender: CodeSender = {
+	const sender: SmsSender = {
 		...given.sender,
-		send: async (phone, code) => {
-			await given.sender.send(phone, code);
-			await inbox.sender.send(phone, code);
+		send: async (phone, sms) => {
+			await given.sender.send(phone, sms);
+			await inbox.sender.send(phone, sms);
 		}
 	};
 	const app = createApp({ db, log, ...options, accounts: { ...given, sender } });

@@ -136,7 +136,8 @@ export class World {
 			accounts: {
 				sender: {
 					description: 'the people’s phones',
-					send: async (phone, code) => void this.#inbox.set(phone, code)
+					send: async (phone, sms) =>
+						void (sms.kind === 'sign_in_code' && this.#inbox.set(phone, sms.code))
 				},
 				register: { description: 'every phone is its person’s', isRegistered: async () => true }
 			}

@@ -58,3 +58,14 @@ export async function claimApplication(id: string): Promise<void> {
 		await gzip('{}')
 	);
 }
+
+/** A note for the application's other reviewers. Throws SyncError 400 naming what is wrong. */
+export async function addNote(id: string, text: string): Promise<void> {
+	const call = await officeCalls();
+	await call(
+		v.object({ text: v.string() }),
+		'POST',
+		`/api/office/applications/${encodeURIComponent(id)}/notes`,
+		await gzip(JSON.stringify({ text }))
+	);
+}

@@ -751,6 +751,26 @@ export const table: Row[] = [
 		}
 	},
 	{
+		route: 'POST /api/office/applications/:id/notes',
+		name: 'write a note for colleagues',
+		writes: ['application_notes'],
+		namesRecord: true,
+		request: (_, record) =>
+			jsonRequest('POST', `/api/office/applications/${record!.applicationId}/notes`, {
+				text: 'Phoned the applicant.'
+			}),
+		expect: sessionEndpoint({
+			citizenA: refused(404, 'not_found'),
+			citizenB: refused(404, 'not_found'),
+			officer: refused(404, 'not_found'),
+			regionReviewer: ownOnly('alice', 201, refused(404, 'not_found')),
+			otherReviewer: ownOnly('bob', 201, refused(404, 'not_found')),
+			nationalReviewer: refused(404, 'not_found'),
+			administrator: refused(404, 'not_found')
+		}),
+		effect: ({ res }) => expect(res.json).toMatchObject({ text: 'Phoned the applicant.' })
+	},
+	{
 		route: 'GET /api/office/applications/:id/files/:sha256',
 		// The world's file is its owner's but no answer of the application names it: nobody
 		// gets it through the application. The served case is in office-queue.test.ts.

@@ -16,6 +16,7 @@ import type { Session, StaffRole } from '../../../shared/accounts';
 import { confirmCode, sendCode } from '../../../sync-server/accounts/citizen';
 import { passwordPool } from '../../../sync-server/accounts/passwords';
 import { openSession } from '../../../sync-server/accounts/sessions';
+import type { SmsSender } from '../../../sync-server/accounts/sms-sender';
 import { createStaff, enrollStaff } from '../../../sync-server/accounts/staff';
 import { newTotpSecret, totpCode, totpStep } from '../../../sync-server/accounts/totp';
 import type { Database } from '../../../sync-server/db/open';
@@ -115,9 +116,9 @@ const anyRegister = { description: 'matrix register', isRegistered: async () => 
 /** A sign-in code for `iin` asked for by `device`, as the phone received it. */
 async function askCode(db: Database, device: Device, iin: string) {
 	let code = '';
-	const sender = {
+	const sender: SmsSender = {
 		description: 'matrix phone',
-		send: async (_phone: string, sent: string) => void (code = sent)
+		send: async (_phone, sms) => void (sms.kind === 'sign_in_code' && (code = sms.code))
 	};
 	const outcome = await sendCode(
 		db,

@@ -787,11 +787,19 @@ function accountCalls(
 				'POST',
 				fc
 					.constantFrom(world.alice.applicationId, world.bob.applicationId, 'x')
-					.map((id) => `/api/office/applications/${id}/claim`),
+					.chain((id) =>
+						fc.constantFrom(
+							`/api/office/applications/${id}/claim`,
+							`/api/office/applications/${id}/notes`
+						)
+					),
 				asSent(
 					fc.oneof(
 						fc.constant({}),
 						fc.record({ to: fc.oneof(fc.uuid(), fc.constant(world.alice.accountId), fc.string()) }),
+						fc.record({
+							text: fc.oneof(fc.string(), fc.string({ minLength: 1990, maxLength: 2100 }))
+						}),
 						fc.anything()
 					)
 				),

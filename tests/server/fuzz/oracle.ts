@@ -131,9 +131,13 @@ function unexpectedWrites(written: string[], code: unknown): string[] {
 	return withoutBookkeeping(written).filter((name) => !allowed.includes(name));
 }
 
-/** A decision answered 409 with the application's state: stale or closed, not an error. */
+/**
+ * A decision or a claim answered 409 with what stands: stale, closed, a move the state
+ * machine lacks, or taken by a colleague. An outcome, not an error.
+ */
 const isDecision = (status: number, path: string) =>
-	status === 409 && /^\/api\/(review|office)\/applications\/[^/]+\/decision$/.test(path);
+	status === 409 && /^\/api\/office\/applications\/[^/]+\/(decision|claim)$/.test(path);
+const OUTCOMES = new Set(['conflict', 'closed', 'not_allowed', 'taken']);
 
 /** True when a refusal's body says why in a code the protocol lists. */
 function isMachineReadable(status: number, path: string, body: ErrorAnswer | undefined): boolean {
@@ -141,7 +145,7 @@ function isMachineReadable(status: number, path: string, body: ErrorAnswer | und
 	// A decision made on a stale version answers its outcome, not an error
 	// (docs/sync-protocol.md): there `status` is the machine-readable code.
 	if (isDecision(status, path)) {
-		return body.status === 'conflict' || body.status === 'closed';
+		return typeof body.status === 'string' && OUTCOMES.has(body.status);
 	}
 	return typeof body.error?.code === 'string' && CODES.has(body.error.code);
 }

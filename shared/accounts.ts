@@ -35,6 +35,54 @@ export const REFRESH_TTL_MS = 30 * 24 * 60 * 60_000;
 export const MIN_PASSWORD_LENGTH = 12;
 export const MAX_PASSWORD_LENGTH = 256;
 
+/** How a member of staff signs in: lowercase letters, digits, dot, dash, underscore. */
+export const StaffLogin = v.pipe(
+	v.string(),
+	v.regex(/^[a-z0-9._-]{3,64}$/, '3–64 characters: a–z, 0–9, dot, dash or underscore')
+);
+/** A member of staff's name, as colleagues and the history see it. */
+export const StaffName = v.pipe(
+	v.string(),
+	v.trim(),
+	v.minLength(1, 'a name is required'),
+	v.maxLength(200, 'at most 200 characters')
+);
+
+/** POST /api/accounts/staff (administrators): the same rules as `npm run admin -- create-staff`. */
+export const NewStaffRequest = v.strictObject({
+	role: v.picklist(STAFF_ROLES),
+	region: v.picklist(STAFF_REGIONS as string[]),
+	name: StaffName,
+	login: v.optional(StaffLogin)
+});
+export type NewStaffRequest = v.InferInput<typeof NewStaffRequest>;
+export const NewStaffResponse = v.object({
+	accountId: v.string(),
+	login: v.string(),
+	/** The set-password link's token: the page makes the link `/staff/set-password#<token>`. */
+	token: v.string(),
+	expiresAt: v.string()
+});
+export type NewStaffResponse = v.InferOutput<typeof NewStaffResponse>;
+
+/** GET /api/accounts/staff (administrators): every staff account. */
+export const StaffList = v.object({
+	staff: v.array(
+		v.object({
+			id: v.string(),
+			role: v.string(),
+			region: v.string(),
+			name: v.nullable(v.string()),
+			login: v.string(),
+			/** False until the set-password link was used. */
+			passwordSet: v.boolean(),
+			disabled: v.boolean(),
+			createdAt: v.string()
+		})
+	)
+});
+export type StaffList = v.InferOutput<typeof StaffList>;
+
 /** A set-password link's token: `ds_`, like the session's tokens (./session.ts). */
 export const SetPasswordToken = v.pipe(v.string(), v.regex(/^ds_[A-Za-z0-9_-]{43}$/));
 

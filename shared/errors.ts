@@ -64,6 +64,10 @@ export const ErrorCode = {
 	tooManyAttempts: 'too_many_attempts',
 	/** The set-password link is unknown, expired or used: ask an administrator for a new one. */
 	invalidSetPasswordLink: 'invalid_set_password_link',
+	/** Another account has this login: choose another. */
+	loginTaken: 'login_taken',
+	/** An administrator may not disable their own account (another administrator can). */
+	cannotDisableSelf: 'cannot_disable_self',
 	/** An upload's declared type is not one the server accepts (shared/files.ts). */
 	fileTypeNotAllowed: 'file_type_not_allowed',
 	/** An upload's declared length is above MAX_FILE_BYTES, or missing. */

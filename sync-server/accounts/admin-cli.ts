@@ -16,7 +16,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as v from 'valibot';
-import { STAFF_REGIONS, STAFF_ROLES } from '../../shared/accounts';
+import { STAFF_REGIONS, STAFF_ROLES, StaffLogin, StaffName } from '../../shared/accounts';
 import { isPostgresUrl, openDatabase } from '../db/open';
 import { verifyAudit } from './audit';
 import { createStaff, type NewStaff } from './staff';
@@ -29,8 +29,9 @@ const NewStaffArgs = v.object({
 		v.string('--region is required'),
 		v.picklist(STAFF_REGIONS, `--region must be one of ${STAFF_REGIONS.join(', ')}`)
 	),
-	name: v.pipe(v.string('--name is required'), v.trim(), v.minLength(1), v.maxLength(200)),
-	login: v.optional(v.pipe(v.string(), v.regex(/^[a-z0-9._-]{3,64}$/)))
+	// The rules the administrator page's are (shared/accounts.ts), in the command's words.
+	name: v.pipe(v.string('--name is required'), StaffName),
+	login: v.optional(StaffLogin)
 });
 
 type Command = { name: 'create-staff'; staff: NewStaff } | { name: 'verify-audit' };

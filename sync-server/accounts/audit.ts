@@ -13,6 +13,7 @@ export const AuditAction = {
 	deviceRevoked: 'device.revoked',
 	staffCreated: 'staff.created',
 	staffPasswordSet: 'staff.password_set',
+	staffDisabled: 'staff.disabled',
 	staffSignedIn: 'staff.signed_in',
 	staffSignInFailed: 'staff.sign_in_failed',
 	sessionRefreshed: 'session.refreshed',

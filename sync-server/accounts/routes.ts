@@ -4,6 +4,7 @@ import * as v from 'valibot';
 import {
 	CitizenCodeRequest,
 	CitizenConfirmRequest,
+	NewStaffRequest,
 	RefreshRequest,
 	StaffEnrollRequest,
 	StaffSetPasswordRequest,
@@ -11,6 +12,8 @@ import {
 	type AccountView,
 	type CitizenCodeResponse,
 	type DeviceList,
+	type NewStaffResponse,
+	type StaffList,
 	type Session,
 	type StaffEnrollResponse
 } from '../../shared/accounts';
@@ -35,7 +38,8 @@ import { maskPhone } from './sms-sender';
 import type { Passwords } from './passwords';
 import { can, type Actor } from './policy';
 import { authenticateSession, refreshSession, signOut, type SessionLifetimes } from './sessions';
-import { enrollStaff, setStaffPassword, signInStaff } from './staff';
+import { createStaff, enrollStaff, LoginTaken, setStaffPassword, signInStaff } from './staff';
+import { disableStaff, listStaff } from './staff-admin';
 
 // Every accounts request is a few short strings; nothing honest comes near this.
 const BODY_BYTES = 4096;
@@ -170,6 +174,43 @@ export function accountRoutes(
 				}
 				return c.json(outcome.session satisfies Session);
 			})
+			.get('/staff', session, async (c) => {
+				manageStaff(c.var.actor);
+				return c.json({ staff: await listStaff(db) } satisfies StaffList);
+			})
+			.post('/staff', session, async (c) => {
+				manageStaff(c.var.actor);
+				const request = await body(c, NewStaffRequest, 'staff', c.var.rawBody);
+				try {
+					const made = await createStaff(db, request, {
+						actor: c.var.actor.accountId,
+						device: c.var.deviceId
+					});
+					return c.json(
+						{ ...made, expiresAt: made.expiresAt.toISOString() } satisfies NewStaffResponse,
+						201
+					);
+				} catch (error) {
+					if (!(error instanceof LoginTaken)) throw error;
+					throw httpError(409, ErrorCode.loginTaken, 'This login is taken: choose another.', {
+						login: 'taken'
+					});
+				}
+			})
+			.post('/staff/:id/disable', session, async (c) => {
+				manageStaff(c.var.actor);
+				await body(c, v.strictObject({}), 'disable', c.var.rawBody);
+				const id = c.req.param('id');
+				const outcome = v.is(v.pipe(v.string(), v.uuid()), id)
+					? await disableStaff(db, c.var.actor, id)
+					: 'not_found';
+				if (outcome === 'self') {
+					throw httpError(409, ErrorCode.cannotDisableSelf, 'Another administrator must do it.');
+				}
+				if (outcome === 'not_found')
+					throw httpError(404, ErrorCode.notFound, 'No such staff account.');
+				return c.json({ disabled: true });
+			})
 			.post('/session/refresh', signed, async (c) => {
 				const { refreshToken } = await body(c, RefreshRequest, 'refresh', c.var.rawBody);
 				return c.json(await refreshSession(db, c.var.deviceId, refreshToken, lifetimes));
@@ -229,6 +270,11 @@ const pairOf = (login: string, address: string | undefined) =>
 	address === undefined ? undefined : `${login}\n${address}`;
 
 const forbidden = () => httpError(403, ErrorCode.forbidden, 'This account may not do that.');
+
+/** Staff accounts are an administrator's to list, make and disable (policy.ts). */
+function manageStaff(actor: Actor): void {
+	if (!can(actor, 'account.manage', { kind: 'account', id: actor.accountId })) throw forbidden();
+}
 const invalidLink = () =>
 	httpError(
 		400,

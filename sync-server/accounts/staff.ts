@@ -26,7 +26,9 @@ export interface NewStaff {
  */
 export async function createStaff(
 	db: Database,
-	staff: NewStaff
+	staff: NewStaff,
+	/** The administrator who made it on the administrator's page; none from the CLI. */
+	by: { actor?: string; device?: string } = {}
 ): Promise<{ accountId: string; login: string; token: string; expiresAt: Date }> {
 	// A region no application has would make a reviewer who can decide nothing.
 	if (!STAFF_REGIONS.includes(staff.region)) {
@@ -34,6 +36,12 @@ export async function createStaff(
 	}
 	const login = staff.login ?? `${staff.role}-${randomBytes(3).toString('hex')}`;
 	const token = newToken('ds_');
+	// The login asked for is someone's already: said plainly, before the unique index would.
+	const [taken] = await db
+		.select({ id: accounts.id })
+		.from(accounts)
+		.where(eq(accounts.login, login));
+	if (taken) throw new LoginTaken(login);
 	return db.transaction(async (tx) => {
 		const [account] = await tx
 			.insert(accounts)
@@ -56,9 +64,17 @@ export async function createStaff(
 			})
 			.returning({ expiresAt: setPasswordLinks.expiresAt });
 		if (!link) throw new Error('the link was not stored');
-		await appendAudit(tx, { action: AuditAction.staffCreated, subject: account.id });
+		await appendAudit(tx, { action: AuditAction.staffCreated, subject: account.id, ...by });
 		return { accountId: account.id, login, token, expiresAt: link.expiresAt };
 	});
+}
+
+/** A login that another account has: staff are told to choose another. */
+export class LoginTaken extends Error {
+	constructor(login: string) {
+		super(`the login ${login} is taken`);
+		this.name = 'LoginTaken';
+	}
 }
 
 const liveLink = (token: string) =>
@@ -167,7 +183,10 @@ export async function signInStaff(
 			totpLastStep: accounts.totpLastStep
 		})
 		.from(accounts)
-		.where(and(eq(accounts.login, login), ne(accounts.role, 'citizen')));
+		.where(
+			// A disabled account is as good as unknown: the same answer, the same Argon2 time.
+			and(eq(accounts.login, login), ne(accounts.role, 'citizen'), isNull(accounts.disabledAt))
+		);
 
 	if (!account) {
 		await passwords.verify(password, await passwords.decoy());

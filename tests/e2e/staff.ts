@@ -39,7 +39,7 @@ export async function enrolStaff(
 	return { login, secret, step };
 }
 
-/** Signs in on /staff/sign-in with the next code; the office's queue opens. */
+/** Signs in on /staff/sign-in with the next code; the queue (or, for administrators, the staff page) opens. */
 export async function signInStaff(
 	page: Page,
 	url: string,
@@ -51,5 +51,5 @@ export async function signInStaff(
 	await page.getByLabel(t.staff_password_label!).fill(STAFF_PASSWORD);
 	await page.getByLabel(t.staff_totp_label!).fill(totpCode(credentials.secret, credentials.step));
 	await page.getByRole('button', { name: t.staff_signin_submit }).click();
-	await page.getByRole('heading', { name: t.office_title, level: 1 }).waitFor();
+	await page.waitForURL(/\/(office|admin)$/);
 }

@@ -16,7 +16,7 @@
 import { eq } from 'drizzle-orm';
 import { expect } from 'vitest';
 import { ApplicationStatus } from '../../../shared/status';
-import { applications, devices } from '../../../sync-server/db/schema';
+import { accounts, applications, devices } from '../../../sync-server/db/schema';
 import {
 	amend,
 	pullAll,
@@ -38,6 +38,7 @@ import {
 import {
 	currentTotp,
 	deviceOf,
+	NATIONAL,
 	newcomer,
 	renewChallenge,
 	renewUpload,
@@ -652,6 +653,69 @@ export const table: Row[] = [
 		}),
 		effect: async ({ world, record }) => {
 			expect(await ownerOf(world, record!.device.id)).not.toBe(record!.ownerId);
+		}
+	},
+	{
+		route: 'GET /api/accounts/staff',
+		name: 'list the staff accounts',
+		namesRecord: false,
+		request: () => ({ method: 'GET', path: '/api/accounts/staff', signs: 'body' }),
+		expect: sessionEndpoint({
+			citizenA: refused(403, 'forbidden'),
+			citizenB: refused(403, 'forbidden'),
+			officer: refused(403, 'forbidden'),
+			regionReviewer: refused(403, 'forbidden'),
+			otherReviewer: refused(403, 'forbidden'),
+			nationalReviewer: refused(403, 'forbidden'),
+			administrator: served()
+		}),
+		effect: ({ res, world }) =>
+			expect(res.json.staff.map((s: { id: string }) => s.id)).toContain(world.officer.accountId)
+	},
+	{
+		route: 'POST /api/accounts/staff',
+		name: 'make a staff account',
+		namesRecord: false,
+		writes: ['accounts', 'set_password_links', 'audit_log'],
+		request: () =>
+			jsonRequest('POST', '/api/accounts/staff', {
+				role: 'administrator',
+				region: NATIONAL,
+				name: 'Made in the matrix'
+			}),
+		expect: sessionEndpoint({
+			citizenA: refused(403, 'forbidden'),
+			citizenB: refused(403, 'forbidden'),
+			officer: refused(403, 'forbidden'),
+			regionReviewer: refused(403, 'forbidden'),
+			otherReviewer: refused(403, 'forbidden'),
+			nationalReviewer: refused(403, 'forbidden'),
+			administrator: served(201)
+		}),
+		effect: ({ res }) => expect(res.json.token).toMatch(/^ds_/)
+	},
+	{
+		route: 'POST /api/accounts/staff/:id/disable',
+		name: 'disable a staff account',
+		namesRecord: false,
+		writes: ['accounts', 'sessions', 'set_password_links', 'audit_log'],
+		request: (world) =>
+			jsonRequest('POST', `/api/accounts/staff/${world.officer.accountId}/disable`, {}),
+		expect: sessionEndpoint({
+			citizenA: refused(403, 'forbidden'),
+			citizenB: refused(403, 'forbidden'),
+			officer: refused(403, 'forbidden'),
+			regionReviewer: refused(403, 'forbidden'),
+			otherReviewer: refused(403, 'forbidden'),
+			nationalReviewer: refused(403, 'forbidden'),
+			administrator: served()
+		}),
+		effect: async ({ world }) => {
+			const [row] = await world.db
+				.select({ disabledAt: accounts.disabledAt })
+				.from(accounts)
+				.where(eq(accounts.id, world.officer.accountId));
+			expect(row?.disabledAt).not.toBeNull();
 		}
 	},
 	{

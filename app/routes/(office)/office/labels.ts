@@ -47,12 +47,19 @@ const ROLE_NAMES: Record<string, () => string> = {
 	administrator: m.office_role_administrator
 };
 
+export const roleName = (role: string) => ROLE_NAMES[role]?.() ?? role;
+
+/** A region by its name; the national queue (staff region `national`) as such. */
+export function regionName(code: string | null): string {
+	const region = REGIONS.find((r) => r.value === code);
+	return region ? localized(region.label) : m.office_region_national();
+}
+
 /** Who is signed in, their role and the region whose queue they work. */
 export function signedInAs(account: AccountView): string {
-	const region = REGIONS.find((r) => r.value === account.region);
 	return m.office_signed_in_as({
 		name: account.name ?? '',
-		role: ROLE_NAMES[account.role]?.() ?? account.role,
-		region: region ? localized(region.label) : m.office_region_national()
+		role: roleName(account.role),
+		region: regionName(account.region)
 	});
 }

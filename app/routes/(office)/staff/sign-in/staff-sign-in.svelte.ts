@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { StaffSignInRequest } from '../../../../../shared/accounts';
+import type { Role } from '../../../../../shared/session';
 import { signInStaff } from '$lib/office/staff-accounts';
 import { staffProblemOf, totpDigits, type StaffProblem } from '../staff-problems';
 
@@ -29,9 +30,9 @@ export class StaffSignIn {
 		this.problems = Object.fromEntries(problems.map((p) => [FIELD_OF[p.kind] ?? 'form', p]));
 	}
 
-	/** True once signed in, the session kept. */
-	async submit(): Promise<boolean> {
-		if (this.busy) return false;
+	/** The role signed in as, the session kept; undefined when not signed in. */
+	async submit(): Promise<Role | undefined> {
+		if (this.busy) return undefined;
 		const found: StaffProblem[] = [];
 		const totp = totpDigits(this.totp);
 		if (this.login.trim() === '') found.push({ kind: 'login_required' });
@@ -41,14 +42,14 @@ export class StaffSignIn {
 		const request = { login: this.login.trim(), password: this.password, totp };
 		if (found.length > 0 || !v.is(StaffSignInRequest, request)) {
 			this.#show(...found);
-			return false;
+			return undefined;
 		}
-		if (!navigator.onLine) return (this.#show({ kind: 'offline' }), false);
+		if (!navigator.onLine) return void this.#show({ kind: 'offline' });
 		this.busy = true;
 		try {
-			await signInStaff(request);
+			const session = await signInStaff(request);
 			this.#show();
-			return true;
+			return session.account.role;
 		} catch (error) {
 			const problem = staffProblemOf(error);
 			if (problem.kind === 'sign_in_failed') {
@@ -56,7 +57,7 @@ export class StaffSignIn {
 				this.totp = '';
 			}
 			this.#show(problem);
-			return false;
+			return undefined;
 		} finally {
 			this.busy = false;
 		}

@@ -22,12 +22,9 @@ export type Headline =
 	  }
 	| {
 			kind: 'more_information';
-			askedAt: number;
 			message: string;
 			/** The asked input names, as the reviewer sent them. */
 			fields: readonly string[];
-			/** The person's answer is on this device, waiting to be sent or being sent. */
-			answered: boolean;
 	  }
 	/** Received or in review: nothing for the person to do. */
 	| { kind: 'received' }
@@ -37,10 +34,7 @@ export type Headline =
 const time = (iso: string) => Date.parse(iso) || 0;
 
 /** The headline of an application the server holds, as the device knows it now. */
-export function headline(
-	server: ApplicationState,
-	correction?: ApplicationView['correction']
-): Headline {
+export function headline(server: ApplicationState): Headline {
 	switch (server.status) {
 		case 'approved':
 			return { kind: 'approved', decidedAt: time(server.updatedAt) };
@@ -56,10 +50,8 @@ export function headline(
 		case 'more_information':
 			return {
 				kind: 'more_information',
-				askedAt: time(server.updatedAt),
 				message: server.request?.message ?? '',
-				fields: server.request?.fields ?? [],
-				answered: correction?.kind === 'waiting' || correction?.kind === 'sending'
+				fields: server.request?.fields ?? []
 			};
 		case 'received':
 		case 'in_review':
@@ -82,7 +74,8 @@ export function askedInputs(
 }
 
 export interface TimelineEntry {
-	kind: 'made' | 'received' | 'asked' | 'decided';
+	/** Made on this phone, received by the office, then asked for more or decided. */
+	kind: 'made' | 'received' | 'more_information' | 'approved' | 'rejected';
 	/** Epoch ms; absent when the device cannot know it (see `timeline`). */
 	at?: number;
 }
@@ -98,17 +91,14 @@ export function timeline(view: ApplicationView): TimelineEntry[] {
 	const entries: TimelineEntry[] = [];
 	if (!view.fromOtherDevice) entries.push({ kind: 'made', at: view.application.submittedAt });
 	if (!('server' in view.state)) return entries;
-	const server = view.state.server;
+	const { status, updatedAt } = view.state.server;
 	const receivedAt =
-		view.application.receivedAt ??
-		(server.status === 'received' ? time(server.updatedAt) : undefined);
+		view.application.receivedAt ?? (status === 'received' ? time(updatedAt) : undefined);
 	entries.push(
 		receivedAt === undefined ? { kind: 'received' } : { kind: 'received', at: receivedAt }
 	);
-	if (server.status === 'more_information')
-		entries.push({ kind: 'asked', at: time(server.updatedAt) });
-	if (server.status === 'approved' || server.status === 'rejected') {
-		entries.push({ kind: 'decided', at: time(server.updatedAt) });
+	if (status === 'more_information' || status === 'approved' || status === 'rejected') {
+		entries.push({ kind: status, at: time(updatedAt) });
 	}
 	return entries;
 }

@@ -187,4 +187,43 @@ describe('a decision on the applicant’s phone', () => {
 			GOOD_ANSWERS.businessName
 		);
 	});
+
+	it('refuses an answer the office overtook with a rejection, and says so beside it', async () => {
+		const { page, context } = app.browser;
+		await page.getByRole('link', { name: 'Services' }).first().click();
+		await applyOnline(page);
+		const id = page.url().split('/').pop()!;
+		await decide(id, {
+			status: 'more_information',
+			fields: ['tradeName'],
+			message: 'Атауын тексеріңіз',
+			baseVersion: 1
+		});
+		await pullUntil(page, 'More information needed');
+
+		await context.setOffline(true);
+		await page.getByRole('button', { name: 'Answer', exact: true }).click();
+		await page.getByLabel('Business name', { exact: true }).fill('ЖК Сейтқали-2');
+		await page.getByRole('button', { name: 'Continue' }).click();
+		await page
+			.getByRole('heading', { name: 'Check your correction before sending', level: 1 })
+			.waitFor();
+		await page.getByRole('button', { name: 'Send correction' }).click();
+		await page.getByText('Your correction is saved on this device').waitFor();
+
+		// Meanwhile the office rejects it: the answer, based on version 2, is too late.
+		await decide(id, { status: 'rejected', reasonCode: 'applicant_mismatch', baseVersion: 2 });
+		await context.setOffline(false);
+		await pullUntil(page, 'Rejected');
+		await page
+			.getByText('A decision has been made on this application, so it can no longer be changed.')
+			.waitFor({ timeout: 15_000 });
+		expect(await page.getByRole('button', { name: 'Correct it again' }).count()).toBe(0);
+		expect(
+			await page
+				.getByText('The applicant’s details do not match the national register.')
+				.isVisible()
+		).toBe(true);
+		expect(await seriousViolations(page, 'answer overtaken')).toEqual([]);
+	});
 });

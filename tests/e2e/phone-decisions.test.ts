@@ -1,9 +1,13 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { seriousViolations } from './axe';
+import { addDays, todayInKazakhstan } from '../../shared/dates';
+import { tradeOutletPermit } from '../../shared/services/trade-outlet-permit';
+import { GOOD_PERMIT } from '../support/service-answers';
 import { applyOnline, GOOD_ANSWERS, personIin, signIn } from './fill';
 import { openControlled, useAppAndBrowser } from './harness';
 import { chooseLanguage, EVERY_LANGUAGE } from './languages';
+import { photoFile, walkSteps } from './walk';
 import { createStaffByCli, StaffDevice } from '../support/staff-device';
 
 // The region GOOD_ANSWERS name (fill.ts): only its reviewers decide the application.
@@ -225,5 +229,56 @@ describe('a decision on the applicant’s phone', () => {
 				.isVisible()
 		).toBe(true);
 		expect(await seriousViolations(page, 'answer overtaken')).toEqual([]);
+	});
+
+	it('asks again for the owner’s ID photo of a permit: a new photo taken offline goes up with the answer', async () => {
+		const { page, context } = app.browser;
+		const today = todayInKazakhstan();
+		const answers = { ...GOOD_PERMIT, startDate: addDays(today, 7), endDate: addDays(today, 180) };
+		await page.getByRole('link', { name: 'Services' }).first().click();
+		await page
+			.getByRole('button', { name: `Start : ${tradeOutletPermit.title.en}`, exact: true })
+			.click();
+		await walkSteps(page, tradeOutletPermit, tradeOutletPermit.steps, answers);
+		await page.getByRole('button', { name: 'Accept and send' }).click();
+		await page
+			.getByRole('heading', { name: 'Application received', level: 1 })
+			.waitFor({ timeout: 30_000 });
+		const id = page.url().split('/').pop()!;
+
+		await decide(id, {
+			status: 'more_information',
+			fields: ['idDocumentPhoto'],
+			message: 'Куәліктің фотосы бұлыңғыр',
+			baseVersion: 1
+		});
+		await pullUntil(page, 'More information needed');
+		expect(
+			await page.getByRole('listitem').filter({ hasText: 'Photo of your ID card' }).count()
+		).toBe(1);
+
+		await context.setOffline(true);
+		await page.getByRole('button', { name: 'Answer', exact: true }).click();
+		await page.getByRole('heading', { name: 'Photos', level: 1 }).waitFor();
+		await page.locator('[id="field-idDocumentPhoto-asked"]').waitFor();
+		expect(await page.locator('[id="field-sitePhoto-asked"]').count()).toBe(0);
+		await page
+			.getByLabel('Photo of your ID card', { exact: true })
+			.setInputFiles(await photoFile(page, 'a clearer ID card'));
+		await page.locator('[id="field-idDocumentPhoto-preview"]').waitFor({ timeout: 15_000 });
+		await page.getByRole('button', { name: 'Continue' }).click();
+		await page
+			.getByRole('heading', { name: 'Check your correction before sending', level: 1 })
+			.waitFor();
+		await page.getByRole('button', { name: 'Send correction' }).click();
+		await page.getByText('Your correction is saved on this device').waitFor();
+
+		await context.setOffline(false);
+		await page.getByRole('button', { name: 'Sync now' }).click();
+		await page
+			.getByRole('heading', { name: 'Application received', level: 1 })
+			.waitFor({ timeout: 30_000 });
+		await decide(id, { status: 'approved', baseVersion: 3 });
+		await pullUntil(page, 'Approved');
 	});
 });

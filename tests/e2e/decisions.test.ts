@@ -89,7 +89,8 @@ describe('decisions and conflicts in the browser', () => {
 		await expect
 			.poll(() => page.getByText('Мекенжай расталмады').isVisible(), { timeout: 15_000 })
 			.toBe(true);
-		expect(await page.getByText('Rejected', { exact: true }).isVisible()).toBe(true);
+		// The decision is the page's headline.
+		expect(await page.getByRole('heading', { name: 'Rejected', level: 1 }).isVisible()).toBe(true);
 		expect(await page.getByRole('button', { name: 'Correct your answers' }).count()).toBe(0);
 	});
 });

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type DalaDatabase } from '../../app/lib/db/database';
 import { toMutation } from '../../app/lib/db/outbox';
 import { reviseRejected } from '../../app/lib/drafts/revise-rejected';
-import { createDraft, startAmendment } from '../../app/lib/drafts/start-draft';
+import { createDraft, startAmendment, startAnswer } from '../../app/lib/drafts/start-draft';
 import { submitDraft } from '../../app/lib/drafts/submit-draft';
 
 let db: DalaDatabase;
@@ -76,6 +76,49 @@ describe('submitting a draft', () => {
 		expect(entries[1]).toMatchObject({ applicationId: draft.id, baseVersion: 3 });
 		expect(entries[0]!.answers).toEqual(answers);
 		expect((await db.applications.get(draft.id))?.answers).toEqual({ fullName: 'Айгүл Сейтқали' });
+	});
+});
+
+describe('answering a request for more information', () => {
+	it('queues the answer as a correction on the version that asked, the asked inputs marked', async () => {
+		const draft = await createDraft(db, 'individual-entrepreneur', 1);
+		await submitDraft(db, draft.id, answers);
+		const server = {
+			id: draft.id,
+			serviceId: 'individual-entrepreneur',
+			serviceVersion: 1,
+			status: 'more_information' as const,
+			reference: 'DL-2026-000001',
+			version: 2,
+			answers,
+			request: { fields: ['fullName'], message: 'Толық атыңызды жазыңыз' },
+			updatedAt: new Date(0).toISOString()
+		};
+		const answer = await startAnswer(db, server);
+		expect(await db.drafts.get(answer.id)).toMatchObject({
+			asked: ['fullName'],
+			amends: { applicationId: draft.id, baseVersion: 2 },
+			answers
+		});
+		await submitDraft(db, answer.id, { fullName: 'Айгүл Нұрланқызы Сейтқали' });
+
+		const amend = (await db.outbox.orderBy('seq').toArray()).at(-1);
+		expect(amend).toMatchObject({ type: 'application.amend', baseVersion: 2 });
+		expect(await db.drafts.count()).toBe(0);
+	});
+
+	it('marks nothing on a correction made without a request', async () => {
+		const correction = await startAmendment(db, {
+			id: '0190a000-0000-7000-8000-000000000009',
+			serviceId: 'individual-entrepreneur',
+			serviceVersion: 1,
+			status: 'received',
+			reference: 'DL-2026-000009',
+			version: 1,
+			answers,
+			updatedAt: new Date(0).toISOString()
+		});
+		expect((await db.drafts.get(correction.id))?.asked).toBeUndefined();
 	});
 });
 

@@ -281,6 +281,36 @@ describe('the sync engine', () => {
 		expect(transport.pushes).toHaveLength(pushes);
 	});
 
+	it('remembers when the office received a submission, and keeps it through later changes', async () => {
+		const transport = new ScriptedTransport();
+		const received = '2026-12-07T09:01:00.000Z';
+		transport.decide = (m) => ({
+			mutationId: m.id,
+			status: 'applied',
+			application: { ...state(m.applicationId), updatedAt: received }
+		});
+		const [id] = await queue(1);
+		await new SyncEngine({ db, transport }).sync();
+		expect((await db.applications.get(id!))?.receivedAt).toBe(Date.parse(received));
+
+		// A correction's answer is a later change, not the receipt.
+		transport.decide = (m) => ({
+			mutationId: m.id,
+			status: 'applied',
+			application: { ...state(m.applicationId, 2), updatedAt: '2026-12-08T00:00:00.000Z' }
+		});
+		await db.outbox.add({
+			id: '0190a000-0000-7000-8000-000000000003',
+			type: 'application.amend',
+			applicationId: id!,
+			baseVersion: 1,
+			answers: { fullName: 'corrected' },
+			createdAt: 0
+		});
+		await new SyncEngine({ db, transport }).sync();
+		expect((await db.applications.get(id!))?.receivedAt).toBe(Date.parse(received));
+	});
+
 	it('reports the bytes it sent', async () => {
 		const transport = new ScriptedTransport();
 		await queue(5);

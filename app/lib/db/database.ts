@@ -22,6 +22,11 @@ export interface Draft {
 	 * started on, and the inputs that version did not have, which are all it asks for.
 	 */
 	migrated?: { from: number; askOnly: string[] };
+	/**
+	 * Set on a correction that answers a request for more information: the inputs the
+	 * office asked for again, marked on the form; only the steps holding them are visited.
+	 */
+	asked?: string[];
 	createdAt: number;
 	updatedAt: number;
 }
@@ -34,6 +39,8 @@ export interface SubmittedApplication {
 	/** What the person last sent: the submission, or their latest correction. */
 	answers: Answers;
 	submittedAt: number;
+	/** When the server acknowledged the submission (its state's time then), once it has. */
+	receivedAt?: number;
 }
 
 /** Why the server refused a mutation for good. */

@@ -230,7 +230,7 @@ export class SyncEngine {
 		if (results.length !== batch.length || results.some((r, i) => r.mutationId !== batch[i]!.id)) {
 			throw new SyncError('server', 'the server answered for other mutations');
 		}
-		await db.transaction('rw', db.outbox, db.mirror, async () => {
+		await db.transaction('rw', db.outbox, db.mirror, db.applications, async () => {
 			for (const [i, result] of results.entries()) {
 				const entry = batch[i]!;
 				const seq = entry.seq!;
@@ -245,6 +245,23 @@ export class SyncEngine {
 						answers: result.application.answers ?? entry.answers
 					};
 					await this.#mirror(state);
+					// The state carries only its last change: keep when the office received it,
+					// for the application's timeline once a decision has moved it on.
+					// (A duplicate's state may be a later change: its time is the receipt only
+					// while the application is still received.)
+					const received =
+						result.status === 'applied' ||
+						(result.status === 'duplicate' && state.status === 'received');
+					if (entry.type === 'application.submit' && received) {
+						const receivedAt = Date.parse(state.updatedAt);
+						if (receivedAt) {
+							await db.applications
+								.where('id')
+								.equals(entry.applicationId)
+								.filter((a) => a.receivedAt === undefined)
+								.modify({ receivedAt });
+						}
+					}
 					// Server truth goes to the mirror; a conflicting change waits beside it.
 					if (result.status === 'conflict') await db.outbox.update(seq, { conflict: state });
 					else await db.outbox.delete(seq);

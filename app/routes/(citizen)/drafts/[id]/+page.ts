@@ -7,6 +7,8 @@ import type { PageLoad } from './$types';
 // answers as sent, each with its "Change" link: a person corrects one thing, not all.
 export const load: PageLoad = async ({ params }) => {
 	const { draft, service } = await loadDraft(params.id);
-	const remembered = draft.step ?? (draft.amends ? 'check' : undefined);
-	redirect(307, `/drafts/${draft.id}/${resumeAt(service, remembered, draft.migrated?.askOnly)}`);
+	// An answer to a request for more information starts at the first step asked.
+	const remembered = draft.step ?? (draft.amends && !draft.asked ? 'check' : undefined);
+	const visit = draft.migrated?.askOnly ?? draft.asked;
+	redirect(307, `/drafts/${draft.id}/${resumeAt(service, remembered, visit)}`);
 };

@@ -756,6 +756,47 @@ function accountCalls(
 		},
 		{
 			weight: 2,
+			arbitrary: fc.oneof(
+				call(
+					'GET',
+					fc.constant('/api/accounts/staff'),
+					noBody,
+					fc.constantFrom<Signer>('administrator', 'regionReviewer', 'alice'),
+					oneHeader,
+					sessionShown
+				),
+				call(
+					'POST',
+					fc.constant('/api/accounts/staff'),
+					asSent(
+						fc.oneof(
+							fc.record({
+								role: fc.constantFrom('reviewer', 'officer', 'administrator', 'citizen', ''),
+								region: fc.constantFrom('almaty', 'national', 'atlantis', '%00'),
+								name: fc.string({ maxLength: 210 }),
+								login: fc.option(fc.string({ maxLength: 70 }), { nil: undefined })
+							}),
+							fc.anything()
+						)
+					),
+					fc.constantFrom<Signer>('administrator', 'administrator', 'regionReviewer'),
+					oneHeader,
+					sessionShown
+				),
+				call(
+					'POST',
+					fc
+						.constantFrom(world.alice.accountId, 'x', '00000000-0000-0000-0000-000000000000')
+						.map((id) => `/api/accounts/staff/${id}/disable`),
+					asSent(fc.oneof(fc.constant({}), fc.anything())),
+					fc.constantFrom<Signer>('administrator', 'regionReviewer'),
+					oneHeader,
+					sessionShown
+				)
+			)
+		},
+		{
+			weight: 2,
 			arbitrary: call(
 				'GET',
 				queueQuery(world).map((query) => `/api/office/applications${query}`),

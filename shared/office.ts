@@ -122,3 +122,9 @@ export const ClaimResponse = v.object({
 	applicationStatus: v.string()
 });
 export type ClaimResponse = v.InferOutput<typeof ClaimResponse>;
+
+/** GET /api/office/colleagues: the reviewers of the caller's region, to hand work to. */
+export const Colleagues = v.object({
+	reviewers: v.array(v.object({ id: v.string(), name: v.nullable(v.string()) }))
+});
+export type Colleagues = v.InferOutput<typeof Colleagues>;

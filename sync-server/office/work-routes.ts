@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, asc, eq, isNull } from 'drizzle-orm';
 import { Hono } from 'hono';
 import { stream } from 'hono/streaming';
 import * as v from 'valibot';
@@ -8,6 +8,7 @@ import {
 	NoteRequest,
 	QueueQuery,
 	type ClaimResponse,
+	type Colleagues,
 	type OfficeApplication,
 	type QueueResponse
 } from '../../shared/office';
@@ -17,7 +18,7 @@ import { can, type Actor } from '../accounts/policy';
 import type { SessionVariables } from '../accounts/sessions';
 import type { Catalogue } from '../catalogue/catalogue';
 import type { Database } from '../db/open';
-import { applicationNotes, files } from '../db/schema';
+import { accounts, applicationNotes, files } from '../db/schema';
 import type { UploadStore } from '../files/store';
 import { httpError, issuesOf } from '../http/errors';
 import { applicationRecord, namedFiles, officeView } from './application-view';
@@ -88,6 +89,24 @@ export function workRoutes(db: Database, catalogue: Catalogue, uploads: UploadSt
 				throw httpError(400, ErrorCode.invalidCursor, 'Start from the first page again.');
 			}
 			return c.json(queue satisfies QueueResponse);
+		})
+		.get('/colleagues', async (c) => {
+			const { actor } = c.var;
+			if (actor.role !== 'reviewer' || actor.region === null) {
+				throw httpError(403, ErrorCode.forbidden, 'This account has no queue.');
+			}
+			const reviewers = await db
+				.select({ id: accounts.id, name: accounts.name })
+				.from(accounts)
+				.where(
+					and(
+						eq(accounts.role, 'reviewer'),
+						eq(accounts.region, actor.region),
+						isNull(accounts.disabledAt)
+					)
+				)
+				.orderBy(asc(accounts.name));
+			return c.json({ reviewers } satisfies Colleagues);
 		})
 		.get('/applications/:id', async (c) => {
 			const row = await readable(c.var.actor, c.req.param('id'));

@@ -117,6 +117,11 @@ describe('the office', () => {
 		await page.getByRole('button', { name: t.office_note_add }).click();
 		await page.getByText('Phoned: the register spells it with Қ.').waitFor();
 		expect(await page.getByLabel(t.office_note_label!).inputValue()).toBe('');
+		// Handed to the colleague of the region, who now holds it: it is not offered again.
+		await page.getByLabel(t.office_hand_to!).selectOption({ label: 'Test reviewer' });
+		await page.getByRole('button', { name: t.office_hand_submit }).click();
+		await page.getByText(t.office_handed!.replace('{name}', 'Test reviewer')).waitFor();
+		await expect.poll(() => page.getByLabel(t.office_hand_to!).count()).toBe(0);
 
 		// The second: approved straight from the queue.
 		await page.getByRole('link', { name: t.office_search_clear }).click();

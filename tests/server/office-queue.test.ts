@@ -220,6 +220,11 @@ describe.each(backends)('the office queue on $name', (backend) => {
 		const astana = await newReviewer(suite.app, suite.db, 'astana');
 		const elsewhere = await signedCall(suite.app, winner, path, { to: await accountOf(astana) });
 		expect(elsewhere.status).toBe(400);
+		// The colleagues offered are the region's reviewers, never another region's.
+		const offered = (await signedCall(suite.app, winner, '/api/office/colleagues')).json.reviewers;
+		const ids = offered.map((r: { id: string }) => r.id);
+		expect(ids).toContain(await accountOf(colleague!));
+		expect(ids).not.toContain(await accountOf(astana));
 		const handed = await signedCall(suite.app, winner, path, { to: await accountOf(colleague!) });
 		expect(handed.status, handed.text).toBe(200);
 		const theirs = v.parse(QueueResponse, (await queue(colleague!, '?assigned=me')).json);

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import {
 	ClaimResponse,
+	Colleagues,
 	OfficeApplication,
 	QueueResponse,
 	type QueueQuery
@@ -48,15 +49,24 @@ export async function decideApplication(id: string, decision: object): Promise<v
 	);
 }
 
-/** Takes the application to work on. Throws SyncError 409 when someone else holds it. */
-export async function claimApplication(id: string): Promise<void> {
+/**
+ * Takes the application to work on, or hands it to a colleague (`to`). Throws SyncError
+ * 409 when someone else holds it.
+ */
+export async function claimApplication(id: string, to?: string): Promise<void> {
 	const call = await officeCalls();
 	await call(
 		ClaimResponse,
 		'POST',
 		`/api/office/applications/${encodeURIComponent(id)}/claim`,
-		await gzip('{}')
+		await gzip(JSON.stringify(to ? { to } : {}))
 	);
+}
+
+/** The reviewers of the caller's region, to hand an application to. */
+export async function colleagues(): Promise<Colleagues['reviewers']> {
+	const call = await officeCalls();
+	return (await call(Colleagues, 'GET', '/api/office/colleagues')).reviewers;
 }
 
 /** A note for the application's other reviewers. Throws SyncError 400 naming what is wrong. */

@@ -772,6 +772,29 @@ export const table: Row[] = [
 		}
 	},
 	{
+		route: 'GET /api/office/colleagues',
+		name: 'list the reviewers of one’s region',
+		namesRecord: false,
+		request: () => ({ method: 'GET', path: '/api/office/colleagues', signs: 'body' }),
+		expect: sessionEndpoint({
+			citizenA: refused(403, 'forbidden'),
+			citizenB: refused(403, 'forbidden'),
+			officer: refused(403, 'forbidden'),
+			regionReviewer: served(),
+			otherReviewer: served(),
+			nationalReviewer: served(),
+			administrator: refused(403, 'forbidden')
+		}),
+		effect: ({ res, world, actor }) => {
+			const ids = res.json.reviewers.map((r: { id: string }) => r.id);
+			const own = { regionReviewer: world.regionReviewer, otherReviewer: world.otherReviewer }[
+				actor as string
+			];
+			if (own) expect(ids).toContain(own.accountId);
+			if (actor === 'regionReviewer') expect(ids).not.toContain(world.otherReviewer.accountId);
+		}
+	},
+	{
 		route: 'GET /api/office/applications/:id',
 		name: 'open an application in the office',
 		namesRecord: true,

@@ -799,7 +799,10 @@ function accountCalls(
 			weight: 2,
 			arbitrary: call(
 				'GET',
-				queueQuery(world).map((query) => `/api/office/applications${query}`),
+				fc.oneof(
+					queueQuery(world).map((query) => `/api/office/applications${query}`),
+					fc.constant('/api/office/colleagues')
+				),
 				noBody,
 				fc.constantFrom<Signer>('regionReviewer', 'regionReviewer', 'otherReviewer', 'alice'),
 				oneHeader,

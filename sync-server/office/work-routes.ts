@@ -7,6 +7,7 @@ import {
 	ClaimRequest,
 	QueueQuery,
 	type ClaimResponse,
+	type DashboardResponse,
 	type OfficeApplication,
 	type QueueResponse
 } from '../../shared/office';
@@ -22,6 +23,7 @@ import { httpError, issuesOf } from '../http/errors';
 import { applicationRecord, namedFiles, officeView } from './application-view';
 import { readJsonBody } from '../http/request-body';
 import { claim } from './claim';
+import { regionDashboard } from './dashboard';
 import { regionQueue, searchOf } from './queue';
 
 // A claim names at most a colleague.
@@ -85,6 +87,18 @@ export function workRoutes(db: Database, catalogue: Catalogue, uploads: UploadSt
 				throw httpError(400, ErrorCode.invalidCursor, 'Start from the first page again.');
 			}
 			return c.json(queue satisfies QueueResponse);
+		})
+		.get('/dashboard', async (c) => {
+			const { actor } = c.var;
+			// Times and counts of the caller's region, no answers: its reviewers and officers.
+			if (
+				actor.region === null ||
+				actor.role === 'citizen' ||
+				!can(actor, 'region.summary', { kind: 'region', region: actor.region })
+			) {
+				throw httpError(403, ErrorCode.forbidden, 'This account has no region to sum up.');
+			}
+			return c.json((await regionDashboard(db, actor.region)) satisfies DashboardResponse);
 		})
 		.get('/applications/:id', async (c) => {
 			const row = await readable(c.var.actor, c.req.param('id'));

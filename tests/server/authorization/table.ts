@@ -708,6 +708,33 @@ export const table: Row[] = [
 		}
 	},
 	{
+		route: 'GET /api/office/dashboard',
+		// A region's times and counts: its reviewers' and officers', no one else's.
+		name: 'sum up the region',
+		namesRecord: false,
+		request: () => ({ method: 'GET', path: '/api/office/dashboard', signs: 'body' }),
+		expect: sessionEndpoint({
+			citizenA: refused(403, 'forbidden'),
+			citizenB: refused(403, 'forbidden'),
+			officer: served(),
+			regionReviewer: served(),
+			otherReviewer: served(),
+			nationalReviewer: served(),
+			administrator: refused(403, 'forbidden')
+		}),
+		effect: ({ res, world, actor }) => {
+			const listed = res.json.waiting.map((item: { id: string }) => item.id);
+			const own = {
+				regionReviewer: world.alice,
+				officer: world.alice,
+				otherReviewer: world.bob
+			}[actor as string];
+			const others = [world.alice, world.bob].filter((h) => h !== own);
+			if (own) expect(listed).toContain(own.applicationId);
+			for (const other of others) expect(listed).not.toContain(other.applicationId);
+		}
+	},
+	{
 		route: 'GET /api/office/applications/:id',
 		name: 'open an application in the office',
 		namesRecord: true,

@@ -223,7 +223,7 @@ async function writeSection(text: string): Promise<void> {
 	let current = readFileSync(DOCS, 'utf8');
 	if (!current.includes(START)) {
 		current +=
-			'\n## The office queue (bench:office)\n\n' +
+			'\n## The office queue\n\n' +
 			[
 				'`npm run bench:office` (`tests/bench/office.ts`, a couple of minutes) seeds 100,000',
 				'applications by bulk SQL into a scratch database: every region and the national queue,',

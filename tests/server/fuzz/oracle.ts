@@ -131,7 +131,7 @@ function unexpectedWrites(written: string[], code: unknown): string[] {
 	return withoutBookkeeping(written).filter((name) => !allowed.includes(name));
 }
 
-/** A decision answered 409 with the application's state: stale or closed, not an error. */
+/** A decision answered 409 with the application's state (stale, closed, a move the table lacks): not an error. */
 const isDecision = (status: number, path: string) =>
 	status === 409 && /^\/api\/(review|office)\/applications\/[^/]+\/decision$/.test(path);
 
@@ -141,7 +141,7 @@ function isMachineReadable(status: number, path: string, body: ErrorAnswer | und
 	// A decision made on a stale version answers its outcome, not an error
 	// (docs/sync-protocol.md): there `status` is the machine-readable code.
 	if (isDecision(status, path)) {
-		return body.status === 'conflict' || body.status === 'closed';
+		return body.status === 'conflict' || body.status === 'closed' || body.status === 'not_allowed';
 	}
 	return typeof body.error?.code === 'string' && CODES.has(body.error.code);
 }

@@ -128,3 +128,42 @@ export const Colleagues = v.object({
 	reviewers: v.array(v.object({ id: v.string(), name: v.nullable(v.string()) }))
 });
 export type Colleagues = v.InferOutput<typeof Colleagues>;
+
+/** Received and decided in one window, and how long the decided ones took (milliseconds). */
+export const DashboardWindow = v.object({
+	/** Applications received in the window. */
+	received: v.number(),
+	/** Applications approved or rejected in the window, whenever they were received. */
+	decided: v.number(),
+	/** Received → approved or rejected, of those decided in the window; null when none were. */
+	medianMs: v.nullable(v.number()),
+	p90Ms: v.nullable(v.number())
+});
+export type DashboardWindow = v.InferOutput<typeof DashboardWindow>;
+
+/** GET /api/office/dashboard: the caller's region, by service, today and this week. */
+export const DashboardResponse = v.object({
+	/** The region summed up: a REGIONS code, or `national` (applications with none). */
+	region: v.string(),
+	/** ISO 8601: midnight in Kazakhstan today, and on this week's Monday. */
+	todayFrom: v.string(),
+	weekFrom: v.string(),
+	/** Every current service, in the catalogue's order, whether or not anything happened. */
+	services: v.array(
+		v.object({ serviceId: v.string(), today: DashboardWindow, week: DashboardWindow })
+	),
+	/** What has waited longest for a reviewer (received, in review, more information): oldest first. */
+	waiting: v.array(
+		v.object({
+			id: v.string(),
+			reference: v.string(),
+			serviceId: v.string(),
+			status: v.string(),
+			receivedAt: v.string()
+		})
+	)
+});
+export type DashboardResponse = v.InferOutput<typeof DashboardResponse>;
+
+/** How many of the longest-waiting applications the dashboard lists. */
+export const DASHBOARD_WAITING = 10;

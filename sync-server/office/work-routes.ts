@@ -9,6 +9,7 @@ import {
 	QueueQuery,
 	type ClaimResponse,
 	type Colleagues,
+	type DashboardResponse,
 	type OfficeApplication,
 	type QueueResponse
 } from '../../shared/office';
@@ -24,6 +25,7 @@ import { httpError, issuesOf } from '../http/errors';
 import { applicationRecord, namedFiles, officeView } from './application-view';
 import { readJsonBody } from '../http/request-body';
 import { claim } from './claim';
+import { regionDashboard } from './dashboard';
 import { regionQueue, searchOf } from './queue';
 
 // A claim names at most a colleague.
@@ -107,6 +109,18 @@ export function workRoutes(db: Database, catalogue: Catalogue, uploads: UploadSt
 				)
 				.orderBy(asc(accounts.name));
 			return c.json({ reviewers } satisfies Colleagues);
+		})
+		.get('/dashboard', async (c) => {
+			const { actor } = c.var;
+			// Times and counts of the caller's region, no answers: its reviewers and officers.
+			if (
+				actor.region === null ||
+				actor.role === 'citizen' ||
+				!can(actor, 'region.summary', { kind: 'region', region: actor.region })
+			) {
+				throw httpError(403, ErrorCode.forbidden, 'This account has no region to sum up.');
+			}
+			return c.json((await regionDashboard(db, actor.region)) satisfies DashboardResponse);
 		})
 		.get('/applications/:id', async (c) => {
 			const row = await readable(c.var.actor, c.req.param('id'));

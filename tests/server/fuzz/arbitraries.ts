@@ -810,6 +810,19 @@ function accountCalls(
 			)
 		},
 		{
+			weight: 1,
+			arbitrary: call(
+				'GET',
+				fc
+					.option(fc.string({ maxLength: 8 }))
+					.map((q) => `/api/office/dashboard${q === null ? '' : `?${encodeURIComponent(q)}`}`),
+				noBody,
+				fc.constantFrom<Signer>('regionReviewer', 'otherReviewer', 'alice'),
+				oneHeader,
+				sessionShown
+			)
+		},
+		{
 			weight: 2,
 			arbitrary: call(
 				'GET',

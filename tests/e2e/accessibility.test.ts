@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Locale } from '../../shared/locale';
 import { addDays, todayInKazakhstan } from '../../shared/dates';
 import { currentServices } from '../../shared/services/catalog';
 import { GOOD_BIRTH, GOOD_IE_V2, GOOD_PERMIT, GOOD_TAX } from '../support/service-answers';
@@ -13,14 +11,8 @@ import {
 	type Browser,
 	type RunningServer
 } from './harness';
-import { LANGUAGE_BUTTON } from './languages';
+import { LANGUAGE_BUTTON, messagesOf } from './languages';
 import { walkSteps } from './walk';
-
-function messages(locale: Locale): Record<string, string> {
-	return JSON.parse(
-		readFileSync(new URL(`../../messages/${locale}.json`, import.meta.url), 'utf8')
-	);
-}
 
 /** Good answers per service, with dates that hold on the day the test runs. */
 const GOOD: Record<string, Record<string, string>> = {
@@ -53,7 +45,7 @@ describe.each(['kk', 'ru', 'en'] as const)('every page in %s', (locale) => {
 	it('has no serious or critical accessibility violation at 360 px', async () => {
 		phone = await launchBrowser();
 		const { page, context } = phone;
-		const t = messages(locale);
+		const t = messagesOf(locale);
 		const found: string[] = [];
 		const check = async (where: string) => {
 			found.push(...(await seriousViolations(page, where)));

@@ -5,19 +5,14 @@
  * sees their device, then disables them, and the reviewer's office sends them to sign in.
  * axe in kk, ru and en.
  */
-import { readFileSync } from 'node:fs';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Locale } from '../../shared/locale';
 import { createStaffByCli } from '../support/staff-device';
-import { seriousViolations } from './axe';
+import { violationsInEveryLanguage } from './axe';
 import { launchBrowser, useAppAndBrowser, type Browser } from './harness';
-import { chooseLanguage, EVERY_LANGUAGE } from './languages';
+import { messagesOf } from './languages';
 import { enrolStaff, signInStaff } from './staff';
 
-const t = JSON.parse(
-	readFileSync(new URL('../../messages/en.json', import.meta.url), 'utf8')
-) as Record<string, string>;
+const t = messagesOf('en');
 
 let adminToken = '';
 const app = useAppAndBrowser({
@@ -35,15 +30,6 @@ beforeAll(async () => {
 });
 afterAll(() => other?.close());
 
-async function checkEveryLanguage(page: Page, where: string): Promise<string[]> {
-	const found: string[] = [];
-	for (const locale of EVERY_LANGUAGE as readonly Locale[]) {
-		await chooseLanguage(page, locale);
-		found.push(...(await seriousViolations(page, `${where} (${locale})`)));
-	}
-	return found;
-}
-
 describe('the administrator’s page', () => {
 	it('makes a reviewer who signs in, lists their device, disables them', async () => {
 		const { page } = app.browser;
@@ -57,7 +43,7 @@ describe('the administrator’s page', () => {
 		await make.click();
 		await page.getByText(t.admin_error_name!).waitFor();
 		await page.getByText(t.admin_error_login!).waitFor();
-		found.push(...(await checkEveryLanguage(page, 'new staff, errors')));
+		found.push(...(await violationsInEveryLanguage(page, 'new staff, errors')));
 
 		await page.getByLabel(t.admin_name_label!).fill('Aigerim Seitkali');
 		await page.getByLabel(t.admin_role_label!).selectOption('reviewer');
@@ -66,7 +52,7 @@ describe('the administrator’s page', () => {
 		await make.click();
 		const link = await page.locator('.link code').innerText();
 		expect(link).toMatch(new RegExp(`^${app.server.url}/staff/set-password#ds_`));
-		found.push(...(await checkEveryLanguage(page, 'staff made')));
+		found.push(...(await violationsInEveryLanguage(page, 'staff made')));
 
 		await page.getByLabel(t.admin_name_label!).fill('Someone else');
 		await page.getByLabel(t.admin_login_label!).fill('aigerim.s');
@@ -89,7 +75,7 @@ describe('the administrator’s page', () => {
 		await member.getByRole('button', { name: 'Devices of Aigerim Seitkali' }).click();
 		await member.getByRole('button', { name: t.admin_revoke }).waitFor();
 		await member.getByRole('button', { name: 'Disable Aigerim Seitkali' }).click();
-		found.push(...(await checkEveryLanguage(page, 'disabling')));
+		found.push(...(await violationsInEveryLanguage(page, 'disabling')));
 		await member.getByRole('button', { name: t.admin_disable_yes }).click();
 		await member.getByText(t.admin_state_disabled!).waitFor();
 

@@ -1,5 +1,7 @@
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
+import type { Locale } from '../../shared/locale';
+import { chooseLanguage, EVERY_LANGUAGE } from './languages';
 
 /** Runs axe on the page as it stands; returns its serious and critical violations. */
 export async function seriousViolations(page: Page, where: string): Promise<string[]> {
@@ -11,4 +13,14 @@ export async function seriousViolations(page: Page, where: string): Promise<stri
 		.map(
 			(v) => `${where}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`
 		);
+}
+
+/** axe on the page as it stands in each language, English last (the test goes on in it). */
+export async function violationsInEveryLanguage(page: Page, where: string): Promise<string[]> {
+	const found: string[] = [];
+	for (const locale of EVERY_LANGUAGE as readonly Locale[]) {
+		await chooseLanguage(page, locale);
+		found.push(...(await seriousViolations(page, `${where} (${locale})`)));
+	}
+	return found;
 }

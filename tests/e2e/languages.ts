@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 import type { Locale } from '../../shared/locale';
@@ -16,4 +17,11 @@ export const EVERY_LANGUAGE = ['kk', 'ru', 'en'] as const satisfies readonly Loc
 export async function chooseLanguage(page: Page, locale: Locale): Promise<void> {
 	await page.getByRole('button', { name: LANGUAGE_BUTTON[locale] }).click();
 	await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe(locale);
+}
+
+/** The app's words in `locale`, by message key, as messages/<locale>.json holds them. */
+export function messagesOf(locale: Locale): Record<string, string> {
+	return JSON.parse(
+		readFileSync(new URL(`../../messages/${locale}.json`, import.meta.url), 'utf8')
+	);
 }

@@ -5,20 +5,16 @@
  * reason of the service's list, leaves a note for colleagues, and is shown what happened
  * when another reviewer decided first. axe on the queue and the application page in kk, ru and en.
  */
-import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Locale } from '../../shared/locale';
 import { createStaffByCli, StaffDevice } from '../support/staff-device';
-import { seriousViolations } from './axe';
+import { violationsInEveryLanguage } from './axe';
 import { applyOnline, personIin, signIn } from './fill';
 import { launchBrowser, openControlled, useAppAndBrowser, type Browser } from './harness';
-import { chooseLanguage, EVERY_LANGUAGE } from './languages';
+import { messagesOf } from './languages';
 import { enrolStaff, signInStaff } from './staff';
 
-const t = JSON.parse(
-	readFileSync(new URL('../../messages/en.json', import.meta.url), 'utf8')
-) as Record<string, string>;
+const t = messagesOf('en');
 
 // The region of the answers fill.ts gives: its reviewers work the applications.
 const REGION = 'turkistan';
@@ -37,15 +33,6 @@ beforeAll(async () => {
 	phone = await launchBrowser();
 });
 afterAll(() => phone?.close());
-
-async function checkEveryLanguage(page: Page, where: string): Promise<string[]> {
-	const found: string[] = [];
-	for (const locale of EVERY_LANGUAGE as readonly Locale[]) {
-		await chooseLanguage(page, locale);
-		found.push(...(await seriousViolations(page, `${where} (${locale})`)));
-	}
-	return found;
-}
 
 const references = (page: Page) => page.locator('.item-reference').allInnerTexts();
 
@@ -79,7 +66,7 @@ describe('the office', () => {
 
 		// Oldest first, each waiting for a decision.
 		await expect.poll(() => references(page)).toEqual(refs);
-		found.push(...(await checkEveryLanguage(page, 'queue')));
+		found.push(...(await violationsInEveryLanguage(page, 'queue')));
 
 		// By reference, typed in any case; text that is neither is refused here.
 		const search = page.getByLabel(t.office_search_label!);
@@ -103,7 +90,7 @@ describe('the office', () => {
 		await record(page);
 		await page.locator('.error-summary').getByText(t.office_error_fields!).waitFor();
 		await page.locator('.error-summary').getByText(t.office_error_message!).waitFor();
-		found.push(...(await checkEveryLanguage(page, 'asking for more information')));
+		found.push(...(await violationsInEveryLanguage(page, 'asking for more information')));
 		await page.getByLabel('Business name', { exact: true }).check();
 		await page.getByLabel(t.office_ask_message!).fill('The name must be as in the register.');
 		await record(page);
@@ -134,14 +121,14 @@ describe('the office', () => {
 		await page.getByRole('link', { name: t.office_search_clear }).click();
 		await open(page, refs[2]!);
 		await decide(page, t.office_decide_reject!);
-		found.push(...(await checkEveryLanguage(page, 'rejecting')));
+		found.push(...(await violationsInEveryLanguage(page, 'rejecting')));
 		const reason = page.locator('#reject-reason input').first();
 		const reasonText = await page.locator('#reject-reason label').first().innerText();
 		await reason.check();
 		await record(page);
 		await page.getByText(t.office_decided_notice!.replace('{status}', t.state_rejected!)).waitFor();
 		await page.getByText(reasonText, { exact: true }).waitFor();
-		found.push(...(await checkEveryLanguage(page, 'rejected')));
+		found.push(...(await violationsInEveryLanguage(page, 'rejected')));
 
 		// The fourth: a colleague approves it while this page is open; rejecting then says so.
 		await page.getByRole('link', { name: t.office_search_clear }).click();

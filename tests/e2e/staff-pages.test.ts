@@ -4,19 +4,15 @@
  * in, the lockout after too many tries, and the spent link. axe on every page in kk, ru
  * and en. The office keeps nothing in the citizen's database and installs no worker.
  */
-import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import type { Locale } from '../../shared/locale';
 import { totpCode, totpStep } from '../../sync-server/accounts/totp';
 import { createStaffByCli } from '../support/staff-device';
-import { seriousViolations } from './axe';
+import { violationsInEveryLanguage } from './axe';
 import { useAppAndBrowser } from './harness';
-import { chooseLanguage, EVERY_LANGUAGE } from './languages';
+import { chooseLanguage, messagesOf } from './languages';
 
-const t = JSON.parse(
-	readFileSync(new URL('../../messages/en.json', import.meta.url), 'utf8')
-) as Record<string, string>;
+const t = messagesOf('en');
 
 const PASSWORD = 'four words nobody guesses';
 
@@ -30,16 +26,6 @@ const app = useAppAndBrowser({
 		);
 	}
 });
-
-/** axe on the page as it stands, in every language (English last). */
-async function checkEveryLanguage(page: Page, where: string): Promise<string[]> {
-	const found: string[] = [];
-	for (const locale of EVERY_LANGUAGE as readonly Locale[]) {
-		await chooseLanguage(page, locale);
-		found.push(...(await seriousViolations(page, `${where} (${locale})`)));
-	}
-	return found;
-}
 
 const summary = (page: Page) => page.locator('.error-summary');
 
@@ -61,7 +47,7 @@ describe('staff pages', () => {
 		const secret = (await page.locator('.key code').innerText()).replace(/\s/g, '');
 		expect(secret).toMatch(/^[A-Z2-7]{32}$/);
 		await page.getByRole('img', { name: t.staff_setpw_qr_label }).waitFor();
-		found.push(...(await checkEveryLanguage(page, 'set password')));
+		found.push(...(await violationsInEveryLanguage(page, 'set password')));
 
 		const submit = page.getByRole('button', { name: t.staff_setpw_submit });
 		await submit.click();
@@ -78,7 +64,7 @@ describe('staff pages', () => {
 		await page.getByLabel(t.staff_password_again_label!).fill(`${PASSWORD}!`);
 		await submit.click();
 		await summary(page).getByText(t.staff_error_passwords_differ!).waitFor();
-		found.push(...(await checkEveryLanguage(page, 'set password, errors')));
+		found.push(...(await violationsInEveryLanguage(page, 'set password, errors')));
 
 		const step = totpStep(Date.now());
 		const wrong = totpCode(secret, step + 5);
@@ -90,11 +76,11 @@ describe('staff pages', () => {
 		await page.getByLabel(t.staff_totp_label!).fill(totpCode(secret, step));
 		await submit.click();
 		await page.getByRole('heading', { name: t.staff_setpw_done_title }).waitFor();
-		found.push(...(await checkEveryLanguage(page, 'password set')));
+		found.push(...(await violationsInEveryLanguage(page, 'password set')));
 
 		await page.getByRole('link', { name: t.staff_setpw_go_sign_in }).click();
 		await page.getByRole('heading', { name: t.staff_signin_title, level: 1 }).waitFor();
-		found.push(...(await checkEveryLanguage(page, 'staff sign-in')));
+		found.push(...(await violationsInEveryLanguage(page, 'staff sign-in')));
 		const login = page.getByLabel(t.staff_login_label!);
 		const password = page.getByLabel(t.staff_password_label!);
 		const code = page.getByLabel(t.staff_totp_label!);
@@ -107,7 +93,7 @@ describe('staff pages', () => {
 		await signIn.click();
 		await summary(page).getByText(t.staff_error_sign_in_failed!).waitFor();
 		expect(await password.inputValue()).toBe('');
-		found.push(...(await checkEveryLanguage(page, 'staff sign-in, refused')));
+		found.push(...(await violationsInEveryLanguage(page, 'staff sign-in, refused')));
 
 		// 2: right; the office says who is signed in.
 		await password.fill(PASSWORD);
@@ -115,7 +101,7 @@ describe('staff pages', () => {
 		await signIn.click();
 		await page.getByRole('heading', { name: t.office_title, level: 1 }).waitFor();
 		await page.getByText('Signed in as Test reviewer: reviewer, Turkistan Region.').waitFor();
-		found.push(...(await checkEveryLanguage(page, 'office')));
+		found.push(...(await violationsInEveryLanguage(page, 'office')));
 
 		// The office touched nothing of the citizen's app: no database, no worker.
 		const stored = await page.evaluate(async () => ({
@@ -143,7 +129,7 @@ describe('staff pages', () => {
 		// The link is spent.
 		await page.goto(`${app.server.url}/staff/set-password#${token}`);
 		await page.getByText(t.staff_error_invalid_link!).waitFor();
-		found.push(...(await checkEveryLanguage(page, 'spent link')));
+		found.push(...(await violationsInEveryLanguage(page, 'spent link')));
 
 		expect(found).toEqual([]);
 	});

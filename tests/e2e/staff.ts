@@ -2,14 +2,11 @@
  * A member of staff in the browser, as a new reviewer goes: the administrator's link
  * opened, TOTP enrolled from the key the page shows, a password set, then signed in.
  */
-import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { totpCode, totpStep } from '../../sync-server/accounts/totp';
-import { chooseLanguage } from './languages';
+import { chooseLanguage, messagesOf } from './languages';
 
-const t = JSON.parse(
-	readFileSync(new URL('../../messages/en.json', import.meta.url), 'utf8')
-) as Record<string, string>;
+const t = messagesOf('en');
 
 export const STAFF_PASSWORD = 'four words nobody guesses';
 

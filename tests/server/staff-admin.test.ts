@@ -146,4 +146,26 @@ describe.each(backends)('staff accounts by an administrator on $name', (backend)
 			expect(made.status).toBe(403);
 		}
 	});
+
+	it('refuses a login or a name that cannot be stored or shown as bad input, never a 5xx', async () => {
+		const device = await anonymousDevice(suite.app);
+		for (const login of ['a\u0000b', 'a\ud800b']) {
+			const res = await signedCall(suite.app, device, '/api/accounts/staff/sign-in', {
+				login,
+				password: 'whatever it is',
+				totp: '123456'
+			});
+			expect(res.status, res.text).toBe(400);
+			expect(res.json.error.code).toBe('invalid_body');
+		}
+		const admin = await administrator();
+		for (const name of ['Ai\u0000gerim', 'Ai\u202Egerim']) {
+			const made = await signedCall(suite.app, admin, '/api/accounts/staff', {
+				role: 'reviewer',
+				region: 'almaty',
+				name
+			});
+			expect(made.status, made.text).toBe(400);
+		}
+	});
 });

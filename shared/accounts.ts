@@ -10,10 +10,7 @@ import { normalizePhone } from './phone';
 import { REGION_CODES } from './services/region';
 
 import { RefreshToken } from './session';
-import { hasForbiddenCharacter } from './text';
-
-// What PostgreSQL's text cannot hold: NUL and lone surrogates (a pair is not matched).
-const UNSTORABLE = /[\0\p{Cs}]/u;
+import { cannotBeStored, hasForbiddenCharacter } from './text';
 
 // The session as the sync code keeps it lives in ./session.ts, light enough for every page.
 export { AccessToken, AccountView, RefreshToken, ROLES, Session, type Role } from './session';
@@ -47,7 +44,7 @@ export const StaffLogin = v.pipe(
 /** A member of staff's name, as colleagues and the history see it. */
 export const StaffName = v.pipe(
 	v.string(),
-	v.check((text) => !UNSTORABLE.test(text), 'contains characters that cannot be stored'),
+	v.check((text) => !cannotBeStored(text), 'contains characters that cannot be stored'),
 	v.trim(),
 	v.check((text) => !hasForbiddenCharacter(text), 'contains a control or text-direction character'),
 	v.minLength(1, 'a name is required'),
@@ -155,7 +152,7 @@ export const StaffSignInRequest = v.strictObject({
 	login: v.pipe(
 		v.string(),
 		v.maxLength(64),
-		v.check((text) => !UNSTORABLE.test(text), 'contains characters that cannot be stored')
+		v.check((text) => !cannotBeStored(text), 'contains characters that cannot be stored')
 	),
 	password: v.pipe(v.string(), v.maxLength(MAX_PASSWORD_LENGTH)),
 	totp: Totp

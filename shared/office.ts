@@ -5,7 +5,7 @@
  */
 import * as v from 'valibot';
 import { APPLICATION_STATUSES } from './status';
-import { hasForbiddenCharacter } from './text';
+import { cannotBeStored, hasForbiddenCharacter } from './text';
 
 /** How many applications a page of the queue holds. */
 export const QUEUE_PAGE_SIZE = 50;
@@ -83,7 +83,7 @@ export const MAX_NOTE_LENGTH = 2000;
 export const NoteRequest = v.strictObject({
 	text: v.pipe(
 		v.string(),
-		v.check((text) => !/[\0\p{Cs}]/u.test(text), 'contains characters that cannot be stored'),
+		v.check((text) => !cannotBeStored(text), 'contains characters that cannot be stored'),
 		v.trim(),
 		v.check(
 			(text) => !hasForbiddenCharacter(text, { multiline: true }),

@@ -23,6 +23,16 @@
 const FORBIDDEN = /[\p{Cc}\p{Bidi_Control}]/u;
 const FORBIDDEN_BUT_LINE_BREAK = /(?!\n)[\p{Cc}\p{Bidi_Control}]/u;
 
+/**
+ * Whether `text` holds what PostgreSQL's text cannot store: NUL, or a lone surrogate (in
+ * `u` mode a lone surrogate is a code point of category Cs; a proper pair is not). JSON
+ * carries both, so every free text a request brings is checked with this before SQL.
+ */
+export function cannotBeStored(text: string): boolean {
+	return UNSTORABLE.test(text);
+}
+const UNSTORABLE = /[\0\p{Cs}]/u;
+
 export interface TextRule {
 	/** A field of several lines (a textarea, a reviewer's reason): `\n` is allowed. */
 	multiline?: boolean;

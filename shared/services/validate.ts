@@ -4,7 +4,7 @@ import { FieldErrorCode, type FieldErrors } from '../errors';
 import { isValidBin, isValidIin } from '../iin';
 import { formatTenge, parseTiyn } from '../money';
 import { normalizePhone } from '../phone';
-import { hasForbiddenCharacter } from '../text';
+import { cannotBeStored, hasForbiddenCharacter } from '../text';
 import { inputFields } from './address';
 import type { DateBound, FieldDefinition, ServiceDefinition } from './definition';
 import { checkRule, computeRule, type RuleContext } from './rules';
@@ -86,14 +86,11 @@ function normalize(field: FieldDefinition, text: string, context: RuleContext): 
 	}
 }
 
-// U+0000 and half of a UTF-16 surrogate pair: JSON can carry them, but PostgreSQL's text
-// cannot store them, and no keyboard types them.
-const UNSTORABLE = /\0|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
 function fieldSchema(field: FieldDefinition, context: RuleContext) {
 	return v.pipe(
 		v.optional(v.string(FieldErrorCode.invalidType), ''),
-		v.check((text) => !UNSTORABLE.test(text), FieldErrorCode.invalidType),
+		// JSON carries what no keyboard types and PostgreSQL's text cannot store.
+		v.check((text) => !cannotBeStored(text), FieldErrorCode.invalidType),
 		v.trim(),
 		v.rawTransform(({ dataset, addIssue, NEVER }) => {
 			const text = dataset.value;

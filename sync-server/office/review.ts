@@ -3,7 +3,7 @@ import * as v from 'valibot';
 import type { ApplicationState } from '../../shared/protocol';
 import { askableFields, rejectReason } from '../../shared/services/reject-reasons';
 import { ApplicationStatus, isDecided, mayMove } from '../../shared/status';
-import { hasForbiddenCharacter } from '../../shared/text';
+import { cannotBeStored, hasForbiddenCharacter } from '../../shared/text';
 import { stateColumns, toApplicationState } from '../sync/application-state';
 import { appendHistory } from '../sync/history';
 import { bundledCatalogue, type Catalogue } from '../catalogue/catalogue';
@@ -19,15 +19,11 @@ export const MAX_REASON_LENGTH = 1000;
 /** The most answers one request for more information may ask for again. */
 export const MAX_REQUESTED_FIELDS = 50;
 
-// U+0000 and lone surrogates (in `u` mode a lone surrogate is a code point of category
-// Cs; a proper pair is not): JSON carries them, PostgreSQL's text cannot store them.
-const UNSTORABLE = /[\0\p{Cs}]/u;
-
 /** A reviewer's words, shown to the person on their phone. */
 function reviewerText(empty: string) {
 	return v.pipe(
 		v.string(),
-		v.check((text) => !UNSTORABLE.test(text), 'contains characters that cannot be stored'),
+		v.check((text) => !cannotBeStored(text), 'contains characters that cannot be stored'),
 		v.trim(),
 		// No control or text-direction characters: they could make it read otherwise.
 		v.check(

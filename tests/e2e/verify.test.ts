@@ -1,0 +1,153 @@
+/**
+ * `/verify` in real Chromium: a document the server issued by rule is checked by pasting
+ * its code, from a photo of its QR code, and through the camera; a forged or foreign code
+ * never reads as genuine; a second phone that opened the page once online checks offline.
+ */
+import { deflateSync, inflateSync } from 'node:zlib';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { base45 } from '../../shared/documents/base45';
+import { CODE_PREFIX } from '../../shared/documents/code';
+import { violationsInEveryLanguage } from './axe';
+import {
+	fillApplication,
+	GOOD_ANSWERS,
+	LOW_RISK_ACTIVITY,
+	personIin,
+	signIn,
+	startApplication,
+	submitApplication
+} from './fill';
+import { launchBrowser, openControlled, useAppAndBrowser } from './harness';
+
+const app = useAppAndBrowser();
+let code = '';
+
+/** The document's code as the phone keeps it, once the sync has brought it. */
+function documentOnPhone(page: Page): Promise<string> {
+	return page.evaluate(async () => {
+		for (;;) {
+			const db = await new Promise<IDBDatabase>((resolve, reject) => {
+				const open = indexedDB.open('dala');
+				open.onsuccess = () => resolve(open.result);
+				open.onerror = () => reject(open.error);
+			});
+			const states = await new Promise<{ document?: string }[]>((resolve, reject) => {
+				const request = db.transaction('mirror').objectStore('mirror').getAll();
+				request.onsuccess = () => resolve(request.result);
+				request.onerror = () => reject(request.error);
+			});
+			db.close();
+			const found = states.find((state) => state.document)?.document;
+			if (found) return found;
+			await new Promise((r) => setTimeout(r, 200));
+		}
+	});
+}
+
+/**
+ * The code with the holder's name changed inside the signed claims, re-packed as a forger
+ * would: every character still reads, only the signature no longer holds. (A character
+ * changed in the text itself breaks the zlib checksum first, which reads as unreadable.)
+ */
+function forged(text: string): string {
+	const cose = inflateSync(base45.decode(text.slice(CODE_PREFIX.length))!);
+	const [real, fake] = [Buffer.from('Айгүл'), Buffer.from('Айгал')];
+	expect(real.length).toBe(fake.length);
+	const at = cose.indexOf(real);
+	expect(at).toBeGreaterThan(0);
+	fake.copy(cose, at);
+	return CODE_PREFIX + base45.encode(deflateSync(cose));
+}
+
+/** Pastes `text` on /verify and checks it; resolves with the verdict's heading once shown. */
+async function paste(page: Page, text: string): Promise<string> {
+	await page.getByLabel('Text of the code').fill(text);
+	await page.getByRole('button', { name: 'Check', exact: true }).click();
+	const heading = page.getByRole('region', { name: 'Result of the check' }).getByRole('heading', {
+		level: 2
+	});
+	await heading.waitFor();
+	return (await heading.textContent())!.trim();
+}
+
+const result = (page: Page) => page.getByRole('region', { name: 'Result of the check' });
+
+beforeAll(async () => {
+	const { page } = app.browser;
+	await openControlled(page, app.server.url);
+	await signIn(page, app.server, personIin(160), '61');
+	await startApplication(page);
+	await fillApplication(page, { ...GOOD_ANSWERS, activity: LOW_RISK_ACTIVITY });
+	await submitApplication(page);
+	await page.getByRole('heading', { name: 'Application received' }).waitFor({ timeout: 15_000 });
+	code = await documentOnPhone(page);
+}, 60_000);
+
+describe('checking a document on /verify', () => {
+	it('says a pasted genuine code is genuine, with the holder and the keys it used', async () => {
+		const { page } = app.browser;
+		await page.goto(`${app.server.url}/verify`);
+		await page.getByRole('heading', { name: 'Check a document', level: 1 }).waitFor();
+		expect(await paste(page, code)).toBe('Genuine');
+		await expect
+			.poll(() => page.evaluate(() => document.activeElement?.textContent))
+			.toBe('Genuine');
+		const shown = (await result(page).textContent())!;
+		expect(shown).toContain(GOOD_ANSWERS.fullName);
+		expect(shown).toContain(GOOD_ANSWERS.iin);
+		expect(shown).toContain('Compare with the holder’s ID card');
+		expect(shown).toMatch(/Keys checked \d\d\.\d\d\.\d{4} \d\d:\d\d/);
+		expect(shown).toContain('DLD-');
+	});
+
+	it('never says genuine to a forged, changed, foreign or cut-short code', async () => {
+		const { page } = app.browser;
+		await page.goto(`${app.server.url}/verify`);
+		expect(await paste(page, forged(code))).toBe('Not genuine');
+		expect(await result(page).textContent()).toContain('Do not accept it');
+		const middle = Math.floor(code.length / 2);
+		const changed =
+			code.slice(0, middle) + (code[middle] === 'A' ? 'B' : 'A') + code.slice(middle + 1);
+		expect(await paste(page, changed)).not.toBe('Genuine');
+		expect(await paste(page, 'https://example.com')).toBe('Not a Dala code');
+		expect(await paste(page, 'HC1:NCFOXN%TS3DH3ZSUZK+.V0ETD%65NL-AH')).toBe('Not a Dala code');
+		expect(await paste(page, code.slice(0, 60))).toBe('Cannot be read');
+	});
+
+	it('is accessible empty, genuine and not genuine, in every language', async () => {
+		const { page } = app.browser;
+		await page.goto(`${app.server.url}/verify`);
+		const found = await violationsInEveryLanguage(page, 'verify, empty');
+		await paste(page, code);
+		found.push(...(await violationsInEveryLanguage(page, 'verify, genuine')));
+		await paste(page, forged(code));
+		found.push(...(await violationsInEveryLanguage(page, 'verify, not genuine')));
+		expect(found).toEqual([]);
+	});
+
+	it('checks offline with the kept keys on a phone that opened it once online', async () => {
+		const other = await launchBrowser();
+		try {
+			await openControlled(other.page, `${app.server.url}/verify`);
+			await other.page.getByLabel('Text of the code').waitFor();
+			await expect
+				.poll(() => other.page.evaluate(() => localStorage.getItem('dala.trust-list')))
+				.not.toBeNull();
+			// The page's own files, fetched before the worker took it, kept once it asked.
+			await expect
+				.poll(() =>
+					other.page.evaluate(
+						async () => (await (await caches.open('dala-once-visited')).keys()).length
+					)
+				)
+				.toBeGreaterThan(0);
+			await other.context.setOffline(true);
+			await other.page.reload();
+			expect(await paste(other.page, code)).toBe('Genuine');
+			expect(await result(other.page).textContent()).toContain('No internet: keys kept');
+		} finally {
+			await other.close();
+		}
+	});
+});

@@ -1,0 +1,21 @@
+/**
+ * Base45 (RFC 9285) by the kept library, made strict: the library throws on a character
+ * outside the alphabet but wraps a group worth more than 65,535 round into a wrong byte.
+ * A text is accepted only when it is exactly what its bytes encode to, so every code has one
+ * spelling, and a changed character is never read as some other valid code.
+ */
+import { decode, encode } from 'base45-ts';
+
+export const base45 = {
+	encode: (data: Uint8Array): string => encode(data),
+	/** The bytes of `text`, or undefined when it is not canonical base45. */
+	decode(text: string): Uint8Array | undefined {
+		let data: Uint8Array;
+		try {
+			data = decode(text);
+		} catch {
+			return undefined;
+		}
+		return encode(data) === text ? data : undefined;
+	}
+};

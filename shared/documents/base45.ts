@@ -8,14 +8,17 @@ import { decode, encode } from 'base45-ts';
 
 export const base45 = {
 	encode: (data: Uint8Array): string => encode(data),
-	/** The bytes of `text`, or undefined when it is not canonical base45. */
-	decode(text: string): Uint8Array | undefined {
+	/**
+	 * The bytes of `text`; `invalid` for characters outside the alphabet or a length no
+	 * encoding has, `changed` for a group no encoder writes (worth more than its bytes hold).
+	 */
+	decode(text: string): Uint8Array | 'invalid' | 'changed' {
 		let data: Uint8Array;
 		try {
 			data = decode(text);
 		} catch {
-			return undefined;
+			return 'invalid';
 		}
-		return encode(data) === text ? data : undefined;
+		return encode(data) === text ? data : 'changed';
 	}
 };

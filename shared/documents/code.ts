@@ -44,8 +44,14 @@ export interface SignedCode {
 export type CodeProblem =
 	/** Not a Dala code at all: a web address, another country's certificate, plain text. */
 	| 'not_dala'
-	/** A Dala prefix, but what follows cannot be read: cut short, garbled, or tampered with. */
-	| 'unreadable';
+	/** A Dala prefix, but what follows is not base45 (characters or length a code never has). */
+	| 'unreadable'
+	/**
+	 * Base45 that does not unpack into a signed document: changed or cut after it was made.
+	 * A QR code's own error correction gives a scanner the exact text or none, so a code that
+	 * reads but does not unpack was altered: it is not genuine, whatever it says.
+	 */
+	| 'altered';
 
 /** COSE's Sig_structure for a Sign1 with no external data. */
 function sigStructure(protectedHeader: Uint8Array, payload: Uint8Array): Uint8Array {
@@ -78,13 +84,16 @@ export async function signCode(
 
 /** The parts of a code, or why it has none. Checks no signature: see `signatureHolds`. */
 export async function readCode(text: string): Promise<SignedCode | CodeProblem> {
+	// Safe although a space is a base45 character: the last character of base45 is at most
+	// the 33rd of its alphabet, never the space (the 37th).
 	const trimmed = text.trim();
 	if (!trimmed.startsWith(CODE_PREFIX)) return 'not_dala';
 	if (trimmed.length > MAX_CODE_CHARS) return 'unreadable';
 	const compressed = base45.decode(trimmed.slice(CODE_PREFIX.length));
-	if (!compressed) return 'unreadable';
+	if (compressed === 'invalid' || compressed.length === 0) return 'unreadable';
+	if (compressed === 'changed') return 'altered';
 	const cose = await inflate(compressed, MAX_SIGNED_BYTES);
-	if (!cose) return 'unreadable';
+	if (!cose) return 'altered';
 	let parts: unknown;
 	try {
 		parts = decode(cose, {
@@ -94,10 +103,10 @@ export async function readCode(text: string): Promise<SignedCode | CodeProblem> 
 			tags: { [COSE_SIGN1]: Tagged.decoder(COSE_SIGN1) }
 		});
 	} catch {
-		return 'unreadable';
+		return 'altered';
 	}
 	if (parts instanceof Tagged) parts = parts.value;
-	if (!Array.isArray(parts) || parts.length !== 4) return 'unreadable';
+	if (!Array.isArray(parts) || parts.length !== 4) return 'altered';
 	const [protectedHeader, , payload, signature] = parts as unknown[];
 	if (
 		!(protectedHeader instanceof Uint8Array) ||
@@ -105,18 +114,18 @@ export async function readCode(text: string): Promise<SignedCode | CodeProblem> 
 		!(signature instanceof Uint8Array) ||
 		signature.length !== 64
 	) {
-		return 'unreadable';
+		return 'altered';
 	}
 	let header: unknown;
 	try {
 		header = decode(protectedHeader, { useMaps: true, strict: true, rejectDuplicateMapKeys: true });
 	} catch {
-		return 'unreadable';
+		return 'altered';
 	}
 	// Only ES256: a code naming another algorithm is not ours, whatever it says.
-	if (!(header instanceof Map) || header.get(ALG) !== ES256) return 'unreadable';
+	if (!(header instanceof Map) || header.get(ALG) !== ES256) return 'altered';
 	const keyId: unknown = header.get(KID);
-	if (!(keyId instanceof Uint8Array) || keyId.length !== KEY_ID_BYTES) return 'unreadable';
+	if (!(keyId instanceof Uint8Array) || keyId.length !== KEY_ID_BYTES) return 'altered';
 	return { keyId, payload, signed: sigStructure(protectedHeader, payload), signature };
 }
 

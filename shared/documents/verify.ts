@@ -21,7 +21,7 @@ export type Verdict =
 	| { kind: 'unknown_form' }
 	/** Not a Dala code: a web address, another system's certificate. */
 	| { kind: 'not_dala' }
-	/** A Dala code that cannot be read: cut short, garbled, changed. */
+	/** A Dala prefix on text that is no code: characters or a length base45 never has. */
 	| { kind: 'unreadable' };
 
 const imported = new WeakMap<TrustedKey, Promise<CryptoKey | undefined>>();
@@ -51,6 +51,7 @@ function base64url(bytes: Uint8Array): string {
 export async function verifyCode(text: string, trust: TrustList, today: string): Promise<Verdict> {
 	const code = await readCode(text);
 	if (code === 'not_dala' || code === 'unreadable') return { kind: code };
+	if (code === 'altered') return { kind: 'not_genuine' };
 	const id = base64url(code.keyId);
 	const key = trust.keys.find((k) => k.id === id);
 	if (!key) return { kind: 'unknown_key' };

@@ -3,7 +3,7 @@
  * its code, from a photo of its QR code, and through the camera; a forged or foreign code
  * never reads as genuine; a second phone that opened the page once online checks offline.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -242,6 +242,35 @@ describe('checking a document on /verify', () => {
 		writeFileSync(garbage, Buffer.from('not a picture at all, only words'));
 		await photo.setInputFiles(garbage);
 		await page.getByRole('alert').filter({ hasText: 'could not be opened as a picture' }).waitFor();
+	});
+
+	it('reads the code through the camera (ZXing: this Chromium has no BarcodeDetector)', async () => {
+		// Chromium's fake camera plays an MJPEG file: one frame, a photo of the QR code.
+		const frame = await qrPicture(code, 'jpeg', 'frame.jpeg');
+		const video = join(dir, 'camera.mjpeg');
+		writeFileSync(video, readFileSync(frame));
+		const phone = await launchBrowser({
+			args: [
+				'--use-fake-device-for-media-stream',
+				'--use-fake-ui-for-media-stream',
+				`--use-file-for-fake-video-capture=${video}`
+			]
+		});
+		try {
+			const { page } = phone;
+			await page.goto(`${app.server.url}/verify`);
+			expect(await page.evaluate(() => 'BarcodeDetector' in window)).toBe(false);
+			await page.getByRole('button', { name: 'Scan with the camera' }).click();
+			const heading = result(page).getByRole('heading', { level: 2 });
+			await heading.waitFor({ timeout: 30_000 });
+			expect((await heading.textContent())!.trim()).toBe('Genuine');
+			expect(await result(page).textContent()).toContain(GOOD_ANSWERS.fullName);
+			// The camera is off once the code is read.
+			await expect.poll(() => page.locator('video').count()).toBe(0);
+			await page.getByRole('button', { name: 'Scan with the camera' }).waitFor();
+		} finally {
+			await phone.close();
+		}
 	});
 });
 

@@ -70,6 +70,11 @@ function filesOf(manifest: ViteManifest, keys: Iterable<string>): Set<string> {
 	return files;
 }
 
+/** The files module `key` loads: its own, and those of everything it imports. */
+export function moduleFiles(manifest: ViteManifest, key: string): Set<string> {
+	return closure(manifest, [key]);
+}
+
 /** The files a first visit to `route` fetches besides its HTML page. */
 export function routeFiles(manifest: ViteManifest, route: Route): Set<string> {
 	return closure(manifest, [

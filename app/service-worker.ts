@@ -11,6 +11,7 @@ import {
 	precacheAndRoute
 } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
+import { CacheFirst } from 'workbox-strategies';
 import { sessionTokens } from './lib/sync/session-tokens';
 import { getMeta, openDatabase } from './lib/db/database';
 import { deviceIdentity } from './lib/sync/device';
@@ -34,6 +35,20 @@ const outsideCitizenApp = new Set(
 	).flat()
 );
 
+/**
+ * Files of the pages outside the install that work offline once visited (`/verify` and its
+ * QR decoder): written beside the list above, kept at runtime when first fetched.
+ */
+const cachedOnceVisited = new Set(
+	Object.values(
+		import.meta.glob<string[]>('/.svelte-kit/dala/cached-once-visited.json', {
+			eager: true,
+			import: 'default'
+		})
+	).flat()
+);
+const ONCE_VISITED_CACHE = 'dala-once-visited';
+
 // The app shell: every built asset a citizen's page can load, every static file and the
 // SPA entry page. Files under _app/immutable carry a content hash in their name, so they
 // need no revision; the rest are revisioned by the build version.
@@ -51,11 +66,46 @@ registerRoute(
 	new NavigationRoute(createHandlerBoundToURL('/index.html'), { denylist: [/^\/api\//] })
 );
 
+// Their names carry a content hash, so a kept copy is right for as long as it is named.
+registerRoute(
+	({ url, sameOrigin }) => sameOrigin && cachedOnceVisited.has(url.pathname),
+	new CacheFirst({ cacheName: ONCE_VISITED_CACHE })
+);
+
+/**
+ * A page of those asks, once this worker is active, for the files it loaded before the
+ * worker controlled it (a first visit's): only those this build names are fetched and kept.
+ */
+async function keepVisited(urls: unknown): Promise<void> {
+	if (!Array.isArray(urls)) return;
+	const cache = await caches.open(ONCE_VISITED_CACHE);
+	const missing: string[] = [];
+	for (const url of urls) {
+		if (typeof url !== 'string') continue;
+		const { origin, pathname } = new URL(url, self.location.origin);
+		if (origin !== self.location.origin || !cachedOnceVisited.has(pathname)) continue;
+		if (!(await cache.match(pathname))) missing.push(pathname);
+	}
+	await cache.addAll(missing);
+}
+
+// A new build drops what it no longer names; a file both builds share stays kept.
+self.addEventListener('activate', (event) => {
+	event.waitUntil(
+		caches.open(ONCE_VISITED_CACHE).then(async (cache) => {
+			for (const request of await cache.keys()) {
+				if (!cachedOnceVisited.has(new URL(request.url).pathname)) await cache.delete(request);
+			}
+		})
+	);
+});
+
 // The first install takes the open page at once, so it works offline from the first
 // visit. An update waits until the person chooses to reload (see app/lib/pwa).
 clientsClaim();
 self.addEventListener('message', (event) => {
 	if (event.data?.type === 'SKIP_WAITING') void self.skipWaiting();
+	if (event.data?.type === 'KEEP_VISITED') event.waitUntil(keepVisited(event.data.urls));
 });
 
 /**

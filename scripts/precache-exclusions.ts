@@ -10,11 +10,17 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Plugin } from 'vite';
-import { outsideCitizenFiles, type ViteManifest } from './budget/chunk-graph.ts';
+import {
+	cachedOnceVisitedFiles,
+	outsideCitizenFiles,
+	type ViteManifest
+} from './budget/chunk-graph.ts';
 import { readRoutes } from './budget/client-build.ts';
 
 /** Where the client build leaves the list, relative to the repository root. */
 export const PRECACHE_EXCLUDED = '.svelte-kit/dala/precache-excluded.json';
+/** Where it leaves the files of those pages the worker keeps once visited (`/verify`'s). */
+export const CACHED_ONCE_VISITED_FILES = '.svelte-kit/dala/cached-once-visited.json';
 
 export function precacheExclusions(): Plugin {
 	let ssr = false;
@@ -33,13 +39,15 @@ export function precacheExclusions(): Plugin {
 			const manifest = JSON.parse(
 				readFileSync(join(outDir, '.vite/manifest.json'), 'utf8')
 			) as ViteManifest;
+			const routes = await readRoutes(root);
 			// Written every build, empty when nothing is outside, so a stale list never lingers.
-			const excluded = [...outsideCitizenFiles(manifest, await readRoutes(root))].map(
-				(file) => `/${file}`
-			);
-			const path = join(root, PRECACHE_EXCLUDED);
-			mkdirSync(dirname(path), { recursive: true });
-			writeFileSync(path, JSON.stringify(excluded.sort()));
+			const write = (file: string, files: Set<string>) => {
+				const path = join(root, file);
+				mkdirSync(dirname(path), { recursive: true });
+				writeFileSync(path, JSON.stringify([...files].map((f) => `/${f}`).sort()));
+			};
+			write(PRECACHE_EXCLUDED, outsideCitizenFiles(manifest, routes));
+			write(CACHED_ONCE_VISITED_FILES, cachedOnceVisitedFiles(manifest, routes));
 		}
 	};
 }

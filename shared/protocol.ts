@@ -3,6 +3,7 @@
  * schema here; its TypeScript type is inferred from it, and both sides parse with it.
  */
 import * as v from 'valibot';
+import { MAX_CODE_CHARS } from './documents/limits';
 import { ErrorCode, FieldErrorCode, RejectCode } from './errors';
 import { ServiceCatalogueSchema } from './services/definition-schema';
 
@@ -142,6 +143,11 @@ export const ApplicationState = v.object({
 	 * older app drops it, as it drops every member it does not know.
 	 */
 	request: v.optional(v.object({ fields: v.array(v.string()), message: v.string() })),
+	/**
+	 * Once approved, the issued document as its signed code (`DL1:…`, shared/documents/code.ts):
+	 * the device renders, prints and verifies it from this alone. An older app drops it.
+	 */
+	document: v.optional(v.pipe(v.string(), v.maxLength(MAX_CODE_CHARS))),
 	/** ISO 8601, set by the server. */
 	updatedAt: v.string()
 });

@@ -1,4 +1,7 @@
 import { Hono } from 'hono';
+import { documentRoutes } from './documents/routes';
+import { DEVELOPMENT_DOCUMENT_SECRET } from './documents/key-secret';
+import { documentKeyStore, type DocumentKeys } from './documents/signing-keys';
 import { compress } from 'hono/compress';
 import { HTTPException } from 'hono/http-exception';
 import { ErrorCode } from '../shared/errors';
@@ -54,6 +57,11 @@ export interface AppOptions {
 	passwords?: Passwords;
 	/** How long sessions last (accounts/sessions.ts); 15 minutes and 30 days by default. */
 	lifetimes?: SessionLifetimes;
+	/**
+	 * The keys documents are signed with (documents/signing-keys.ts); by default sealed under
+	 * the development secret, which main.ts never uses.
+	 */
+	documents?: DocumentKeys;
 }
 
 /** The whole HTTP surface of the sync server, with no socket: `main.ts` serves it. */
@@ -68,7 +76,8 @@ export function createApp({
 	limits = DEFAULT_LIMITS,
 	accounts = { sender: developmentSender(log), register: developmentRegister(log) },
 	passwords = passwordPool(),
-	lifetimes = DEFAULT_SESSION_LIFETIMES
+	lifetimes = DEFAULT_SESSION_LIFETIMES,
+	documents = documentKeyStore(db, DEVELOPMENT_DOCUMENT_SECRET, now)
 }: AppOptions) {
 	const notFound = () =>
 		errorResponse(404, { code: ErrorCode.notFound, message: 'No such endpoint.' });
@@ -90,11 +99,12 @@ export function createApp({
 		.route('/api/health', healthRoutes(db, log, accounts))
 		.route('/api/sync', deviceRoutes(db, guard))
 		.route('/api/services', serviceRoutes(catalogue))
-		.route('/api/sync', syncRoutes(db, auth, catalogue, guard, seen))
+		.route('/api/sync', syncRoutes(db, auth, catalogue, guard, seen, documents))
+		.route('/api/documents', documentRoutes(documents))
 		.route('/api/accounts', accountRoutes(db, auth, { accounts, guard, passwords, lifetimes }))
 		.route(
 			'/api/office',
-			officeRoutes(db, auth, catalogue, { uploads, sender: accounts.sender, log })
+			officeRoutes(db, auth, catalogue, { uploads, sender: accounts.sender, log, documents })
 		);
 	// Mounted before the catch-all below, which would otherwise answer its paths first.
 	if (uploads) app.route('/api/files', fileRoutes(db, auth, uploads, log, guard, seen));

@@ -14,12 +14,15 @@
  * codes and the phone register; without them the development ones, which say so, and which a
  * server on `DATABASE_URL` refuses unless `DALA_INSECURE_DEV_ACCOUNTS=1`: docs/accounts.md), and
  * `SESSION_ACCESS_SECONDS`, `SESSION_REFRESH_SECONDS` (how long sessions last).
+ * Documents: `DOCUMENT_KEY_SECRET` (seals the signing keys; documents/key-secret.ts).
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { accountAdaptersFromEnv } from './accounts/adapters';
 import { sessionLifetimesFromEnv } from './accounts/sessions';
 import { createApp } from './app';
+import { documentSecretFromEnv } from './documents/key-secret';
+import { documentKeyStore } from './documents/signing-keys';
 import { catalogueFromEnv } from './catalogue/catalogue';
 import { DEFAULT_POOL_SIZE, openDatabase } from './db/open';
 import { DEFAULT_REQUEST_WINDOW_MS } from './devices/device-auth';
@@ -76,6 +79,7 @@ async function main(log: Logger): Promise<void> {
 	const services = await catalogueFromEnv(process.env);
 	const accounts = accountAdaptersFromEnv(process.env, log);
 	const lifetimes = sessionLifetimesFromEnv(process.env);
+	const documentSecret = await documentSecretFromEnv(process.env, dataDir);
 	const database = await openDatabase({ url: process.env.DATABASE_URL, dataDir, poolSize, log });
 	const uploads = await uploadStoreFromEnv(process.env, dataDir);
 
@@ -113,7 +117,8 @@ async function main(log: Logger): Promise<void> {
 		requestWindowMs,
 		limits,
 		accounts,
-		lifetimes
+		lifetimes,
+		documents: documentKeyStore(database.db, documentSecret)
 	});
 	// Many connections dropped at once would flood the log: say so at most once a minute.
 	let dropsLoggedAt = 0;

@@ -3,7 +3,7 @@
  * fetches and which the service worker precaches. Pure functions over plain data, so the
  * budget, the service worker's exclusion list and their tests share one reading.
  */
-import { isOutsideCitizenApp } from '../citizen-app.ts';
+import { isCachedOnceVisited, isOutsideCitizenApp } from '../citizen-app.ts';
 
 /** One entry of `.vite/manifest.json` (the fields this reads). */
 export interface ManifestChunk {
@@ -70,6 +70,11 @@ function filesOf(manifest: ViteManifest, keys: Iterable<string>): Set<string> {
 	return files;
 }
 
+/** The files module `key` loads: its own, and those of everything it imports. */
+export function moduleFiles(manifest: ViteManifest, key: string): Set<string> {
+	return closure(manifest, [key]);
+}
+
 /** The files a first visit to `route` fetches besides its HTML page. */
 export function routeFiles(manifest: ViteManifest, route: Route): Set<string> {
 	return closure(manifest, [
@@ -102,4 +107,18 @@ export function outsideCitizenFiles(manifest: ViteManifest, routes: Route[]): Se
 	});
 	for (const f of closure(manifest, kept)) reached.add(f);
 	return new Set([...buildFiles(manifest)].filter((f) => !reached.has(f)));
+}
+
+/**
+ * The files outside the install that the service worker keeps once a page of
+ * CACHED_ONCE_VISITED fetches them: what those pages load, lazily loaded code included,
+ * that the install does not already hold.
+ */
+export function cachedOnceVisitedFiles(manifest: ViteManifest, routes: Route[]): Set<string> {
+	const outside = outsideCitizenFiles(manifest, routes);
+	const files = new Set<string>();
+	for (const route of routes.filter((r) => isCachedOnceVisited(r.id))) {
+		for (const file of routeFiles(manifest, route)) if (outside.has(file)) files.add(file);
+	}
+	return files;
 }

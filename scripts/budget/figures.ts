@@ -1,10 +1,16 @@
 /**
- * The two figures the budget guards, in bytes as served: a citizen's first visit to the
- * home page, and what the service worker installs.
+ * The figures the budget guards, in bytes as served: a citizen's first visit to the home
+ * page, what the service worker installs, and the QR decoder `/verify` loads on first use.
  */
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { buildFiles, outsideCitizenFiles, routeFiles, type ViteManifest } from './chunk-graph';
+import {
+	buildFiles,
+	moduleFiles,
+	outsideCitizenFiles,
+	routeFiles,
+	type ViteManifest
+} from './chunk-graph';
 import { addressOf } from '../citizen-app.ts';
 import type { ClientBuild } from './client-build';
 import { servedSize, type ServedSize } from './served-size';
@@ -24,7 +30,15 @@ export interface Figure {
 export interface Figures {
 	firstVisit: Figure;
 	precache: Figure;
+	/**
+	 * The ZXing WebAssembly decoder: what `/verify` fetches the first time it reads a photo or
+	 * the camera on a browser with no BarcodeDetector. In neither figure above, so on its own.
+	 */
+	qrDecoder: Figure;
 }
+
+/** The module `/verify` imports on first use to read QR codes (its manifest key). */
+export const QR_DECODER_MODULE = 'app/routes/(citizen)/verify/zxing.ts';
 
 /** The page every address opens: adapter-static's SPA fallback. */
 export const HOME_PAGE = 'index.html';
@@ -76,6 +90,13 @@ export function measure(build: ClientBuild): Figures {
 	const precached = [...buildFiles(build.manifest)].filter((file) => !outside.has(file));
 	return {
 		firstVisit: costs(build, [HOME_PAGE, ...routeFiles(build.manifest, home)]),
-		precache: costs(build, [...precached, ...staticFiles(build.dir), HOME_PAGE, SERVICE_WORKER])
+		precache: costs(build, [...precached, ...staticFiles(build.dir), HOME_PAGE, SERVICE_WORKER]),
+		// What the install already holds costs the decoder nothing more.
+		qrDecoder: costs(
+			build,
+			build.manifest[QR_DECODER_MODULE]
+				? [...moduleFiles(build.manifest, QR_DECODER_MODULE)].filter((f) => outside.has(f))
+				: []
+		)
 	};
 }

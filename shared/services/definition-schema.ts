@@ -174,8 +174,24 @@ export const EligibilitySchema = v.object({
 	text: Localized
 });
 
+/**
+ * How an application is decided: by a person, or first by a named rule (automatic-rules.ts),
+ * which passes to a person whatever it cannot decide.
+ */
 export const ProcessingSchema = v.variant('kind', [
-	v.object({ kind: v.literal('automatic'), rule: v.pipe(v.string(), v.minLength(1)) }),
+	v.variant('rule', [
+		// A notification is registered when the activity it names is on the service's low-risk
+		// list and its applicant has no other registration open.
+		v.object({
+			kind: v.literal('automatic'),
+			rule: v.literal('lowRiskNotification'),
+			activity: FieldRef,
+			applicant: FieldRef,
+			lowRisk: v.pipe(v.array(v.pipe(v.string(), v.minLength(1))), v.minLength(1))
+		}),
+		// A declaration is accepted when the tax it declares is what the rate table gives.
+		v.object({ kind: v.literal('automatic'), rule: v.literal('acceptDeclaration') })
+	]),
 	v.object({ kind: v.literal('review') })
 ]);
 
@@ -254,6 +270,30 @@ export const ServiceSpecSchema = v.pipe(
 				if (!knows(names, ref)) {
 					addIssue({ message: `rules[${index}].${key} names ${ref}, which is not a field` });
 				}
+			}
+		}
+		// An automatic rule that names the wrong fields would pass everything to a person, or
+		// register what it should not: its fields must be the kinds it reads.
+		const fields = spec.steps.flatMap((step) => step.fields);
+		const processing = spec.processing;
+		if (processing.kind === 'automatic' && processing.rule === 'lowRiskNotification') {
+			const activity = fields.find((f) => f.name === processing.activity);
+			if (activity?.kind !== 'choice') {
+				addIssue({ message: `processing.activity names ${processing.activity}, not a choice` });
+			} else {
+				for (const value of processing.lowRisk) {
+					if (!activity.options.some((o) => o.value === value)) {
+						addIssue({ message: `processing.lowRisk has ${value}, not an option of the activity` });
+					}
+				}
+			}
+			if (fields.find((f) => f.name === processing.applicant)?.kind !== 'iin') {
+				addIssue({ message: `processing.applicant names ${processing.applicant}, not an IIN` });
+			}
+		}
+		if (processing.kind === 'automatic' && processing.rule === 'acceptDeclaration') {
+			if (!spec.rules.some((rule) => rule.rule === 'simplifiedTax')) {
+				addIssue({ message: 'acceptDeclaration needs a simplifiedTax rule to check' });
 			}
 		}
 		// Anything but an address's region part could hold any text, and route nowhere.

@@ -269,9 +269,16 @@ export const individualEntrepreneurV2 = defineService({
 	],
 	rules: [],
 	fee: null,
-	// Low risk: eligible for automatic approval once the register check exists; until then
-	// the server runs no automatic rule and an officer decides.
-	processing: { kind: 'automatic', rule: 'lowRiskNotification' },
+	// Registered on arrival when the activity needs no prior inspection (the low-risk
+	// activities of the Entrepreneurial Code's risk table) and the person has no other
+	// registration open; anything else an officer decides.
+	processing: {
+		kind: 'automatic',
+		rule: 'lowRiskNotification',
+		activity: 'activity',
+		applicant: 'iin',
+		lowRisk: ['retail', 'repair', 'tailoring', 'tutoring', 'it']
+	},
 	issues: ISSUES,
 	// The tax office where the business is carried on receives the notification.
 	region: 'businessAddress.region',

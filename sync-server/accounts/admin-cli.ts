@@ -8,6 +8,11 @@
  *       The region is a REGIONS code (shared/services/address.ts) or `national`.
  *   verify-audit
  *       walks the audit chain; exits 1 and names the first broken row if any.
+ *   rotate-document-key
+ *       retires the key documents are signed with and makes its successor (needs the
+ *       server's DOCUMENT_KEY_SECRET; docs/documents.md). What the old key signed stays genuine.
+ *   compromise-document-key <key id> --since <ISO time>
+ *       nothing that key signed from that time verifies any more; a key in force is replaced.
  *
  * Exits 2, having written nothing, on a command it cannot run: bad arguments, or a PGlite
  * directory another process (a running server) has open.
@@ -19,9 +24,13 @@ import * as v from 'valibot';
 import { STAFF_REGIONS, STAFF_ROLES, StaffLogin, StaffName } from '../../shared/accounts';
 import { isPostgresUrl, openDatabase } from '../db/open';
 import { verifyAudit } from './audit';
+import { documentSecretFromEnv } from '../documents/key-secret';
+import { compromiseDocumentKey, rotateDocumentKey } from '../documents/signing-keys';
 import { createStaff, type NewStaff } from './staff';
 
-const USAGE = 'usage: npm run admin -- create-staff --role … --region … --name … | verify-audit';
+const USAGE =
+	'usage: npm run admin -- create-staff --role … --region … --name … | verify-audit | ' +
+	'rotate-document-key | compromise-document-key <key id> --since <ISO time>';
 
 const NewStaffArgs = v.object({
 	role: v.picklist(STAFF_ROLES, `--role must be one of ${STAFF_ROLES.join(', ')}`),
@@ -34,11 +43,28 @@ const NewStaffArgs = v.object({
 	login: v.optional(StaffLogin)
 });
 
-type Command = { name: 'create-staff'; staff: NewStaff } | { name: 'verify-audit' };
+type Command =
+	| { name: 'create-staff'; staff: NewStaff }
+	| { name: 'verify-audit' }
+	| { name: 'rotate-document-key' }
+	| { name: 'compromise-document-key'; keyId: string; since: Date };
 
 /** The command the arguments ask for; throws with a message for the person if they are wrong. */
 function parseCommand([command, ...rest]: string[]): Command {
 	if (command === 'verify-audit' && rest.length === 0) return { name: command };
+	if (command === 'rotate-document-key' && rest.length === 0) return { name: command };
+	if (command === 'compromise-document-key') {
+		const { values, positionals } = parseArgs({
+			args: rest,
+			allowPositionals: true,
+			options: { since: { type: 'string' } }
+		});
+		const since = new Date(values.since ?? '');
+		if (positionals.length !== 1 || Number.isNaN(since.getTime())) {
+			throw new Error('usage: compromise-document-key <key id> --since <ISO time>');
+		}
+		return { name: command, keyId: positionals[0]!, since };
+	}
 	if (command !== 'create-staff') throw new Error(USAGE);
 	const { values } = parseArgs({
 		args: rest,
@@ -89,6 +115,21 @@ try {
 		console.log(`Created ${staff.role} ${made.login} (${staff.region}).`);
 		console.log(`Set-password link, valid until ${made.expiresAt.toISOString()}, once:`);
 		console.log(`${base}/staff/set-password#${made.token}`);
+	} else if (parsed.name === 'rotate-document-key') {
+		const secret = await documentSecretFromEnv(process.env, dataDir);
+		console.log(
+			`Documents are now signed with key ${await rotateDocumentKey(database.db, secret)}.`
+		);
+	} else if (parsed.name === 'compromise-document-key') {
+		const secret = await documentSecretFromEnv(process.env, dataDir);
+		if (await compromiseDocumentKey(database.db, secret, parsed.keyId, parsed.since)) {
+			console.log(
+				`Key ${parsed.keyId} verifies nothing signed from ${parsed.since.toISOString()}.`
+			);
+		} else {
+			console.error(`No document key ${parsed.keyId}.`);
+			exitCode = 1;
+		}
 	} else {
 		const verdict = await verifyAudit(database.db);
 		if (verdict.ok) console.log(`audit log intact: ${verdict.rows} rows`);

@@ -10,6 +10,8 @@ import type { Database, Transaction } from './open';
  *   1. the sign-in lock of an IIN (citizen sign-in: accounts/citizen.ts);
  *   2. the link locks of owners, all at once, in key order (lockOwners);
  *   3. device rows, `for update`, in id order;
+ *   3b. the registration locks of applicants, all at once, in key order (push only:
+ *      lockRegistrations, for the automatic rule that reads a person's registrations);
  *   4. the audit lock, last (accounts/audit.ts).
  *
  * Link accepts (devices/link.ts), sign-ins (accounts/citizen.ts) and revocations
@@ -25,6 +27,7 @@ import type { Database, Transaction } from './open';
  */
 const OWNER_LOCK_SPACE = 1_684_627_011;
 const IIN_LOCK_SPACE = 1_684_627_012;
+const REGISTRATION_LOCK_SPACE = 1_684_627_013;
 
 /** 32 bits of the text's SHA-256, as PostgreSQL's signed int4. */
 function lockKey(text: string): number {
@@ -49,6 +52,23 @@ export async function lockOwners(
 	for (const key of [...keys].sort((a, b) => a - b)) {
 		await tx.execute(sql`select pg_advisory_xact_lock(${OWNER_LOCK_SPACE}, ${key})`);
 	}
+}
+
+/**
+ * Takes the registration locks of `holders` (step 3b: a service id and an IIN each), in key
+ * order, in one statement: a person's registrations arriving on two servers at once are
+ * decided one after the other, the second seeing the first.
+ */
+export async function lockRegistrations(
+	tx: Transaction,
+	holders: readonly string[]
+): Promise<void> {
+	const keys = [...new Set(holders.map(lockKey))].sort((a, b) => a - b);
+	if (keys.length === 0) return;
+	await tx.execute(
+		sql`select pg_advisory_xact_lock(${REGISTRATION_LOCK_SPACE}, k)
+			from (select unnest(${`{${keys.join(',')}}`}::int[]) as k order by k) keys`
+	);
 }
 
 /** Thrown inside a transaction to roll it back and start over: an owner it read moved. */

@@ -19,6 +19,7 @@ import {
 	uuid
 } from 'drizzle-orm/pg-core';
 import type { DevicePublicKey, MutationResult } from '../../shared/protocol';
+import type { TrustedKey } from '../../shared/documents/trust';
 import type { Answers } from '../../shared/services/validate';
 import { ROLES, type Role } from '../../shared/accounts';
 import { APPLICATION_STATUSES, type ApplicationStatus } from '../../shared/status';
@@ -133,6 +134,11 @@ export const applications = pgTable(
 		 */
 		requestedFields: jsonb('requested_fields').$type<string[]>(),
 		requestMessage: text('request_message'),
+		/**
+		 * The issued document's signed code (`DL1:…`, shared/documents/code.ts), set in the
+		 * transaction that approves it; its owner's device renders and prints it from this.
+		 */
+		document: text('document'),
 		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 		updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 		/**
@@ -154,6 +160,9 @@ export const applications = pgTable(
 		index('applications_owner_feed_idx').on(t.ownerId, t.txid, t.feedSeq),
 		// The office's queue: a region's applications of a status, oldest first (office/queue.ts).
 		index('applications_queue_idx').on(t.region, t.status, t.createdAt, t.id),
+		// A person's registrations of one service, which the automatic rule reads under the
+		// person's lock (sync/automatic-decisions.ts). Every rule so far names the IIN `iin`.
+		index('applications_registrations_idx').on(t.serviceId, sql`(${t.answers} ->> 'iin')`),
 		// Statuses are the server's word (promise 7): the database refuses any other.
 		check('applications_status_check', sql`${t.status} in (${statusList})`),
 		check('applications_version_check', sql`${t.version} >= 1`),
@@ -484,4 +493,54 @@ export const auditLog = pgTable('audit_log', {
 	subject: text('subject'),
 	prevHash: text('prev_hash').notNull(),
 	hash: text('hash').notNull()
+});
+
+/** Serials of issued documents: their numbers, and their places in the revocation list. */
+export const documentSerialSeq = pgSequence('document_serial_seq');
+
+/**
+ * The keys documents are signed with (documents/signing-keys.ts). Every server signs with
+ * the newest in force and publishes them all in the trust list; none is ever deleted, since
+ * what it signed must stay verifiable.
+ */
+export const documentKeys = pgTable(
+	'document_keys',
+	{
+		/** The 8-byte key id as base64url, as a document's protected header carries it. */
+		id: text('id').primaryKey(),
+		/** The public key as a JWK (P-256), as the trust list publishes it. */
+		publicKey: jsonb('public_key').$type<TrustedKey['publicKey']>().notNull(),
+		/**
+		 * The private key (PKCS #8), sealed with AES-256-GCM under the configured secret
+		 * (DOCUMENT_KEY_SECRET): base64url of IV ‖ ciphertext. A copy of the database alone
+		 * signs nothing.
+		 */
+		privateKey: text('private_key').notNull(),
+		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+		/** Signs no more from then; what it signed before stays genuine. */
+		retiredAt: timestamp('retired_at', { withTimezone: true }),
+		/** Trusted for nothing signed from then: its private half may be in other hands. */
+		compromisedAt: timestamp('compromised_at', { withTimezone: true })
+	},
+	(t) => [
+		check(
+			'document_keys_retire_check',
+			sql`${t.compromisedAt} is null or ${t.retiredAt} is not null`
+		)
+	]
+);
+
+/** A document issued for an approved application: one per application, never reissued. */
+export const documents = pgTable('documents', {
+	serial: bigint('serial', { mode: 'number' }).primaryKey(),
+	applicationId: uuid('application_id')
+		.notNull()
+		.unique()
+		.references(() => applications.id),
+	keyId: text('key_id')
+		.notNull()
+		.references(() => documentKeys.id),
+	/** The IIN printed beside the number, with which anyone may check it online. */
+	checkIin: text('check_iin').notNull(),
+	issuedAt: timestamp('issued_at', { withTimezone: true }).notNull()
 });

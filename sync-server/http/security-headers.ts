@@ -9,7 +9,10 @@ import { createMiddleware } from 'hono/factory';
  *
  * - `script-src 'self'` plus the SHA-256 of each inline script of `index.html`: SvelteKit
  *   starts the app from one inline script whose text names the build, so its hash changes
- *   with every build and is computed here rather than written down.
+ *   with every build and is computed here rather than written down. `'wasm-unsafe-eval'`
+ *   lets `/verify` compile its QR decoder (WebAssembly, from our own origin); it allows no
+ *   JavaScript eval. App-wide, not on /verify alone: a page reached by client-side
+ *   navigation keeps the policy of the first page loaded (docs/decisions.md).
  * - `style-src 'self' 'unsafe-hashes'` plus the SHA-256 of each static `style="…"`
  *   attribute the build carries: SvelteKit's wrapper `<div style="display: contents">` in
  *   `index.html` and its live-region announcer (a visually hidden `style` in a compiled
@@ -53,7 +56,7 @@ export function contentSecurityPolicy(inline: InlineCode): string {
 		: '';
 	return [
 		"default-src 'self'",
-		`script-src 'self'${hashes(inline.scripts).join('')}`,
+		`script-src 'self' 'wasm-unsafe-eval'${hashes(inline.scripts).join('')}`,
 		`style-src 'self'${styleHashes}`,
 		"img-src 'self' blob: data:",
 		"connect-src 'self'",

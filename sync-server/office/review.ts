@@ -6,7 +6,9 @@ import { ApplicationStatus, isDecided, mayMove } from '../../shared/status';
 import { cannotBeStored, hasForbiddenCharacter } from '../../shared/text';
 import { stateColumns, toApplicationState } from '../sync/application-state';
 import { appendHistory } from '../sync/history';
-import { bundledCatalogue, type Catalogue } from '../catalogue/catalogue';
+import type { Catalogue } from '../catalogue/catalogue';
+import { recordDocuments, signDocuments } from '../documents/issue';
+import type { DocumentKeys } from '../documents/signing-keys';
 import type { Database } from '../db/open';
 import { applications, feedMove, HistoryKind } from '../db/schema';
 import { issuesOf } from '../http/errors';
@@ -129,11 +131,16 @@ export async function decide(
 	/** Who decided, for the audit log: none when no one signed in did (tests, scripts). */
 	by: { actor?: string; device?: string } = {},
 	/** Where the application's service version is found, for the fields asked for. */
-	catalogue: Catalogue = bundledCatalogue
+	catalogue: Catalogue,
+	/** What an approval's document is signed with. */
+	documents: DocumentKeys
 ): Promise<DecisionOutcome> {
 	const parsed = v.safeParse(Decision, input);
 	if (!parsed.success) return { status: 'invalid', issues: issuesOf(parsed.issues) };
 	const decision = parsed.output;
+	// Read before the transaction, never inside it (push.ts says why); cached.
+	const key =
+		decision.status === ApplicationStatus.approved ? await documents.current() : undefined;
 	return db.transaction(async (tx) => {
 		const [row] = await tx
 			.select(stateColumns)
@@ -153,6 +160,14 @@ export async function decide(
 		if (!mayMove(row.status, decision.status, 'reviewer')) {
 			return { status: 'not_allowed', application: toApplicationState(row) };
 		}
+		// An approval issues its document in this transaction (documents/issue.ts).
+		const service = catalogue.find(row.serviceId, row.serviceVersion);
+		const issued =
+			key && service
+				? (await signDocuments(tx, key, [{ applicationId, service, answers: row.answers }])).get(
+						applicationId
+					)
+				: undefined;
 		const rejected = decision.status === ApplicationStatus.rejected ? decision : undefined;
 		const asked = decision.status === ApplicationStatus.moreInformation ? decision : undefined;
 		const [updated] = await tx
@@ -164,6 +179,7 @@ export async function decide(
 				// Set only by this request; any other move closes an open one.
 				requestedFields: asked?.fields ?? null,
 				requestMessage: asked?.message ?? null,
+				document: issued?.code ?? null,
 				version: sql`${applications.version} + 1`,
 				updatedAt: sql`now()`,
 				...feedMove
@@ -171,6 +187,7 @@ export async function decide(
 			.where(eq(applications.id, applicationId))
 			.returning(stateColumns);
 		if (!updated) throw new Error(`application ${applicationId} was locked but cannot be updated`);
+		if (issued) await recordDocuments(tx, [issued]);
 		await appendAudit(tx, { action: AuditAction.decisionMade, subject: applicationId, ...by });
 		await appendHistory(tx, [
 			{

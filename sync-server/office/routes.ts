@@ -11,6 +11,7 @@ import { applications } from '../db/schema';
 import { protocolHeader, type DeviceAuth } from '../devices/device-auth';
 import { httpError } from '../http/errors';
 import { decide, Decision } from './review';
+import type { DocumentKeys } from '../documents/signing-keys';
 import { readJsonBody } from '../http/request-body';
 import type { UploadStore } from '../files/store';
 import { workRoutes } from './work-routes';
@@ -32,7 +33,12 @@ export function officeRoutes(
 	db: Database,
 	auth: DeviceAuth,
 	catalogue: Catalogue,
-	{ uploads, sender, log }: { uploads?: UploadStore; sender: SmsSender; log: Logger }
+	{
+		uploads,
+		sender,
+		log,
+		documents
+	}: { uploads?: UploadStore; sender: SmsSender; log: Logger; documents: DocumentKeys }
 ) {
 	return new Hono()
 		.use('*', protocolHeader, authenticateSession(db, auth, DECISION_BODY_BYTES))
@@ -66,7 +72,8 @@ export function officeRoutes(
 				id,
 				decision,
 				{ actor: c.var.actor.accountId, device: c.var.deviceId },
-				catalogue
+				catalogue,
+				documents
 			);
 			if (outcome.status === 'not_found') throw notFound();
 			if (outcome.status === 'invalid') {

@@ -19,6 +19,7 @@ export const stateColumns = {
 	reasonCode: applications.reasonCode,
 	requestedFields: applications.requestedFields,
 	requestMessage: applications.requestMessage,
+	document: applications.document,
 	updatedAt: applications.updatedAt
 };
 
@@ -35,6 +36,8 @@ export interface StateRow {
 	reasonCode: string | null;
 	requestedFields: string[] | null;
 	requestMessage: string | null;
+	/** The issued document's signed code, once approved. */
+	document: string | null;
 	updatedAt: Date;
 }
 
@@ -55,6 +58,7 @@ export function toApplicationState(row: StateRow): ApplicationState {
 		...(row.requestedFields !== null && row.requestMessage !== null
 			? { request: { fields: row.requestedFields, message: row.requestMessage } }
 			: {}),
+		...(row.document !== null ? { document: row.document } : {}),
 		updatedAt: row.updatedAt.toISOString()
 	};
 }

@@ -7,7 +7,7 @@ import { validateAnswers, type Answers } from '../../shared/services/validate';
 import { ApplicationStatus } from '../../shared/status';
 import { amendApplication } from './amend';
 import { missingFiles } from '../files/attached-files';
-import { stateColumns, toApplicationState } from './application-state';
+import { stateColumns, toApplicationState, type StateRow } from './application-state';
 import type { Catalogue } from '../catalogue/catalogue';
 import type { Database } from '../db/open';
 import {
@@ -18,7 +18,10 @@ import {
 	mutations,
 	nextReference
 } from '../db/schema';
-import { appendHistory } from './history';
+import { appendHistory, type HistoryEntry } from './history';
+import { openRegistrations, ruleOutcomes } from './automatic-decisions';
+import { recordDocuments, signDocuments, type IssuedDocument } from '../documents/issue';
+import type { DocumentKeys, SigningKey } from '../documents/signing-keys';
 import { httpError } from '../http/errors';
 import type { Transaction } from '../db/open';
 import { canonical, rejected, withoutEchoedAnswers } from './mutation-result';
@@ -38,6 +41,14 @@ interface Sender {
 	lastSeq: number;
 	/** The signed-in account that sent it, for the application history; none in scripts. */
 	actor?: string;
+}
+
+/** What a push's automatic rules need: who holds a registration, what to sign with. */
+interface Deciding {
+	/** Registrations open before this push, and those it made so far (automatic-decisions.ts). */
+	open: Set<string>;
+	/** Present when some submit of the push is of a service a rule decides. */
+	key?: SigningKey;
 }
 
 /**
@@ -63,8 +74,8 @@ export async function applyPush(
 	deviceId: string,
 	batch: readonly Mutation[],
 	catalogue: Catalogue,
-	/** Who sent it, for the application history. */
-	by: { actor?: string } = {}
+	/** Who sent it, for the application history; where documents a rule issues are signed. */
+	by: { actor?: string; documents: DocumentKeys }
 ): Promise<MutationResult[]> {
 	checkBatch(batch);
 	// The shared rules need no database: run them before the transaction, which holds the
@@ -73,6 +84,12 @@ export async function applyPush(
 	const checked = new Map<string, Checked>();
 	for (const m of batch)
 		if (m.type === 'application.submit') checked.set(m.id, checkSubmit(m, catalogue));
+	// The signing key is read before the transaction (it is cached), never inside it: a
+	// transaction must not wait on a second connection of the pool.
+	const automatic = [...checked.values()].filter((c) => c.ok);
+	const key = automatic.some((c) => c.service.processing.kind === 'automatic')
+		? await by.documents.current()
+		: undefined;
 
 	return db.transaction(async (tx) => {
 		// The device row is the lock that puts one device's pushes one after another, on
@@ -93,7 +110,7 @@ export async function applyPush(
 		if (!device) {
 			throw httpError(401, ErrorCode.unknownDevice, 'This device is not registered here.');
 		}
-		const sender: Sender = { deviceId, ...device, ...by };
+		const sender: Sender = { deviceId, ...device, actor: by.actor };
 
 		// Seen before: answer exactly what was answered then, and write nothing for them.
 		const results = await answeredBefore(tx, deviceId, batch, checked);
@@ -117,6 +134,18 @@ export async function applyPush(
 		const last = fresh.at(-1);
 		if (!last) return answersInOrder(batch, results);
 
+		// The rules' facts, read once under the applicants' locks for the whole push.
+		const deciding: Deciding = {
+			key,
+			open: await openRegistrations(
+				tx,
+				fresh.flatMap((m) => {
+					const check = checked.get(m.id);
+					return check?.ok ? [check] : [];
+				})
+			)
+		};
+
 		// In seq order; consecutive submits go together, each amend on its own. Submits
 		// that made their application are recorded on it; every other answer goes to
 		// `mutations`.
@@ -127,12 +156,12 @@ export async function applyPush(
 				run.push(m);
 				continue;
 			}
-			records.push(...(await submitRun(tx, sender, run, checked, results)));
+			records.push(...(await submitRun(tx, sender, run, checked, results, deciding)));
 			run = [];
 			results.set(m.id, await amendApplication(tx, sender, m, catalogue));
 			records.push(m);
 		}
-		records.push(...(await submitRun(tx, sender, run, checked, results)));
+		records.push(...(await submitRun(tx, sender, run, checked, results, deciding)));
 
 		for (const m of fresh) {
 			results.set(m.id, withoutEchoedAnswers(canonical(results.get(m.id)), m));
@@ -195,6 +224,7 @@ async function answeredBefore(
 				status: ApplicationStatus.received,
 				version: 1,
 				answers: check?.ok ? check.answers : row.created.answers,
+				document: null,
 				reason: null,
 				reasonCode: null,
 				requestedFields: null,
@@ -355,7 +385,8 @@ async function submitRun(
 	sender: Sender,
 	run: readonly Submit[],
 	checked: ReadonlyMap<string, Checked>,
-	results: Map<string, MutationResult>
+	results: Map<string, MutationResult>,
+	deciding: Deciding
 ): Promise<Submit[]> {
 	const valid: ValidSubmit[] = [];
 	const unrecorded: Submit[] = [];
@@ -386,6 +417,26 @@ async function submitRun(
 		if (!creators.has(s.m.applicationId)) creators.set(s.m.applicationId, s);
 	}
 
+	// What a rule decides is written with the receipt: the row goes in as version 2,
+	// approved, with its document; the submit is still answered "received, version 1"
+	// (`receipt` below), the answer a resend rebuilds (answeredBefore), and the same sync's
+	// pull brings the decision.
+	const outcomes = ruleOutcomes([...creators.values()], deciding.open);
+	const approvals = [...outcomes].filter(([, o]) => o.decision === 'approve').map(([s]) => s);
+	const issued: Map<string, IssuedDocument> =
+		approvals.length > 0 && deciding.key
+			? await signDocuments(
+					tx,
+					deciding.key,
+					approvals.map((s) => ({
+						applicationId: s.m.applicationId,
+						service: s.service,
+						answers: s.answers
+					}))
+				)
+			: new Map();
+	const approved = new Set(approvals.map((s) => s.m.applicationId));
+
 	const rows = await tx
 		.insert(applications)
 		.select(
@@ -399,14 +450,15 @@ async function submitRun(
 					serviceId: sql`a.service_id`,
 					serviceVersion: sql`a.service_version`,
 					answers: sql`a.answers`,
-					status: sql`${ApplicationStatus.received}::text`,
+					status: sql`a.status`,
 					// Numbered in device order: rows are inserted in array order.
 					reference: nextReference,
-					version: sql`1`,
+					version: sql`a.version`,
 					reason: sql`null`,
 					reasonCode: sql`null`,
 					requestedFields: sql`null`,
 					requestMessage: sql`null`,
+					document: sql`a.document`,
 					// The region its answers name (null: the national queue), which decides whose
 					// reviewers may decide it (accounts/policy.ts). A device files for its owner:
 					// no officer.
@@ -424,10 +476,16 @@ async function submitRun(
 						service_id: s.service.id,
 						service_version: s.service.version,
 						answers: s.answers,
-						region: regionOf(s.service, s.answers)
+						region: regionOf(s.service, s.answers),
+						status: approved.has(s.m.applicationId)
+							? ApplicationStatus.approved
+							: ApplicationStatus.received,
+						version: approved.has(s.m.applicationId) ? 2 : 1,
+						document: issued.get(s.m.applicationId)?.code ?? null
 					})),
 					'a',
-					'id uuid, mutation_id uuid, service_id text, service_version integer, answers jsonb, region text'
+					'id uuid, mutation_id uuid, service_id text, service_version integer, answers jsonb, ' +
+						'region text, status text, version integer, document text'
 				)
 			)
 		)
@@ -440,14 +498,31 @@ async function submitRun(
 	const created = new Map(rows.map((row) => [row.id, row]));
 	await appendHistory(
 		tx,
-		rows.map((row) => ({
-			applicationId: row.id,
-			kind: HistoryKind.received,
-			fromStatus: null,
-			toStatus: row.status,
-			actor: sender.actor,
-			device: sender.deviceId
-		}))
+		rows.flatMap((row): HistoryEntry[] => {
+			const received: HistoryEntry = {
+				applicationId: row.id,
+				kind: HistoryKind.received,
+				fromStatus: null,
+				toStatus: ApplicationStatus.received,
+				actor: sender.actor,
+				device: sender.deviceId
+			};
+			// Decided by rule: no one acted, so no actor and no device.
+			if (!approved.has(row.id)) return [received];
+			return [
+				received,
+				{
+					applicationId: row.id,
+					kind: HistoryKind.decided,
+					fromStatus: ApplicationStatus.received,
+					toStatus: row.status
+				}
+			];
+		})
+	);
+	await recordDocuments(
+		tx,
+		[...issued.values()].filter((d) => created.has(d.applicationId))
 	);
 
 	const taken = [...creators.keys()].filter((id) => !created.has(id));
@@ -469,7 +544,7 @@ async function submitRun(
 			results.set(m.id, {
 				mutationId: m.id,
 				status: creator ? 'applied' : 'duplicate',
-				application: toApplicationState(mine)
+				application: toApplicationState(creator ? receipt(mine) : mine)
 			});
 			continue;
 		}
@@ -487,4 +562,18 @@ async function submitRun(
 	}
 	// In device order, as `mutations` records them.
 	return unrecorded.sort((a, b) => a.seq - b.seq);
+}
+
+/**
+ * What the submit that made `row` is answered: the application as it was received, version
+ * 1, whatever a rule decided in the same transaction. A resend rebuilds exactly this
+ * (answeredBefore); the decision reaches the device by the pull, as any decision does.
+ */
+function receipt(row: StateRow): StateRow {
+	return {
+		...row,
+		status: ApplicationStatus.received,
+		version: 1,
+		document: null
+	};
 }

@@ -19,6 +19,7 @@ import type { Sightings } from '../devices/sightings';
 import { FEED_START, decodeCursor, encodeCursor } from './feed-cursor';
 import { httpError, issuesOf } from '../http/errors';
 import { applyPush } from './push';
+import type { DocumentKeys } from '../documents/signing-keys';
 import { readJsonBody } from '../http/request-body';
 import type { RequestLimits } from '../http/rate-limit';
 
@@ -44,7 +45,8 @@ export function syncRoutes(
 	auth: DeviceAuth,
 	catalogue: Catalogue,
 	{ limiter }: RequestLimits,
-	sightings: Sightings
+	sightings: Sightings,
+	documents: DocumentKeys
 ) {
 	const session = deviceSession(db, sightings);
 	return new Hono()
@@ -58,7 +60,8 @@ export function syncRoutes(
 				raw: c.var.rawBody
 			});
 			const results = await applyPush(db, c.var.deviceId, request.mutations, catalogue, {
-				actor: c.var.actor.accountId
+				actor: c.var.actor.accountId,
+				documents
 			});
 			return c.json({ results } satisfies PushResponse);
 		})

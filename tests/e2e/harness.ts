@@ -207,7 +207,13 @@ async function watchViolations(context: BrowserContext, violations: string[]): P
  * cannot speak for the CSP, which every other test checks.
  */
 export async function launchBrowser(
-	options: { width?: number; locale?: string; injectsTestCode?: boolean } = {}
+	options: {
+		width?: number;
+		locale?: string;
+		injectsTestCode?: boolean;
+		/** More Chromium switches: a fake camera, say. */
+		args?: string[];
+	} = {}
 ): Promise<Browser> {
 	const profile = await mkdtemp(join(tmpdir(), 'dala-profile-'));
 	const context = await chromium.launchPersistentContext(profile, {
@@ -222,7 +228,8 @@ export async function launchBrowser(
 			'--no-first-run',
 			'--disable-background-networking',
 			'--disable-component-update',
-			'--disable-sync'
+			'--disable-sync',
+			...(options.args ?? [])
 		]
 	});
 	const violations: string[] = [];

@@ -34,7 +34,9 @@ describe('the offline loop in real Chromium', () => {
 		await expect.poll(() => page.getByLabel('Region or city').inputValue()).toBe('turkistan');
 		// The earlier steps too, by going back to them.
 		await page.getByRole('link', { name: 'Back' }).click();
-		await expect.poll(() => page.getByLabel('Type of activity').inputValue()).toBe('retail');
+		await expect
+			.poll(() => page.getByLabel('Type of activity').inputValue())
+			.toBe(GOOD_ANSWERS.activity);
 		await page.getByRole('link', { name: 'Back' }).click();
 		await expect
 			.poll(() => page.getByLabel('Full name').inputValue())

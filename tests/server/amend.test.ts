@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { PushResponse, type ApplicationState } from '../../shared/protocol';
-import { decide } from '../../sync-server/office/review';
+import { decide } from '../support/decide';
 import { backends } from './backends';
 import {
 	amend,

@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ApplicationState, ErrorBody } from '../../shared/protocol';
-import { decide } from '../../sync-server/office/review';
+import { decide } from '../support/decide';
 import { backends } from './backends';
 import {
 	answer,

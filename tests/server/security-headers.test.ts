@@ -34,6 +34,15 @@ describe('security headers', () => {
 		await t?.close();
 	});
 
+	// /verify too: its QR decoder compiles WebAssembly, and the policy is the same everywhere
+	// because a client-side navigation keeps the policy of the page first loaded.
+	it('let WebAssembly compile on every page, /verify and the pages that link to it', async () => {
+		for (const path of ['/', '/verify', '/applications']) {
+			const policy = (await get(app, path)).headers.get('Content-Security-Policy')!;
+			expect(policy, path).toMatch(/script-src 'self' 'wasm-unsafe-eval'/);
+		}
+	});
+
 	it.each(['/', '/devices', '/_app/immutable/entry/app.abc.js', '/api/health', '/api/nothing'])(
 		'are on %s',
 		async (path) => {
@@ -62,11 +71,13 @@ describe('security headers', () => {
 				.find((d) => d.startsWith(`${name} `))
 				?.split(' ')
 				.slice(1);
-		expect(directive('script-src')).toEqual(["'self'", hash(script)]);
+		expect(directive('script-src')).toEqual(["'self'", "'wasm-unsafe-eval'", hash(script)]);
 		expect(directive('style-src')?.sort()).toEqual(
 			["'self'", "'unsafe-hashes'", hash('display: contents'), hash(announcer)].sort()
 		);
 		expect(policy).not.toContain('unsafe-inline');
+		// WebAssembly may compile (the QR decoder of /verify); JavaScript's eval may not.
+		expect(policy).not.toContain("'unsafe-eval'");
 		expect(directive('object-src')).toEqual(["'none'"]);
 		expect(directive('base-uri')).toEqual(["'none'"]);
 	});

@@ -8,7 +8,7 @@ import { applications, devices, files, sessions } from '../../sync-server/db/sch
 import { directoryStore, type UploadStore } from '../../sync-server/files/store';
 import { DEFAULT_LIMITS, DEFAULT_RATE_RULES, type Limits } from '../../sync-server/http/limits';
 import { createLogger } from '../../sync-server/http/log';
-import { decide } from '../../sync-server/office/review';
+import { decide } from '../support/decide';
 import { invalidAnswers, permitAnswers, randomPerson, validAnswers, type Person } from './answers';
 import { SimDevice, type Queued } from './device';
 import { FaultyNetwork, type Handler } from './network';
@@ -26,11 +26,12 @@ const uploadStore = () =>
  * The audit log stays: its trigger refuses truncation, and no check reads it.
  */
 export async function resetDatabase(db: Database): Promise<void> {
-	await db.execute(sql`truncate applications, mutations, devices, files,
+	await db.execute(sql`truncate applications, documents, mutations, devices, files,
 		request_nonces, rate_limits, unfinished_uploads, device_sightings,
 		accounts, sessions, sign_in_codes, set_password_links`);
 	await db.execute(sql`alter sequence application_reference_seq restart`);
 	await db.execute(sql`alter sequence application_feed_seq restart`);
+	await db.execute(sql`alter sequence document_serial_seq restart`);
 }
 
 /**

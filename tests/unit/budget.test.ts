@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { outsideCitizenFiles, type ViteManifest } from '../../scripts/budget/chunk-graph';
+import { QR_DECODER_MODULE } from '../../scripts/budget/figures';
 import { runBudget } from '../../scripts/budget/run';
 
 const NODES = '.svelte-kit/generated/client-optimized/nodes';
@@ -223,6 +224,37 @@ describe('npm run budget', () => {
 		const grown = fixture({ sizes: { [`${IMMUTABLE}/chunks/so.js`]: 40_000 } });
 		writeFileSync(join(grown, 'budgets.json'), readText(join(root, 'budgets.json')));
 		expect((await runBudget(grown, [])).code).toBe(0);
+	});
+
+	it('counts the QR decoder on its own, in neither the first visit nor the install', async () => {
+		// The decoder as /verify loads it: lazily, from a page outside the citizen's app.
+		const withDecoder = (size: number) =>
+			fixture({
+				change: (m) => {
+					m[QR_DECODER_MODULE] = { file: `${IMMUTABLE}/chunks/zx.js`, name: 'zxing' };
+					m[`${NODES}/4.js`]!.dynamicImports = [QR_DECODER_MODULE];
+				},
+				sizes: { [`${IMMUTABLE}/chunks/zx.js`]: size }
+			});
+		const root = withDecoder(20_000);
+		await writeBudgets(root);
+		const plain = fixture();
+		await writeBudgets(plain);
+		const limits = (dir: string) =>
+			JSON.parse(readText(join(dir, 'budgets.json'))) as Record<string, { limit: number }>;
+		expect(limits(root).firstVisit).toEqual(limits(plain).firstVisit);
+		expect(limits(root).precache!.limit).toBe(limits(plain).precache!.limit);
+		expect(limits(root).qrDecoder!.limit).toBeGreaterThan(10_000);
+		expect(limits(plain).qrDecoder!.limit).toBe(1024);
+
+		const grown = withDecoder(40_000);
+		writeFileSync(join(grown, 'budgets.json'), readText(join(root, 'budgets.json')));
+		const { code, output } = await runBudget(grown, []);
+		expect(code).toBe(1);
+		const message = output.join('\n');
+		expect(message).toMatch(/QR decoder, \/verify on first use: \d+ B is over its budget/);
+		expect(message).toMatch(/ {4}zxing: \d+ → \d+ B/);
+		expect(message).not.toMatch(/service worker install: \d+ B is over/);
 	});
 
 	it('fails clearly when budgets.json is missing or malformed', async () => {

@@ -9,7 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ResolvedConfig } from 'vite';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PRECACHE_EXCLUDED, precacheExclusions } from '../../scripts/precache-exclusions';
+import {
+	CACHED_ONCE_VISITED_FILES,
+	PRECACHE_EXCLUDED,
+	precacheExclusions
+} from '../../scripts/precache-exclusions';
 
 const NODES = '.svelte-kit/generated/client-optimized/nodes';
 let root: string;
@@ -32,7 +36,16 @@ async function build(ssr: boolean): Promise<void> {
 				isEntry: true,
 				imports: ['_office.js']
 			},
-			'_office.js': { file: '_app/immutable/chunks/office.js' }
+			[`${NODES}/3.js`]: {
+				file: '_app/immutable/nodes/3.1.js',
+				isEntry: true,
+				dynamicImports: ['_decoder.js']
+			},
+			'_office.js': { file: '_app/immutable/chunks/office.js' },
+			'_decoder.js': {
+				file: '_app/immutable/chunks/decoder.js',
+				assets: ['_app/immutable/assets/reader.wasm']
+			}
 		})
 	);
 	writeFileSync(
@@ -40,6 +53,7 @@ async function build(ssr: boolean): Promise<void> {
 		'export const manifest = { _: { routes: [' +
 			'{ id: "/", page: { layouts: [0], errors: [1], leaf: 0 } },' +
 			'{ id: "/office/queue", page: { layouts: [0], errors: [1], leaf: 2 } },' +
+			'{ id: "/(citizen)/verify", page: { layouts: [0], errors: [1], leaf: 3 } },' +
 			'{ id: "/api-like", page: null }] } };'
 	);
 	const plugin = precacheExclusions() as unknown as {
@@ -51,11 +65,23 @@ async function build(ssr: boolean): Promise<void> {
 }
 
 describe('the precache exclusion list', () => {
-	it('names the files only an office page loads, as the worker’s URLs', async () => {
+	it('names the files only an office or verify page loads, as the worker’s URLs', async () => {
 		await build(false);
 		expect(JSON.parse(readFileSync(join(root, PRECACHE_EXCLUDED), 'utf8'))).toEqual([
+			'/_app/immutable/assets/reader.wasm',
+			'/_app/immutable/chunks/decoder.js',
 			'/_app/immutable/chunks/office.js',
-			'/_app/immutable/nodes/2.1.js'
+			'/_app/immutable/nodes/2.1.js',
+			'/_app/immutable/nodes/3.1.js'
+		]);
+	});
+
+	it('names what the worker keeps once /verify loads it: its decoder, not the office', async () => {
+		await build(false);
+		expect(JSON.parse(readFileSync(join(root, CACHED_ONCE_VISITED_FILES), 'utf8'))).toEqual([
+			'/_app/immutable/assets/reader.wasm',
+			'/_app/immutable/chunks/decoder.js',
+			'/_app/immutable/nodes/3.1.js'
 		]);
 	});
 
@@ -67,5 +93,6 @@ describe('the precache exclusion list', () => {
 	it('is where the service worker reads it', () => {
 		const worker = readFileSync(new URL('../../app/service-worker.ts', import.meta.url), 'utf8');
 		expect(worker).toContain(`import.meta.glob<string[]>('/${PRECACHE_EXCLUDED}'`);
+		expect(worker).toContain(`import.meta.glob<string[]>('/${CACHED_ONCE_VISITED_FILES}'`);
 	});
 });

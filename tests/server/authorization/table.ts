@@ -247,6 +247,15 @@ export const table: Row[] = [
 		effect: ({ res }) => expect(res.json.services.length).toBeGreaterThan(0)
 	},
 	{
+		route: 'GET /api/documents/keys',
+		// Public by design: anyone checking a document needs the keys, and they are public keys.
+		name: 'trust list',
+		namesRecord: false,
+		request: () => ({ method: 'GET', path: '/api/documents/keys', signs: 'body' }),
+		expect: everyone(served()),
+		effect: ({ res }) => expect(Array.isArray(res.json.keys)).toBe(true)
+	},
+	{
 		route: 'POST /api/sync/register',
 		// Unsigned by design; a device header, when sent, must be the key's thumbprint.
 		name: 'register the unknown device’s key',

@@ -204,7 +204,11 @@ const historyKinds = sql.raw(
 export const applicationHistory = pgTable(
 	'application_history',
 	{
-		id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+		/**
+		 * By default rather than always: the push appends its rows with one prepared insert …
+		 * select (sync/history.ts), which names the id (`nextval` of its sequence).
+		 */
+		id: bigint('id', { mode: 'number' }).primaryKey().generatedByDefaultAsIdentity(),
 		/** Not a foreign key, like the rest of what names an application (see `devices`). */
 		applicationId: uuid('application_id').notNull(),
 		kind: text('kind').$type<HistoryKind>().notNull(),

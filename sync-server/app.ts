@@ -100,7 +100,7 @@ export function createApp({
 		.route('/api/sync', deviceRoutes(db, guard))
 		.route('/api/services', serviceRoutes(catalogue))
 		.route('/api/sync', syncRoutes(db, auth, catalogue, guard, seen, documents))
-		.route('/api/documents', documentRoutes(documents))
+		.route('/api/documents', documentRoutes(db, documents, guard))
 		.route('/api/accounts', accountRoutes(db, auth, { accounts, guard, passwords, lifetimes }))
 		.route(
 			'/api/office',

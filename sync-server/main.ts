@@ -102,6 +102,11 @@ async function main(log: Logger): Promise<void> {
 		);
 	}, requestWindowMs).unref();
 
+	// The signing key is opened (made, on a new database) before the first request: a
+	// secret that does not open it stops the server here, not at someone's approval.
+	const documents = documentKeyStore(database.db, documentSecret);
+	await documents.current();
+
 	const staticDir = resolve(process.env.STATIC_DIR ?? 'build');
 	const hasBuild = existsSync(resolve(staticDir, 'index.html'));
 	if (!hasBuild) {
@@ -118,7 +123,7 @@ async function main(log: Logger): Promise<void> {
 		limits,
 		accounts,
 		lifetimes,
-		documents: documentKeyStore(database.db, documentSecret)
+		documents
 	});
 	// Many connections dropped at once would flood the log: say so at most once a minute.
 	let dropsLoggedAt = 0;

@@ -105,7 +105,9 @@ export function inputFields(field: FieldDefinition): readonly FieldDefinition[] 
 		part: string,
 		label: TextField['label'],
 		required: boolean,
-		maxLength = 100,
+		// What an address register's longest names need ("проспект Нұрсұлтан Назарбаев" is
+		// 28): a longer cap would only make the printed QR code denser (docs/services.md).
+		maxLength = 60,
 		hint?: TextField['hint']
 	): TextField => ({
 		name: name(part),
@@ -117,7 +119,7 @@ export function inputFields(field: FieldDefinition): readonly FieldDefinition[] 
 	});
 	const place = [
 		region,
-		text('district', { en: 'District', ru: 'Район', kk: 'Аудан' }, false, 100, {
+		text('district', { en: 'District', ru: 'Район', kk: 'Аудан' }, false, 60, {
 			en: 'Leave empty for Astana, Almaty or Shymkent',
 			ru: 'Не заполняйте для Астаны, Алматы и Шымкента',
 			kk: 'Астана, Алматы және Шымкент үшін толтырмаңыз'

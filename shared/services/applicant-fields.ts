@@ -21,7 +21,8 @@ export const applicantFullName: TextField = {
 	name: 'fullName',
 	kind: 'text',
 	required: true,
-	maxLength: 200,
+	// Surname, name and patronymic of up to 40 characters each (birth-registration.ts).
+	maxLength: 120,
 	autocomplete: 'name',
 	label: { en: 'Full name', ru: 'Фамилия, имя, отчество', kk: 'Тегі, аты, әкесінің аты' }
 };

@@ -6,7 +6,9 @@ const name = (field: string, label: Localized, required = true): FieldDefinition
 	name: field,
 	kind: 'text',
 	required,
-	maxLength: 100,
+	// Real names are far shorter (a double Kazakh surname is ~25 letters); every character
+	// allowed here is one more a birth certificate's QR code may have to carry.
+	maxLength: 40,
 	label
 });
 
@@ -242,7 +244,7 @@ export const birthRegistration = defineService({
 					name: 'informantName',
 					kind: 'text',
 					required: false,
-					maxLength: 200,
+					maxLength: 120,
 					label: {
 						en: 'Applicant’s full name',
 						ru: 'ФИО заявителя',

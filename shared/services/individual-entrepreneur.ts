@@ -42,7 +42,7 @@ const V1_FIELDS: readonly FieldDefinition[] = [
 		name: 'businessName',
 		kind: 'text',
 		required: true,
-		maxLength: 200,
+		maxLength: 100,
 		label: { en: 'Business name', ru: 'Наименование ИП', kk: 'ЖК атауы' },
 		hint: {
 			en: 'For example, “IE Seitkali” or a shop name',

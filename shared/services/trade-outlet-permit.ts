@@ -103,7 +103,7 @@ export const tradeOutletPermit = defineService({
 					name: 'businessName',
 					kind: 'text',
 					required: true,
-					maxLength: 200,
+					maxLength: 100,
 					label: { en: 'Business name', ru: 'Наименование', kk: 'Атауы' },
 					hint: {
 						en: 'As registered, for example “IE Seitkali” or “Dala Trade LLP”',

@@ -51,6 +51,11 @@ export interface RateRules {
 	/** Set-password links opened or used, per device and per address (each use runs Argon2). */
 	staffLinkDevice?: RateRule;
 	staffLinkAddress?: RateRule;
+	/**
+	 * Documents checked by number and IIN, per address: a bank clerk checks a few a day; a
+	 * script trying IINs against numbers is slowed to a crawl.
+	 */
+	documentCheck?: RateRule;
 }
 
 export interface Limits {
@@ -80,7 +85,8 @@ export const DEFAULT_RATE_RULES = {
 	signInPair: { name: 'sign_in_pair', limit: 5, windowSeconds: 15 * minute },
 	signInAddress: { name: 'sign_in_address', limit: 100, windowSeconds: 60 * minute },
 	staffLinkDevice: { name: 'staff_link_device', limit: 10, windowSeconds: 10 * minute },
-	staffLinkAddress: { name: 'staff_link_address', limit: 30, windowSeconds: 10 * minute }
+	staffLinkAddress: { name: 'staff_link_address', limit: 30, windowSeconds: 10 * minute },
+	documentCheck: { name: 'document_check', limit: 60, windowSeconds: 10 * minute }
 } as const satisfies Required<RateRules>;
 
 export const DEFAULT_LIMITS: Limits = {

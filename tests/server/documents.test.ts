@@ -3,6 +3,7 @@ import { applicationHistory, documents } from '../../sync-server/db/schema';
 import { v7 as uuidv7 } from 'uuid';
 import { describe, expect, it } from 'vitest';
 import { readCode } from '../../shared/documents/code';
+import { documentNumber } from '../../shared/documents/templates';
 import { TrustList } from '../../shared/documents/trust';
 import { verifyCode } from '../../shared/documents/verify';
 import { todayInKazakhstan } from '../../shared/dates';
@@ -107,6 +108,46 @@ describe.each(backends)('issued documents on $name', (backend) => {
 		const again = await push(suite.app, device, { mutations: [m] });
 		expect(again.text).toBe(pushed.text);
 		expect(await counts(suite.db)).toEqual(before);
+	});
+
+	it('the register confirms a document by its number and the IIN beside it, and only both', async () => {
+		const device = await newDevice(suite.app);
+		const iin = someone();
+		const m = registration({ iin });
+		await push(suite.app, device, { mutations: [m] });
+		const [doc] = await suite.db
+			.select()
+			.from(documents)
+			.where(eq(documents.applicationId, m.applicationId));
+		const number = documentNumber(doc!.serial);
+		const check = (query: string) => get(suite.app, `/api/documents/check?${query}`);
+
+		const found = await check(`number=${number}&iin=${iin}`);
+		expect(found.status).toBe(200);
+		expect(found.headers.get('cache-control')).toBe('no-store');
+		expect(found.json).toEqual({
+			status: 'issued',
+			serial: doc!.serial,
+			serviceId: 'individual-entrepreneur',
+			issuedAt: doc!.issuedAt.toISOString()
+		});
+		// Typed as people type it: lower case, spaces around.
+		expect((await check(`number=%20${number.toLowerCase()}%20&iin=${iin}`)).status).toBe(200);
+		// Either half wrong: not found, never which half.
+		const other = await check(`number=${number}&iin=${someone()}`);
+		expect(other.status).toBe(404);
+		expect(other.json.error.code).toBe('not_found');
+		expect((await check(`number=DLD-9999999&iin=${iin}`)).status).toBe(404);
+		for (const bad of [
+			`number=${number}`,
+			`iin=${iin}`,
+			`number=42&iin=${iin}`,
+			`number=${number}&iin=123`
+		]) {
+			const res = await check(bad);
+			expect(res.status, bad).toBe(400);
+			expect(res.json.error.code).toBe('invalid_query');
+		}
 	});
 
 	it('passes to a person what the rule cannot decide: an activity needing inspection, a second registration', async () => {

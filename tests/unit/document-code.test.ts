@@ -8,7 +8,8 @@ import { base45 as strictBase45 } from '../../shared/documents/base45';
 import type { TrustList, TrustedKey } from '../../shared/documents/trust';
 import { verifyCode, type Verdict } from '../../shared/documents/verify';
 import { findService } from '../../shared/services/catalog';
-import { validateAnswers } from '../../shared/services/validate';
+import { serviceInputs, validateAnswers } from '../../shared/services/validate';
+import { encode as qrEncode } from 'uqr';
 import { GOOD_BIRTH, GOOD_IE_V2, GOOD_PERMIT, GOOD_TAX } from '../support/service-answers';
 
 interface Signer {
@@ -83,6 +84,29 @@ describe('document codes', () => {
 			expect(verdict).toEqual({ kind: 'genuine', claims });
 			expect(Object.keys(claims.answers)).not.toContain('phone');
 			expect(Object.values(claims.answers)).not.toContain('a'.repeat(64));
+		}
+	);
+
+	it.each(Object.keys(SAMPLES) as (keyof typeof SAMPLES)[])(
+		'%s: the longest answers its form allows still make a QR code a phone reads from paper',
+		async (serviceId) => {
+			const { version, answers } = SAMPLES[serviceId];
+			const service = findService(serviceId, version)!;
+			// Letters in an order zlib cannot shorten, as different real names would be.
+			const letters = 'абвгдеёжзийклмнопрстуфхцчшщъыьэюяәғқңөұүһі';
+			let n = 7;
+			const text = (length: number) =>
+				Array.from({ length }, () => letters[(n = (n * 31 + 17) % 9973) % letters.length]).join('');
+			const longest: Record<string, string> = { ...answers };
+			for (const field of serviceInputs(service)) {
+				if (field.kind === 'text') longest[field.name] = text(field.maxLength);
+			}
+			const claims = { ...claimsOf(serviceId), answers: documentAnswers(service, longest) };
+			const signed = await code(key, claims);
+			expect((await verifyCode(signed, trust, TODAY)).kind).toBe('genuine');
+			// Version 30 is 137 modules and the quiet zone: 66 mm at the page's 0.45 mm a module.
+			const qr = qrEncode(signed, { ecc: 'Q', border: 4 });
+			expect((qr.size - 8 - 17) / 4).toBeLessThanOrEqual(30);
 		}
 	);
 

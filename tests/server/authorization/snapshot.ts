@@ -85,11 +85,13 @@ export async function ownerDigest(db: Database, ownerId: string): Promise<string
 /**
  * What the server keeps about requests rather than for anyone: the nonces it has seen,
  * rate-limit counters and sign-in attempt counters, and when each device last spoke to it
- * (by the hour). A request that got past the signature
+ * (by the hour); and the first document signing key, which a server makes when it first
+ * needs one (main.ts makes it at start; a test app, at the first approval it is asked for,
+ * before it knows whether the approval stands). A request that got past the signature
  * check may move them even when it is then refused (a refused guess must still count);
  * one refused at the door (no device, unknown device, bad signature) moves nothing.
  */
-export const BOOKKEEPING = ['device_sightings', 'rate_limits', 'request_nonces'];
+export const BOOKKEEPING = ['device_sightings', 'rate_limits', 'request_nonces', 'document_keys'];
 
 /** `written` without the bookkeeping tables. */
 export const withoutBookkeeping = (written: string[]) =>

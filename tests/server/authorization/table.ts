@@ -256,6 +256,19 @@ export const table: Row[] = [
 		effect: ({ res }) => expect(Array.isArray(res.json.keys)).toBe(true)
 	},
 	{
+		route: 'GET /api/documents/check',
+		// Public by design: found only by the number and the IIN printed on the paper together.
+		name: 'check a document by number and IIN',
+		namesRecord: false,
+		request: () => ({
+			method: 'GET',
+			path: '/api/documents/check?number=DLD-0000001&iin=900101300007',
+			signs: 'body'
+		}),
+		// No such document here: the server tests (documents.test.ts) find real ones.
+		expect: everyone(refused(404, 'not_found'))
+	},
+	{
 		route: 'POST /api/sync/register',
 		// Unsigned by design; a device header, when sent, must be the key's thumbprint.
 		name: 'register the unknown device’s key',

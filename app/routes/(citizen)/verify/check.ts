@@ -3,6 +3,8 @@
  * the verdict. Separate from the page so every way a code arrives (typed, photo, camera)
  * ends here, and so the revocation list, when it comes, has one place to join.
  */
+import type { DocumentClaims } from '../../../../shared/documents/claims';
+import { documentNumber, templateOf } from '../../../../shared/documents/templates';
 import { verifyCode, type Verdict } from '../../../../shared/documents/verify';
 import { todayInKazakhstan } from '../../../../shared/dates';
 import { keptTrustList, refreshTrustList, type KeptTrustList } from '$lib/documents/trust-list';
@@ -31,7 +33,9 @@ export async function trustListNow(): Promise<{ kept?: KeptTrustList; fresh: boo
  * The verdict on `text`. Never throws: whatever a camera or a person hands it gets an
  * answer, and nothing but a signature that holds under the trust list is genuine.
  */
-export async function checkCode(text: string): Promise<{ result: CheckResult; keys?: KeysUsed }> {
+export async function checkCode(
+	text: string
+): Promise<{ result: CheckResult; keys?: KeysUsed; register?: RegisterAnswer }> {
 	const { kept, fresh } = await trustListNow();
 	if (!kept) return { result: { kind: 'no_trust_list' } };
 	const keys = { fetchedAt: kept.fetchedAt, fresh };
@@ -39,10 +43,35 @@ export async function checkCode(text: string): Promise<{ result: CheckResult; ke
 		const verdict = await verifyCode(text.trim(), kept.list, todayInKazakhstan());
 		// Revocation (a later slice) joins here: a genuine or expired verdict whose serial is
 		// on the kept revocation list becomes `revoked` before the page sees it.
-		return { result: verdict, keys };
+		const register =
+			verdict.kind === 'genuine' || verdict.kind === 'expired'
+				? await askRegister(verdict.claims)
+				: undefined;
+		return { result: verdict, keys, ...(register ? { register } : {}) };
 	} catch (error) {
 		console.error('verify', error);
 		return { result: { kind: 'unreadable' }, keys };
+	}
+}
+
+/** What the register said of a genuine document, online: it holds it, or it does not. */
+export type RegisterAnswer = 'confirmed' | 'unknown';
+
+/**
+ * Asks the server for the document by its number and the IIN printed beside it; undefined
+ * offline or when the server cannot say (the offline verdict stands alone then).
+ */
+async function askRegister(claims: DocumentClaims): Promise<RegisterAnswer | undefined> {
+	const template = templateOf(claims.serviceId);
+	const iin = template && claims.answers[template.checkIin];
+	if (!navigator.onLine || !iin) return undefined;
+	const query = new URLSearchParams({ number: documentNumber(claims.serial), iin });
+	try {
+		const response = await fetch(`/api/documents/check?${query}`, { cache: 'no-store' });
+		if (response.ok) return 'confirmed';
+		return response.status === 404 ? 'unknown' : undefined;
+	} catch {
+		return undefined;
 	}
 }
 

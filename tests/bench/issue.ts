@@ -348,7 +348,7 @@ function section(
 		'',
 		`Requests from going online to the last document (one run, loopback): ${l.requests}.`,
 		'',
-		`Codes on the phone (${codes.length} entrepreneur registrations): the largest ` +
+		`Codes on the phone (${codes.length} entrepreneur registrations, ${loopback.length} loopback runs): the largest ` +
 			`${Math.max(...codes)} characters, the median ${median(codes)}. A typical document of ` +
 			`each service, signed the same way: ` +
 			samples.map((x) => `${x.serviceId} ${x.chars}`).join(', ') +

@@ -119,7 +119,12 @@ function codesFrom(child: ChildProcess): SyncServer['signInCode'] {
  * The sync server as `npm run serve` starts it, but through `node --import tsx` rather
  * than the tsx launcher, so the process we measure (CPU, profile) is the server itself.
  */
-export async function startSyncServer(databaseUrl: string, poolSize: number): Promise<SyncServer> {
+export async function startSyncServer(
+	databaseUrl: string,
+	poolSize: number,
+	/** More environment, applied last: the built app's STATIC_DIR and a DATA_DIR, say. */
+	more: NodeJS.ProcessEnv = {}
+): Promise<SyncServer> {
 	const port = await freePort();
 	const env = {
 		...process.env,
@@ -136,7 +141,8 @@ export async function startSyncServer(databaseUrl: string, poolSize: number): Pr
 		// Sessions that outlast any run: what is measured is sync, not refreshing tokens.
 		SESSION_ACCESS_SECONDS: '86400',
 		// API only: the built app is not what is measured.
-		STATIC_DIR: resolve(ROOT, 'tests/bench/no-static-dir')
+		STATIC_DIR: resolve(ROOT, 'tests/bench/no-static-dir'),
+		...more
 	};
 	const args = [...(process.env.BENCH_SERVER_NODE_OPTIONS?.split(' ') ?? [])];
 	const server = start(
@@ -146,7 +152,8 @@ export async function startSyncServer(databaseUrl: string, poolSize: number): Pr
 		ROOT
 	);
 	const signInCode = codesFrom(server.child);
-	await waitUntilUp(`http://127.0.0.1:${port}/api/health`, server.child, server.output);
+	// A minute: on a busy machine PGlite alone can take half of one to open.
+	await waitUntilUp(`http://127.0.0.1:${port}/api/health`, server.child, server.output, 60_000);
 	return {
 		port,
 		pid: server.child.pid ?? 0,

@@ -389,7 +389,8 @@ async function main(): Promise<void> {
 			g2.push(await run(template, G2, i));
 			const r = g2.at(-1)!;
 			console.log(
-				`2G run ${i + 1}: ${s(r.seconds)} s, ${r.sent + r.received} B, ${r.roundTrips} round trips`
+				`2G run ${i + 1}: ${s(r.seconds)} s, ${r.sent + r.received} B, ${r.roundTrips} round trips: ` +
+					r.requests.join(', ')
 			);
 		}
 	}

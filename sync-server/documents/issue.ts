@@ -4,8 +4,7 @@
  * An approval without its document, or a document without its approval, cannot commit.
  */
 import { sql } from 'drizzle-orm';
-import { encodeClaims } from '../../shared/documents/claims';
-import { documentAnswers } from '../../shared/documents/claims';
+import { documentAnswers, encodeClaims } from '../../shared/documents/claims';
 import { signCode } from '../../shared/documents/code';
 import { templateOf } from '../../shared/documents/templates';
 import type { ServiceDefinition } from '../../shared/services/definition';

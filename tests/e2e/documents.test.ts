@@ -7,7 +7,6 @@
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { violationsInEveryLanguage } from './axe';
 import {
@@ -20,28 +19,11 @@ import {
 	submitApplication
 } from './fill';
 import { launchBrowser, openControlled, useAppAndBrowser } from './harness';
+import { documentOnPhone } from './stored';
 
 const app = useAppAndBrowser();
 let documentUrl = '';
 let code = '';
-
-/** The document's code as the page shows it in its QR code's data: the phone's own copy. */
-function keptCode(page: Page): Promise<string> {
-	return page.evaluate(async () => {
-		const db = await new Promise<IDBDatabase>((resolve, reject) => {
-			const open = indexedDB.open('dala');
-			open.onsuccess = () => resolve(open.result);
-			open.onerror = () => reject(open.error);
-		});
-		const states = await new Promise<{ document?: string }[]>((resolve, reject) => {
-			const request = db.transaction('mirror').objectStore('mirror').getAll();
-			request.onsuccess = () => resolve(request.result);
-			request.onerror = () => reject(request.error);
-		});
-		db.close();
-		return states.find((state) => state.document)?.document ?? '';
-	});
-}
 
 beforeAll(async () => {
 	const { page, context } = app.browser;
@@ -78,7 +60,7 @@ describe('a document issued by rule', () => {
 		expect(shown).toContain('State Revenue Committee');
 		// Never the phone number on a document.
 		expect(shown).not.toContain('701');
-		code = await keptCode(page);
+		code = await documentOnPhone(page);
 		expect(code).toMatch(/^DL1:/);
 		// The sync also brought the keys to check documents with, for /verify offline.
 		await expect

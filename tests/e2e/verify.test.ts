@@ -24,38 +24,11 @@ import {
 	submitApplication
 } from './fill';
 import { launchBrowser, openControlled, useAppAndBrowser } from './harness';
+import { documentOnPhone } from './stored';
 
 const app = useAppAndBrowser();
 let code = '';
 let dir = '';
-
-/** The document's code as the phone keeps it, once the sync has brought it (≤ 30 s). */
-async function documentOnPhone(page: Page): Promise<string> {
-	const read = () =>
-		page.evaluate(
-			() =>
-				new Promise<string | undefined>((resolve, reject) => {
-					const open = indexedDB.open('dala');
-					open.onerror = () => reject(open.error);
-					open.onsuccess = () => {
-						const request = open.result.transaction('mirror').objectStore('mirror').getAll();
-						request.onerror = () => reject(request.error);
-						request.onsuccess = () => {
-							open.result.close();
-							const states = request.result as { document?: string }[];
-							resolve(states.find((state) => state.document)?.document);
-						};
-					};
-				})
-		);
-	for (const until = Date.now() + 30_000; Date.now() < until;) {
-		// The page may be moving from the confirmation to the application meanwhile.
-		const found = await read().catch(() => undefined);
-		if (found) return found;
-		await new Promise((r) => setTimeout(r, 250));
-	}
-	throw new Error('no document reached the phone within 30 s');
-}
 
 /**
  * The code with the holder's name changed inside the signed claims, re-packed as a forger

@@ -85,6 +85,10 @@ export const ErrorCode = {
 	rateLimited: 'rate_limited',
 	/** The device has as many unfinished uploads (or bytes in them) as it may: finish one first. */
 	tooManyUploads: 'too_many_uploads',
+	/** Revoking: the application has no issued document (not approved, or its service issues none). */
+	noDocument: 'no_document',
+	/** Revoking: its document is revoked already. A revocation is never undone. */
+	alreadyRevoked: 'already_revoked',
 	internal: 'internal'
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

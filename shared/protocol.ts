@@ -148,6 +148,11 @@ export const ApplicationState = v.object({
 	 * the device renders, prints and verifies it from this alone. An older app drops it.
 	 */
 	document: v.optional(v.pipe(v.string(), v.maxLength(MAX_CODE_CHARS))),
+	/**
+	 * Set once an office revoked the document: when (ISO 8601) and why, in the reviewer's
+	 * words. The status stays approved; the document no longer stands.
+	 */
+	documentRevoked: v.optional(v.object({ at: v.string(), reason: v.string() })),
 	/** ISO 8601, set by the server. */
 	updatedAt: v.string()
 });

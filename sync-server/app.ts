@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { documentRoutes } from './documents/routes';
 import { DEVELOPMENT_DOCUMENT_SECRET } from './documents/key-secret';
 import { documentKeyStore, type DocumentKeys } from './documents/signing-keys';
+import { revocationListStore } from './documents/revocation-list';
 import { compress } from 'hono/compress';
 import { HTTPException } from 'hono/http-exception';
 import { ErrorCode } from '../shared/errors';
@@ -100,7 +101,10 @@ export function createApp({
 		.route('/api/sync', deviceRoutes(db, guard))
 		.route('/api/services', serviceRoutes(catalogue))
 		.route('/api/sync', syncRoutes(db, auth, catalogue, guard, seen, documents))
-		.route('/api/documents', documentRoutes(db, documents, guard))
+		.route(
+			'/api/documents',
+			documentRoutes(db, documents, revocationListStore(db, documents, now), guard)
+		)
 		.route('/api/accounts', accountRoutes(db, auth, { accounts, guard, passwords, lifetimes }))
 		.route(
 			'/api/office',

@@ -25,9 +25,12 @@ export const DocumentCheckQuery = v.pipe(
 );
 
 export const DocumentCheck = v.object({
-	status: v.literal('issued'),
+	/** Issued and standing, or revoked by an office since. */
+	status: v.picklist(['issued', 'revoked']),
 	serial: v.number(),
 	serviceId: v.string(),
-	issuedAt: v.string()
+	issuedAt: v.string(),
+	/** When it was revoked, ISO 8601; present exactly when revoked. */
+	revokedAt: v.optional(v.string())
 });
 export type DocumentCheck = v.InferOutput<typeof DocumentCheck>;

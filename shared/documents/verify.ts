@@ -3,7 +3,9 @@
  * phone with no network, and what the server's tests hold it to. Every input gets an
  * answer; nothing here throws on what a camera or a person hands it.
  */
-import { SIGNING_ALGORITHM, readCode, signatureHolds } from './code';
+import { toBase64url } from './base64url';
+import { readCode } from './code';
+import { SIGNING_ALGORITHM, signatureHolds, type SignedCode } from './cose';
 import { decodeClaims, type DocumentClaims } from './claims';
 import { templateOf } from './templates';
 import { keyVouches, type TrustList, type TrustedKey } from './trust';
@@ -38,25 +40,34 @@ function publicKey(key: TrustedKey): Promise<CryptoKey | undefined> {
 	return found;
 }
 
-function base64url(bytes: Uint8Array): string {
-	let binary = '';
-	for (const byte of bytes) binary += String.fromCharCode(byte);
-	return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+/**
+ * The trusted key whose private half made `code`'s signature; `unknown_key` when the trust
+ * list has no key of its id, `not_genuine` when that key did not sign it. Whether the key
+ * vouched for the moment it signed is the caller's to ask (`keyVouches`): only the signed
+ * bytes say when that was.
+ */
+export async function signerOf(
+	code: SignedCode,
+	trust: TrustList
+): Promise<TrustedKey | 'unknown_key' | 'not_genuine'> {
+	const id = toBase64url(code.keyId);
+	const key = trust.keys.find((k) => k.id === id);
+	if (!key) return 'unknown_key';
+	const verifier = await publicKey(key);
+	if (!verifier || !(await signatureHolds(code, verifier))) return 'not_genuine';
+	return key;
 }
 
 /**
  * What `text` is worth: checked against `trust`, its validity against `today` (ISO date in
- * Kazakhstan). Revocation is the revocation list's to add.
+ * Kazakhstan). Revocation is the revocation list's to add (revocation.ts).
  */
 export async function verifyCode(text: string, trust: TrustList, today: string): Promise<Verdict> {
 	const code = await readCode(text);
 	if (code === 'not_dala' || code === 'unreadable') return { kind: code };
 	if (code === 'altered') return { kind: 'not_genuine' };
-	const id = base64url(code.keyId);
-	const key = trust.keys.find((k) => k.id === id);
-	if (!key) return { kind: 'unknown_key' };
-	const verifier = await publicKey(key);
-	if (!verifier || !(await signatureHolds(code, verifier))) return { kind: 'not_genuine' };
+	const key = await signerOf(code, trust);
+	if (key === 'unknown_key' || key === 'not_genuine') return { kind: key };
 	const claims = decodeClaims(code.payload);
 	// Signed by our key yet not our claims: only a bug of ours could make that. Not genuine
 	// rather than shown half-read.

@@ -18,7 +18,8 @@ export const AuditAction = {
 	staffSignInFailed: 'staff.sign_in_failed',
 	sessionRefreshed: 'session.refreshed',
 	sessionRevoked: 'session.revoked',
-	decisionMade: 'application.decided'
+	decisionMade: 'application.decided',
+	documentRevoked: 'document.revoked'
 } as const;
 export type AuditAction = (typeof AuditAction)[keyof typeof AuditAction];
 

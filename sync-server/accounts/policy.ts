@@ -39,6 +39,8 @@ export type Action =
 	| 'application.read'
 	/** Approve, reject or take into review. */
 	| 'application.decide'
+	/** Revoke the document an approval issued. */
+	| 'document.revoke'
 	/** Counts of a region's applications by status, no answers. */
 	| 'region.summary'
 	/** Create staff, list accounts, revoke their devices. */
@@ -79,10 +81,12 @@ const rules: Record<Role, Rule> = {
 			record.kind === 'application' &&
 			record.filedBy === actor.accountId) ||
 		(action === 'region.summary' && record.kind === 'region' && inRegion(actor, record.region)),
-	/** Applications of their region: to read them is to decide them. */
+	/** Applications of their region: to read them is to decide them, and their documents. */
 	reviewer: (actor, action, record) =>
 		ownDevice(actor, action, record) ||
-		((action === 'application.read' || action === 'application.decide') &&
+		((action === 'application.read' ||
+			action === 'application.decide' ||
+			action === 'document.revoke') &&
 			record.kind === 'application' &&
 			inRegion(actor, record.region)) ||
 		(action === 'region.summary' && record.kind === 'region' && inRegion(actor, record.region)),

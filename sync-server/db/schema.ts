@@ -139,6 +139,13 @@ export const applications = pgTable(
 		 * transaction that approves it; its owner's device renders and prints it from this.
 		 */
 		document: text('document'),
+		/**
+		 * When an office revoked the document, and why, in the reviewer's words
+		 * (office/revoke.ts): both set together, once, never cleared. The revocation list
+		 * (documents/revocation-list.ts) is read from here.
+		 */
+		documentRevokedAt: timestamp('document_revoked_at', { withTimezone: true }),
+		documentRevocationReason: text('document_revocation_reason'),
 		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 		updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 		/**
@@ -170,7 +177,16 @@ export const applications = pgTable(
 		check(
 			'applications_request_check',
 			sql`(${t.status} = 'more_information') = (${t.requestedFields} is not null and ${t.requestMessage} is not null)`
-		)
+		),
+		// Only an issued document is revoked, always with its reason.
+		check(
+			'applications_revocation_check',
+			sql`(${t.documentRevokedAt} is null) = (${t.documentRevocationReason} is null) and (${t.documentRevokedAt} is null or ${t.document} is not null)`
+		),
+		// The revocation list's rows, few among many (documents/revocation-list.ts).
+		index('applications_revoked_idx')
+			.on(t.id)
+			.where(sql`${t.documentRevokedAt} is not null`)
 	]
 );
 
@@ -185,7 +201,9 @@ export const HistoryKind = {
 	/** Its owner answered a request for more information: back in review. */
 	answered: 'answered',
 	/** A reviewer took it to work on. */
-	claimed: 'claimed'
+	claimed: 'claimed',
+	/** A reviewer revoked its document; the status stays approved. */
+	revoked: 'revoked'
 } as const;
 export type HistoryKind = (typeof HistoryKind)[keyof typeof HistoryKind];
 const historyKinds = sql.raw(

@@ -3,17 +3,21 @@ import { Hono } from 'hono';
 import * as v from 'valibot';
 import { ErrorCode } from '../../shared/errors';
 import { DocumentCheckQuery, type DocumentCheck } from '../../shared/documents/check';
+import type { RevocationListBody } from '../../shared/documents/revocation';
 import type { TrustList } from '../../shared/documents/trust';
 import type { Database } from '../db/open';
 import { applications, documents } from '../db/schema';
 import { httpError, issuesOf } from '../http/errors';
 import { clientAddress, type RequestLimits } from '../http/rate-limit';
+import type { RevocationLists } from './revocation-list';
 import type { DocumentKeys } from './signing-keys';
 
 /**
  * Public, for anyone who checks a document:
  * - `GET /api/documents/keys`: the trust list. The app keeps the last one it fetched and
  *   checks with it offline.
+ * - `GET /api/documents/revoked`: the signed revocation list, `{ "list": "…" }`, which the
+ *   app keeps beside the trust list and refreshes with every sync.
  * - `GET /api/documents/check?number=DLD-0000042&iin=…`: whether the register holds that
  *   document, found only by its number and the IIN printed beside it together, so a
  *   number alone says nothing of whose it is; limited per address.
@@ -21,6 +25,7 @@ import type { DocumentKeys } from './signing-keys';
 export function documentRoutes(
 	db: Database,
 	keys: DocumentKeys,
+	revocations: RevocationLists,
 	{ limits, limiter }: RequestLimits
 ) {
 	return new Hono()
@@ -29,6 +34,12 @@ export function documentRoutes(
 			// Revalidated on every use: a key marked compromised must reach checkers at once.
 			c.header('Cache-Control', 'no-cache');
 			return c.json(list);
+		})
+		.get('/revoked', async (c) => {
+			const { text } = await revocations.current();
+			// Like the trust list: a revocation must reach checkers with their next fetch.
+			c.header('Cache-Control', 'no-cache');
+			return c.json({ list: text } satisfies RevocationListBody);
 		})
 		.get('/check', async (c) => {
 			await limiter.check('documentCheck', clientAddress(c, limits.trustedProxies));
@@ -45,7 +56,8 @@ export function documentRoutes(
 				.select({
 					serial: documents.serial,
 					issuedAt: documents.issuedAt,
-					serviceId: applications.serviceId
+					serviceId: applications.serviceId,
+					revokedAt: applications.documentRevokedAt
 				})
 				.from(documents)
 				.innerJoin(applications, eq(applications.id, documents.applicationId))
@@ -57,10 +69,11 @@ export function documentRoutes(
 				throw httpError(404, ErrorCode.notFound, 'No document has this number and IIN.');
 			}
 			return c.json({
-				status: 'issued',
+				status: found.revokedAt ? 'revoked' : 'issued',
 				serial: found.serial,
 				serviceId: found.serviceId,
-				issuedAt: found.issuedAt.toISOString()
+				issuedAt: found.issuedAt.toISOString(),
+				...(found.revokedAt ? { revokedAt: found.revokedAt.toISOString() } : {})
 			} satisfies DocumentCheck);
 		});
 }

@@ -7,13 +7,19 @@
  * to a minute: a rotation made on one server reaches the others within that (docs/documents.md).
  */
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
-import { KEY_ID_BYTES, SIGNING_ALGORITHM } from '../../shared/documents/code';
+import { KEY_ID_BYTES, SIGNING_ALGORITHM } from '../../shared/documents/cose';
 import type { TrustList } from '../../shared/documents/trust';
 import type { Database, Transaction } from '../db/open';
 import { documentKeys } from '../db/schema';
 
 /** How long a server signs with the key it read before reading again. */
 const CURRENT_KEY_TTL_MS = 60_000;
+/**
+ * How far after a rotation the retired key's retirement time is set: past the last moment
+ * any server may still sign with it (its cached minute, and as much again for clocks that
+ * disagree), so that nothing it signs in that minute reads as signed after it retired.
+ */
+const RETIREMENT_GRACE_MS = 2 * CURRENT_KEY_TTL_MS;
 /** Its own advisory lock: two servers starting at once make one key, not two. */
 const KEY_MAKING_LOCK = 1_684_627_020;
 
@@ -154,7 +160,7 @@ export async function rotateDocumentKey(db: Database, secret: Uint8Array): Promi
 		await tx.execute(sql`select pg_advisory_xact_lock(${KEY_MAKING_LOCK})`);
 		await tx
 			.update(documentKeys)
-			.set({ retiredAt: sql`now()` })
+			.set({ retiredAt: sql`now() + ${RETIREMENT_GRACE_MS} * interval '1 millisecond'` })
 			.where(isNull(documentKeys.retiredAt));
 		return (await makeKey(tx, sealing)).id;
 	});

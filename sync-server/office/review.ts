@@ -22,7 +22,7 @@ export const MAX_REASON_LENGTH = 1000;
 export const MAX_REQUESTED_FIELDS = 50;
 
 /** A reviewer's words, shown to the person on their phone. */
-function reviewerText(empty: string) {
+export function reviewerText(empty: string) {
 	return v.pipe(
 		v.string(),
 		v.check((text) => !cannotBeStored(text), 'contains characters that cannot be stored'),

@@ -20,6 +20,8 @@ export const stateColumns = {
 	requestedFields: applications.requestedFields,
 	requestMessage: applications.requestMessage,
 	document: applications.document,
+	documentRevokedAt: applications.documentRevokedAt,
+	documentRevocationReason: applications.documentRevocationReason,
 	updatedAt: applications.updatedAt
 };
 
@@ -38,6 +40,9 @@ export interface StateRow {
 	requestMessage: string | null;
 	/** The issued document's signed code, once approved. */
 	document: string | null;
+	/** Set together when an office revoked the document. */
+	documentRevokedAt: Date | null;
+	documentRevocationReason: string | null;
 	updatedAt: Date;
 }
 
@@ -59,6 +64,14 @@ export function toApplicationState(row: StateRow): ApplicationState {
 			? { request: { fields: row.requestedFields, message: row.requestMessage } }
 			: {}),
 		...(row.document !== null ? { document: row.document } : {}),
+		...(row.documentRevokedAt !== null && row.documentRevocationReason !== null
+			? {
+					documentRevoked: {
+						at: row.documentRevokedAt.toISOString(),
+						reason: row.documentRevocationReason
+					}
+				}
+			: {}),
 		updatedAt: row.updatedAt.toISOString()
 	};
 }

@@ -225,6 +225,8 @@ async function answeredBefore(
 				version: 1,
 				answers: check?.ok ? check.answers : row.created.answers,
 				document: null,
+				documentRevokedAt: null,
+				documentRevocationReason: null,
 				reason: null,
 				reasonCode: null,
 				requestedFields: null,
@@ -459,6 +461,8 @@ async function submitRun(
 					requestedFields: sql`null`,
 					requestMessage: sql`null`,
 					document: sql`a.document`,
+					documentRevokedAt: sql`null`,
+					documentRevocationReason: sql`null`,
 					// The region its answers name (null: the national queue), which decides whose
 					// reviewers may decide it (accounts/policy.ts). A device files for its owner:
 					// no officer.

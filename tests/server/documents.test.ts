@@ -1,8 +1,14 @@
 import { eq, sql } from 'drizzle-orm';
-import { applicationHistory, documents } from '../../sync-server/db/schema';
+import { applicationHistory, applications, auditLog, documents } from '../../sync-server/db/schema';
 import { v7 as uuidv7 } from 'uuid';
 import { describe, expect, it } from 'vitest';
 import { readCode } from '../../shared/documents/code';
+import {
+	isRevoked,
+	readRevocationList,
+	replaces,
+	type RevocationList
+} from '../../shared/documents/revocation';
 import { documentNumber } from '../../shared/documents/templates';
 import { TrustList } from '../../shared/documents/trust';
 import { verifyCode } from '../../shared/documents/verify';
@@ -19,8 +25,10 @@ import {
 	get,
 	newDevice,
 	newPerson,
+	newReviewer,
 	pullAll,
 	push,
+	signedCall,
 	storedApplication,
 	submit,
 	testApp,
@@ -293,6 +301,10 @@ describe.each(backends)('issued documents on $name', (backend) => {
 		const after = registration({ iin: someone() });
 		await push(app, device2, { mutations: [after] });
 		const newCode = (await storedApplication(suite.db, after.applicationId))!.document!;
+		// The old app still signs with the key it read, for up to a minute: genuine too.
+		const late = registration({ iin: someone() });
+		await push(suite.app, device, { mutations: [{ ...late, seq: 2 }] });
+		const lateCode = (await storedApplication(suite.db, late.applicationId))!.document!;
 
 		const trust = await trustList(app);
 		const retired = trust.keys.filter((k) => k.retiredAt);
@@ -303,9 +315,146 @@ describe.each(backends)('issued documents on $name', (backend) => {
 		const today = todayInKazakhstan();
 		expect((await verifyCode(oldCode, trust, today)).kind).toBe('genuine');
 		expect((await verifyCode(newCode, trust, today)).kind).toBe('genuine');
+		expect((await verifyCode(lateCode, trust, today)).kind).toBe('genuine');
 		// A device with only the old list has not heard of the new key.
 		const oldOnly = { keys: trust.keys.filter((k) => k.id !== newKey) };
 		expect((await verifyCode(newCode, oldOnly, today)).kind).toBe('unknown_key');
+	});
+});
+
+/** The revocation list `app` hands out now, read with its own trust list. */
+async function revocationList(app: App): Promise<RevocationList> {
+	const res = await get(app, '/api/documents/revoked');
+	expect(res.status).toBe(200);
+	expect(res.headers.get('cache-control')).toBe('no-cache');
+	const list = await readRevocationList(res.json.list, await trustList(app));
+	if (typeof list === 'string') throw new Error(`the server's own list reads as ${list}`);
+	return list;
+}
+
+describe.each(backends)('revoking documents on $name', (backend) => {
+	const suite = useSuite(backend);
+
+	/** A registered business, synced to its owner's device: the state they hold. */
+	async function registered(device: Device) {
+		const m = registration({ iin: someone() });
+		await push(suite.app, device, { mutations: [m] });
+		return (await synced(suite.app, suite.db, device, m.applicationId))!;
+	}
+
+	async function reviewerOf(id: string): Promise<Device> {
+		const [row] = await suite.db
+			.select({ region: applications.region })
+			.from(applications)
+			.where(eq(applications.id, id));
+		return newReviewer(suite.app, suite.db, row!.region ?? undefined);
+	}
+
+	const revoke = (reviewer: Device, id: string, body: unknown) =>
+		signedCall(suite.app, reviewer, `/api/office/applications/${id}/revocation`, body);
+
+	it('a revoked document is on the next list, the register says so, and its owner’s phone hears of it with its next sync', async () => {
+		const device = await newDevice(suite.app);
+		const state = await registered(device);
+		const verdict = await verifyCode(
+			state.document!,
+			await trustList(suite.app),
+			todayInKazakhstan()
+		);
+		if (verdict.kind !== 'genuine') throw new Error(`not genuine: ${verdict.kind}`);
+		const serial = verdict.claims.serial;
+		const before = await revocationList(suite.app);
+		expect(isRevoked(before, serial)).toBe(false);
+
+		const reviewer = await reviewerOf(state.id);
+		const reason = 'Issued on a forged identity card';
+		const res = await revoke(reviewer, state.id, { reason, baseVersion: state.version });
+		expect(res.status).toBe(200);
+		expect(res.json.application).toMatchObject({
+			status: 'approved',
+			version: state.version + 1,
+			documentRevoked: { reason }
+		});
+
+		// The owner's next sync brings it: still approved, the document kept, revoked.
+		const pulled = await synced(suite.app, suite.db, device, state.id);
+		expect(pulled).toMatchObject({
+			status: 'approved',
+			version: state.version + 1,
+			document: state.document,
+			documentRevoked: { at: expect.any(String), reason }
+		});
+
+		// The next list revokes it, and is numbered above the last: a device holding it
+		// refuses the older list from then on.
+		const after = await revocationList(suite.app);
+		expect(isRevoked(after, serial)).toBe(true);
+		expect(after.number).toBe(before.number + 1);
+		expect(replaces(after, before)).toBe(true);
+		expect(replaces(before, after)).toBe(false);
+
+		// The register says so, by the number and IIN on the paper.
+		const check = await get(
+			suite.app,
+			`/api/documents/check?number=${documentNumber(serial)}&iin=${state.answers.iin}`
+		);
+		expect(check.json).toMatchObject({ status: 'revoked', revokedAt: expect.any(String) });
+
+		// Recorded for the office and the audit, with who did it.
+		const history = await suite.db
+			.select()
+			.from(applicationHistory)
+			.where(eq(applicationHistory.applicationId, state.id))
+			.orderBy(applicationHistory.id);
+		expect(history.at(-1)).toMatchObject({
+			kind: 'revoked',
+			fromStatus: 'approved',
+			toStatus: 'approved',
+			actor: expect.any(String)
+		});
+		const audits = await suite.db
+			.select({ action: auditLog.action })
+			.from(auditLog)
+			.where(eq(auditLog.subject, state.id));
+		expect(audits.map((a) => a.action)).toContain('document.revoked');
+
+		// Never twice, and never undone.
+		const again = await revoke(reviewer, state.id, { reason, baseVersion: state.version + 1 });
+		expect(again.status).toBe(409);
+		expect(again.json.error.code).toBe('already_revoked');
+	});
+
+	it('refuses what it cannot revoke, and writes nothing', async () => {
+		const device = await newDevice(suite.app);
+		const state = await registered(device);
+		const reviewer = await reviewerOf(state.id);
+		// One a reviewer has not decided yet: no document.
+		const cafe = registration({ iin: someone(), activity: 'catering' });
+		await push(suite.app, device, { mutations: [{ ...cafe, seq: 2 }] });
+		const before = await counts(suite.db);
+		// Decided on a page that no longer shows it.
+		const stale = await revoke(reviewer, state.id, { reason: 'x', baseVersion: 1 });
+		expect(stale.status).toBe(409);
+		expect(stale.json).toMatchObject({ status: 'conflict', application: { version: 2 } });
+		// No reason the holder can read; a field it does not take.
+		for (const body of [
+			{ reason: '  ', baseVersion: state.version },
+			{ baseVersion: state.version },
+			{ reason: 'x', baseVersion: state.version, undo: true }
+		]) {
+			const bad = await revoke(reviewer, state.id, body);
+			expect(bad.status).toBe(400);
+			expect(bad.json.error.code).toBe('invalid_body');
+		}
+		const none = await revoke(reviewer, cafe.applicationId, { reason: 'x', baseVersion: 1 });
+		expect(none.status).toBe(409);
+		expect(none.json.error.code).toBe('no_document');
+		// Another region's reviewer finds nothing to revoke.
+		const national = await newReviewer(suite.app, suite.db);
+		const elsewhere = await revoke(national, state.id, { reason: 'x', baseVersion: state.version });
+		expect(elsewhere.status).toBe(404);
+		expect((await storedApplication(suite.db, state.id))?.documentRevokedAt).toBeNull();
+		expect(await counts(suite.db)).toEqual(before);
 	});
 });
 
@@ -333,6 +482,48 @@ describe('issued documents across two servers (PostgreSQL)', () => {
 					);
 					expect(statuses.filter((s) => s === 'approved')).toHaveLength(1);
 					expect(statuses.filter((s) => s === 'received')).toHaveLength(5);
+				} finally {
+					await second.close();
+				}
+			} finally {
+				await opened.close();
+			}
+		}
+	);
+
+	it.skipIf(!postgres)(
+		'a revocation made through one server is on the other’s very next list',
+		async () => {
+			const opened = await postgres!.open();
+			try {
+				const second = await openDatabase({ url: opened.url, poolSize: 4 });
+				try {
+					const [a, b] = [testApp(opened.db), testApp(second.db)];
+					const device = await newDevice(a);
+					const m = registration({ iin: someone() });
+					await push(a, device, { mutations: [m] });
+					const state = (await synced(a, opened.db, device, m.applicationId))!;
+					// The second server has signed a list already, which it would hand out again.
+					const before = await revocationList(b);
+					const [row] = await opened.db
+						.select({ region: applications.region })
+						.from(applications)
+						.where(eq(applications.id, state.id));
+					const reviewer = await newReviewer(a, opened.db, row!.region ?? undefined);
+					const res = await signedCall(
+						a,
+						reviewer,
+						`/api/office/applications/${state.id}/revocation`,
+						{ reason: 'Issued in error', baseVersion: state.version }
+					);
+					expect(res.status).toBe(200);
+					const after = await revocationList(b);
+					expect(after.number).toBe(before.number + 1);
+					const [doc] = await opened.db
+						.select({ serial: documents.serial })
+						.from(documents)
+						.where(eq(documents.applicationId, state.id));
+					expect(isRevoked(after, doc!.serial)).toBe(true);
 				} finally {
 					await second.close();
 				}

@@ -3,39 +3,15 @@ import { encode as base45 } from 'base45-ts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Authority } from '../../shared/documents/authorities';
 import { decodeClaims, documentAnswers, encodeClaims } from '../../shared/documents/claims';
-import { CODE_PREFIX, readCode, signCode, SIGNING_ALGORITHM } from '../../shared/documents/code';
+import { CODE_PREFIX, readCode, signCode } from '../../shared/documents/code';
 import { base45 as strictBase45 } from '../../shared/documents/base45';
-import type { TrustList, TrustedKey } from '../../shared/documents/trust';
+import type { TrustList } from '../../shared/documents/trust';
 import { verifyCode, type Verdict } from '../../shared/documents/verify';
 import { findService } from '../../shared/services/catalog';
 import { serviceInputs, validateAnswers } from '../../shared/services/validate';
 import { encode as qrEncode } from 'uqr';
+import { signer, type Signer } from '../support/document-signers';
 import { GOOD_BIRTH, GOOD_IE_V2, GOOD_PERMIT, GOOD_TAX } from '../support/service-answers';
-
-interface Signer {
-	trusted: TrustedKey;
-	keyId: Uint8Array;
-	privateKey: CryptoKey;
-}
-
-async function signer(id: number, times: Partial<TrustedKey> = {}): Promise<Signer> {
-	const pair = (await crypto.subtle.generateKey(SIGNING_ALGORITHM, true, [
-		'sign',
-		'verify'
-	])) as CryptoKeyPair;
-	const { x, y } = await crypto.subtle.exportKey('jwk', pair.publicKey);
-	const keyId = new Uint8Array(8).fill(id);
-	return {
-		keyId,
-		privateKey: pair.privateKey,
-		trusted: {
-			id: Buffer.from(keyId).toString('base64url'),
-			publicKey: { kty: 'EC', crv: 'P-256', x: x!, y: y! },
-			createdAt: '2026-01-01T00:00:00.000Z',
-			...times
-		}
-	};
-}
 
 const SAMPLES = {
 	'individual-entrepreneur': { version: 2, answers: GOOD_IE_V2 },

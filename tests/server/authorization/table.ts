@@ -256,6 +256,15 @@ export const table: Row[] = [
 		effect: ({ res }) => expect(Array.isArray(res.json.keys)).toBe(true)
 	},
 	{
+		route: 'GET /api/documents/revoked',
+		// Public by design: a signed list of serials, which says nothing of whose they are.
+		name: 'revocation list',
+		namesRecord: false,
+		request: () => ({ method: 'GET', path: '/api/documents/revoked', signs: 'body' }),
+		expect: everyone(served()),
+		effect: ({ res }) => expect(typeof res.json.list).toBe('string')
+	},
+	{
 		route: 'GET /api/documents/check',
 		// Public by design: found only by the number and the IIN printed on the paper together.
 		name: 'check a document by number and IIN',
@@ -771,6 +780,28 @@ export const table: Row[] = [
 				version: res.json.application.version
 			});
 		}
+	},
+	{
+		route: 'POST /api/office/applications/:id/revocation',
+		// Whoever may decide an application may revoke its document; to anyone else it does
+		// not exist. The world's applications have no document yet, so a reviewer who may
+		// gets past the policy to `no_document`: the revocation itself is in documents.test.ts.
+		name: 'revoke a document as a signed-in reviewer',
+		namesRecord: true,
+		request: async (world, record) =>
+			jsonRequest('POST', `/api/office/applications/${record!.applicationId}/revocation`, {
+				reason: 'Issued in error',
+				baseVersion: await versionOf(world, record!)
+			}),
+		expect: sessionEndpoint({
+			citizenA: refused(404, 'not_found'),
+			citizenB: refused(404, 'not_found'),
+			officer: refused(404, 'not_found'),
+			regionReviewer: { alice: refused(409, 'no_document'), bob: refused(404, 'not_found') },
+			otherReviewer: { alice: refused(404, 'not_found'), bob: refused(409, 'no_document') },
+			nationalReviewer: refused(404, 'not_found'),
+			administrator: refused(404, 'not_found')
+		})
 	},
 	{
 		route: 'GET /api/office/applications',

@@ -110,7 +110,18 @@ export const OfficeApplication = v.object({
 	/** Every change, oldest first: what happened, from and to which status, who, when. */
 	history: v.array(HistoryEntry),
 	/** Reviewers' notes for each other, oldest first; never shown to the applicant. */
-	notes: v.array(Note)
+	notes: v.array(Note),
+	/**
+	 * The document its approval issued: its serial (the number `DLD-…`), when, and whether an
+	 * office revoked it since (when, and why). Null when none was issued.
+	 */
+	document: v.nullable(
+		v.object({
+			serial: v.number(),
+			issuedAt: v.string(),
+			revoked: v.nullable(v.object({ at: v.string(), reason: v.string() }))
+		})
+	)
 });
 export type OfficeApplication = v.InferOutput<typeof OfficeApplication>;
 

@@ -11,7 +11,11 @@ import { rejectReason, type RejectReason } from '../../shared/services/reject-re
 import type { ApplicationView } from './applications';
 
 export type Headline =
-	| { kind: 'approved'; decidedAt: number }
+	/**
+	 * No `decidedAt` once its document was revoked: the state's time is the revocation's
+	 * then, and the state carries no other.
+	 */
+	| { kind: 'approved'; decidedAt?: number }
 	| {
 			kind: 'rejected';
 			decidedAt: number;
@@ -37,7 +41,9 @@ const time = (iso: string) => Date.parse(iso) || 0;
 export function headline(server: ApplicationState): Headline {
 	switch (server.status) {
 		case 'approved':
-			return { kind: 'approved', decidedAt: time(server.updatedAt) };
+			return server.documentRevoked
+				? { kind: 'approved' }
+				: { kind: 'approved', decidedAt: time(server.updatedAt) };
 		case 'rejected':
 			return {
 				kind: 'rejected',
@@ -74,8 +80,11 @@ export function askedInputs(
 }
 
 export interface TimelineEntry {
-	/** Made on this phone, received by the office, then asked for more or decided. */
-	kind: 'made' | 'received' | 'more_information' | 'approved' | 'rejected';
+	/**
+	 * Made on this phone, received by the office, then asked for more or decided, and
+	 * perhaps the document revoked since.
+	 */
+	kind: 'made' | 'received' | 'more_information' | 'approved' | 'rejected' | 'revoked';
 	/** Epoch ms; absent when the device cannot know it (see `timeline`). */
 	at?: number;
 }
@@ -91,13 +100,16 @@ export function timeline(view: ApplicationView): TimelineEntry[] {
 	const entries: TimelineEntry[] = [];
 	if (!view.fromOtherDevice) entries.push({ kind: 'made', at: view.application.submittedAt });
 	if (!('server' in view.state)) return entries;
-	const { status, updatedAt } = view.state.server;
+	const { status, updatedAt, documentRevoked } = view.state.server;
 	const receivedAt =
 		view.application.receivedAt ?? (status === 'received' ? time(updatedAt) : undefined);
 	entries.push(
 		receivedAt === undefined ? { kind: 'received' } : { kind: 'received', at: receivedAt }
 	);
-	if (status === 'more_information' || status === 'approved' || status === 'rejected') {
+	if (documentRevoked) {
+		// The state's time is the revocation's: the approval's own is not known here.
+		entries.push({ kind: 'approved' }, { kind: 'revoked', at: time(documentRevoked.at) });
+	} else if (status === 'more_information' || status === 'approved' || status === 'rejected') {
 		entries.push({ kind: status, at: time(updatedAt) });
 	}
 	return entries;

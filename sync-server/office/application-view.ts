@@ -2,7 +2,14 @@ import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { OfficeApplication } from '../../shared/office';
 import type { Catalogue } from '../catalogue/catalogue';
 import type { Database } from '../db/open';
-import { accounts, applicationHistory, applicationNotes, applications, files } from '../db/schema';
+import {
+	accounts,
+	applicationHistory,
+	applicationNotes,
+	applications,
+	documents,
+	files
+} from '../db/schema';
 
 /** An application's row as the policy and the office page need it. */
 export async function applicationRecord(db: Database, id: string) {
@@ -73,6 +80,10 @@ export async function officeView(
 		.leftJoin(accounts, eq(accounts.id, applicationNotes.author))
 		.where(eq(applicationNotes.applicationId, row.id))
 		.orderBy(asc(applicationNotes.id));
+	const [document] = await db
+		.select({ serial: documents.serial, issuedAt: documents.issuedAt })
+		.from(documents)
+		.where(eq(documents.applicationId, row.id));
 	return {
 		id: row.id,
 		reference: row.reference,
@@ -102,6 +113,16 @@ export async function officeView(
 			at: entry.at.toISOString()
 		})),
 		notes: notes.map((note) => ({ ...note, at: note.at.toISOString() })),
+		document: document
+			? {
+					serial: document.serial,
+					issuedAt: document.issuedAt.toISOString(),
+					revoked:
+						row.documentRevokedAt && row.documentRevocationReason !== null
+							? { at: row.documentRevokedAt.toISOString(), reason: row.documentRevocationReason }
+							: null
+				}
+			: null,
 		files: named.flatMap(({ field, sha256 }) => {
 			const file = bySha.get(sha256);
 			return file ? [{ field, sha256, type: file.type, size: file.size }] : [];

@@ -46,6 +46,15 @@ describe('headline', () => {
 		});
 	});
 
+	it('leaves the time out of an approval whose document was revoked: the state’s time is the revocation’s', () => {
+		const server = state({
+			status: 'approved',
+			updatedAt: '2026-12-09T08:00:00.000Z',
+			documentRevoked: { at: '2026-12-09T08:00:00.000Z', reason: 'Issued in error' }
+		});
+		expect(headline(server)).toEqual({ kind: 'approved' });
+	});
+
 	it('gives a rejection the text of its code in every language, and the reviewer’s words', () => {
 		const shown = headline(
 			state({ status: 'rejected', reasonCode: 'site_not_allowed', reason: 'Бұл саябақ' })
@@ -107,6 +116,20 @@ describe('timeline', () => {
 			{ kind: 'made', at: at('2026-12-07T09:00:00.000Z') },
 			{ kind: 'received', at: at('2026-12-07T09:01:00.000Z') },
 			{ kind: 'approved', at: at('2026-12-07T12:00:00.000Z') }
+		]);
+	});
+
+	it('ends with the revocation of its document, at its time, after an approval of no known time', () => {
+		const server = state({
+			status: 'approved',
+			updatedAt: '2026-12-09T08:00:00.000Z',
+			documentRevoked: { at: '2026-12-09T08:00:00.000Z', reason: 'Issued in error' }
+		});
+		const v = view(server);
+		v.application.receivedAt = at('2026-12-07T09:01:00.000Z');
+		expect(timeline(v).slice(2)).toEqual([
+			{ kind: 'approved' },
+			{ kind: 'revoked', at: at('2026-12-09T08:00:00.000Z') }
 		]);
 	});
 

@@ -50,6 +50,23 @@ export async function decideApplication(id: string, decision: object): Promise<v
 }
 
 /**
+ * Revokes the application's document, with the reason its holder reads (docs/documents.md).
+ * Throws SyncError: 409 when the application moved meanwhile or is revoked already.
+ */
+export async function revokeDocument(
+	id: string,
+	revocation: { reason: string; baseVersion: number }
+): Promise<void> {
+	const call = await officeCalls();
+	await call(
+		v.object({ status: v.literal('applied') }),
+		'POST',
+		`/api/office/applications/${encodeURIComponent(id)}/revocation`,
+		await gzip(JSON.stringify(revocation))
+	);
+}
+
+/**
  * Takes the application to work on, or hands it to a colleague (`to`). Throws SyncError
  * 409 when someone else holds it.
  */

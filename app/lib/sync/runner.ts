@@ -1,5 +1,6 @@
 import { liveQuery } from 'dexie';
 import { refreshCatalogue } from '../catalogue/device-catalogue';
+import { refreshRevocationList } from '../documents/revocation-list';
 import { refreshTrustList } from '../documents/trust-list';
 import { pruneDeliveredPhotos } from '../files/prune';
 import { sessionTokens } from './session-tokens';
@@ -31,14 +32,16 @@ export function startSyncRunner(db: DalaDatabase): SyncRunner {
 	let engine: SyncEngine | null = null;
 	let retryTimer: ReturnType<typeof setTimeout> | undefined;
 
-	// The services catalogue, revalidated by ETag, and the keys documents are checked with
-	// (so /verify answers offline with the newest list this phone saw); one request of each
-	// at a time, failing quietly.
+	// The services catalogue, revalidated by ETag, and the keys and revocation list documents
+	// are checked with (so /verify answers offline with the newest lists this phone saw); one
+	// request of each at a time, failing quietly.
 	let refreshing: Promise<unknown> | undefined;
 	const refresh = () =>
-		void (refreshing ??= Promise.all([refreshCatalogue(db), refreshTrustList()]).finally(
-			() => (refreshing = undefined)
-		));
+		void (refreshing ??= Promise.all([
+			refreshCatalogue(db),
+			// The revocation list is read under the trust list: the newest one first.
+			refreshTrustList().then((kept) => kept && refreshRevocationList(kept.list))
+		]).finally(() => (refreshing = undefined)));
 
 	// Photos stay a week after delivery: once an hour is often enough to look.
 	let prunedAt = 0;

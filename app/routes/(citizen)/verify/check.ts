@@ -1,16 +1,34 @@
 /**
- * One check of a document's code on this device: the trust list it is checked with, then
- * the verdict. Separate from the page so every way a code arrives (typed, photo, camera)
- * ends here, and so the revocation list, when it comes, has one place to join.
+ * One check of a document's code on this device: the trust list and revocation list it is
+ * checked with, then the verdict. Separate from the page so every way a code arrives
+ * (typed, photo, camera) ends here.
  */
 import type { DocumentClaims } from '../../../../shared/documents/claims';
+import { DocumentCheck } from '../../../../shared/documents/check';
+import { isRevoked } from '../../../../shared/documents/revocation';
 import { documentNumber, templateOf } from '../../../../shared/documents/templates';
 import { verifyCode, type Verdict } from '../../../../shared/documents/verify';
 import { todayInKazakhstan } from '../../../../shared/dates';
+import * as v from 'valibot';
+import {
+	keptRevocationList,
+	refreshRevocationList,
+	type KeptRevocationList
+} from '$lib/documents/revocation-list';
 import { keptTrustList, refreshTrustList, type KeptTrustList } from '$lib/documents/trust-list';
 
-/** What the page shows: a verdict, or that the device has no trust list to check with. */
-export type CheckResult = Verdict | { kind: 'no_trust_list' };
+/**
+ * What the page shows: a verdict, that the document is revoked, or that the device has no
+ * trust list to check with.
+ */
+export type CheckResult =
+	| Verdict
+	/**
+	 * Genuine, but revoked: found on the revocation list of `listOf` (ISO time), or, with
+	 * no `listOf`, said so by the register online before the list here has it.
+	 */
+	| { kind: 'revoked'; claims: DocumentClaims; listOf?: string }
+	| { kind: 'no_trust_list' };
 
 /** Which trust list a check used: fetched just now, or the one kept from before. */
 export interface KeysUsed {
@@ -30,32 +48,56 @@ export async function trustListNow(): Promise<{ kept?: KeptTrustList; fresh: boo
 }
 
 /**
+ * The revocation list to check with: fetched first when the browser thinks it is online,
+ * else the kept one; undefined when this device has none yet.
+ */
+async function revocationListNow(trust: KeptTrustList): Promise<KeptRevocationList | undefined> {
+	return navigator.onLine ? refreshRevocationList(trust.list) : keptRevocationList(trust.list);
+}
+
+/**
  * The verdict on `text`. Never throws: whatever a camera or a person hands it gets an
  * answer, and nothing but a signature that holds under the trust list is genuine.
+ * `revocationsOf` is the time of the revocation list a genuine or expired code was
+ * checked against (absent: this device has none yet).
  */
-export async function checkCode(
-	text: string
-): Promise<{ result: CheckResult; keys?: KeysUsed; register?: RegisterAnswer }> {
+export async function checkCode(text: string): Promise<{
+	result: CheckResult;
+	keys?: KeysUsed;
+	revocationsOf?: string;
+	register?: RegisterAnswer;
+}> {
 	const { kept, fresh } = await trustListNow();
 	if (!kept) return { result: { kind: 'no_trust_list' } };
 	const keys = { fetchedAt: kept.fetchedAt, fresh };
 	try {
 		const verdict = await verifyCode(text.trim(), kept.list, todayInKazakhstan());
-		// Revocation (a later slice) joins here: a genuine or expired verdict whose serial is
-		// on the kept revocation list becomes `revoked` before the page sees it.
-		const register =
-			verdict.kind === 'genuine' || verdict.kind === 'expired'
-				? await askRegister(verdict.claims)
-				: undefined;
-		return { result: verdict, keys, ...(register ? { register } : {}) };
+		if (verdict.kind !== 'genuine' && verdict.kind !== 'expired') return { result: verdict, keys };
+		const revocations = await revocationListNow(kept);
+		const listOf = revocations?.list.issuedAt.toISOString();
+		const register = await askRegister(verdict.claims);
+		const onList = revocations !== undefined && isRevoked(revocations.list, verdict.claims.serial);
+		const result: CheckResult =
+			onList || register === 'revoked'
+				? { kind: 'revoked', claims: verdict.claims, ...(onList ? { listOf } : {}) }
+				: verdict;
+		return {
+			result,
+			keys,
+			...(listOf ? { revocationsOf: listOf } : {}),
+			...(register ? { register } : {})
+		};
 	} catch (error) {
 		console.error('verify', error);
 		return { result: { kind: 'unreadable' }, keys };
 	}
 }
 
-/** What the register said of a genuine document, online: it holds it, or it does not. */
-export type RegisterAnswer = 'confirmed' | 'unknown';
+/**
+ * What the register said of a genuine document, online: it holds it, it holds it revoked,
+ * or it does not hold it.
+ */
+export type RegisterAnswer = 'confirmed' | 'revoked' | 'unknown';
 
 /**
  * Asks the server for the document by its number and the IIN printed beside it; undefined
@@ -68,8 +110,10 @@ async function askRegister(claims: DocumentClaims): Promise<RegisterAnswer | und
 	const query = new URLSearchParams({ number: documentNumber(claims.serial), iin });
 	try {
 		const response = await fetch(`/api/documents/check?${query}`, { cache: 'no-store' });
-		if (response.ok) return 'confirmed';
-		return response.status === 404 ? 'unknown' : undefined;
+		if (response.status === 404) return 'unknown';
+		if (!response.ok) return undefined;
+		const found = v.parse(DocumentCheck, await response.json());
+		return found.status === 'revoked' ? 'revoked' : 'confirmed';
 	} catch {
 		return undefined;
 	}

@@ -29,12 +29,16 @@ export function historyText(entry: HistoryEntry): string {
 		amended: m.office_history_amended,
 		answered: m.office_history_answered,
 		claimed: m.office_history_claimed,
-		decided: () => m.office_history_decided({ status: statusLabel(entry.toStatus) })
+		decided: () => m.office_history_decided({ status: statusLabel(entry.toStatus) }),
+		revoked: m.office_history_revoked
 	}[entry.kind];
 	const text = what ? what() : entry.kind;
 	const who =
 		entry.actor === null
-			? ''
+			? // A decision no one made is a rule's, in the push that received it.
+				entry.kind === 'decided'
+				? m.office_actor_rule()
+				: ''
 			: entry.actor.role === 'citizen'
 				? m.office_actor_applicant()
 				: (entry.actor.name ?? '');

@@ -6,7 +6,7 @@
  * sent, as the app signs: a signature made ahead would be stale in a run longer than the
  * server's freshness window (5 minutes), and each nonce is served once.
  */
-import type { TypedApplication } from './documents';
+import { fromAnotherApplicant, type TypedApplication } from './documents';
 import { Device, pushResults, type PreparedPush } from './device';
 import type { HttpResponse } from './http';
 import { cpuShare, sampleCpu, type SyncServer } from './processes';
@@ -24,6 +24,15 @@ export interface IngestResult {
 	rawBytes: number;
 	wire: WireCount;
 	cpu: ReturnType<typeof cpuShare>;
+	/** What the rules made of the timed rounds' applications, all rounds together. */
+	decided?: Census;
+}
+
+/** Applications stored, how many of them a rule approved, documents issued. */
+export interface Census {
+	applications: number;
+	approved: number;
+	documents: number;
 }
 
 interface Plan {
@@ -31,8 +40,17 @@ interface Plan {
 	pushes: PreparedPush[];
 }
 
+/**
+ * Each plan's applicants are new people (documents.ts, `fromAnotherApplicant`): the same
+ * answers pushed again as new applications would otherwise be second registrations of the
+ * same IINs, which the rule sends to a reviewer, so only the first round would issue.
+ */
+let generation = 0;
+
 /** Splits the applications evenly over the devices and builds each device's pushes. */
-function plan(devices: Device[], applications: readonly TypedApplication[]): Plan[] {
+function plan(devices: Device[], sameAnswers: readonly TypedApplication[]): Plan[] {
+	generation++;
+	const applications = sameAnswers.map((a) => fromAnotherApplicant(a, generation));
 	const share = Math.ceil(applications.length / devices.length);
 	return devices.map((device, d) => {
 		const mine = applications.slice(d * share, (d + 1) * share);
@@ -79,7 +97,9 @@ export async function ingest(
 	server: SyncServer,
 	applications: readonly TypedApplication[],
 	warmup: readonly TypedApplication[],
-	concurrency: number
+	concurrency: number,
+	/** Counts what the database holds, read between rounds (never while one is timed). */
+	census?: () => Promise<Census>
 ): Promise<IngestResult> {
 	const { port } = server;
 	const devices = await Promise.all(Array.from({ length: concurrency }, () => Device.create(port)));
@@ -91,6 +111,7 @@ export async function ingest(
 		const warm = plan(devices, warmup);
 		expectAllApplied(await run(warm), warmup.length);
 
+		const before = await census?.();
 		const rounds: IngestResult[] = [];
 		for (let round = 0; round < ROUNDS; round++) {
 			const timed = plan(devices, applications);
@@ -113,7 +134,16 @@ export async function ingest(
 				cpu
 			});
 		}
-		return medianRun(rounds);
+		const after = await census?.();
+		const decided =
+			before && after
+				? {
+						applications: after.applications - before.applications,
+						approved: after.approved - before.approved,
+						documents: after.documents - before.documents
+					}
+				: undefined;
+		return { ...medianRun(rounds), decided };
 	} finally {
 		for (const device of devices) device.close();
 	}

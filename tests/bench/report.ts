@@ -76,6 +76,18 @@ export function markdown(m: Measurements, f: Figures): string {
 			);
 		}),
 		'',
+		...(['one', 'pool'] as const).flatMap((k) => {
+			const r = m.ingest[k];
+			const c = r.decided;
+			if (!c) return [];
+			return [
+				`Decided by rule on the push, ${r.concurrency} device(s), all timed rounds: ` +
+					`${whole(c.approved)} of ${whole(c.applications)} applications approved ` +
+					`(${((100 * c.approved) / Math.max(1, c.applications)).toFixed(1)} %), ` +
+					`${whole(c.documents)} documents signed and recorded in the push's transaction.`,
+				''
+			];
+		}),
 		`Where the gap goes: the promises (device lock, lookup of mutations seen before, ` +
 			`feed position, last seq; ${'`'}server-writes.ts${'`'}) cost the database ${ratio(f.ceilingOne / f.writesOne)}× the raw ` +
 			`INSERT over 1 connection and ${ratio(f.ceilingPool / f.writesPool)}× over ${pool}; the server process ` +

@@ -15,11 +15,11 @@
  * stood. The time says how fresh the list is, and is shown beside every verdict.
  */
 import { decode, encode } from 'cborg';
-import * as v from 'valibot';
 import { fromBase64url, toBase64url } from './base64url';
 import { deflate, inflate, openCose, signCose, type CoseSigner } from './cose';
+import { MAX_LIST_CHARS } from './limits';
 import { keyVouches, type TrustList } from './trust';
-import { signerOf } from './verify';
+import { signerOf } from './signer';
 
 export interface RevocationList {
 	/** How many documents it revokes: never lower than a list seen before. */
@@ -35,14 +35,6 @@ export interface RevocationList {
  * would inflate further is refused as it inflates.
  */
 const MAX_LIST_BYTES = 2 * 1024 * 1024;
-/** The most characters of a list's text: its bytes at the worst compression, in base64url. */
-export const MAX_LIST_CHARS = Math.ceil((MAX_LIST_BYTES * 1.01 * 4) / 3) + 1024;
-
-/** `GET /api/documents/revoked`'s answer. */
-export const RevocationListBody = v.object({
-	list: v.pipe(v.string(), v.maxLength(MAX_LIST_CHARS))
-});
-export type RevocationListBody = v.InferOutput<typeof RevocationListBody>;
 
 const Key = { number: 1, issuedAt: 2, bits: 3 } as const;
 

@@ -3,12 +3,11 @@
  * phone with no network, and what the server's tests hold it to. Every input gets an
  * answer; nothing here throws on what a camera or a person hands it.
  */
-import { toBase64url } from './base64url';
 import { readCode } from './code';
-import { SIGNING_ALGORITHM, signatureHolds, type SignedCode } from './cose';
 import { decodeClaims, type DocumentClaims } from './claims';
 import { templateOf } from './templates';
-import { keyVouches, type TrustList, type TrustedKey } from './trust';
+import { signerOf } from './signer';
+import { keyVouches, type TrustList } from './trust';
 
 export type Verdict =
 	/** Signed by a key Dala trusts for that moment, and still in force. */
@@ -25,38 +24,6 @@ export type Verdict =
 	| { kind: 'not_dala' }
 	/** A Dala prefix on text that is no code: characters or a length base45 never has. */
 	| { kind: 'unreadable' };
-
-const imported = new WeakMap<TrustedKey, Promise<CryptoKey | undefined>>();
-
-/** The key as WebCrypto's, once per trusted key; undefined for one that is no P-256 point. */
-function publicKey(key: TrustedKey): Promise<CryptoKey | undefined> {
-	let found = imported.get(key);
-	if (!found) {
-		found = crypto.subtle
-			.importKey('jwk', { ...key.publicKey, ext: true }, SIGNING_ALGORITHM, false, ['verify'])
-			.catch(() => undefined);
-		imported.set(key, found);
-	}
-	return found;
-}
-
-/**
- * The trusted key whose private half made `code`'s signature; `unknown_key` when the trust
- * list has no key of its id, `not_genuine` when that key did not sign it. Whether the key
- * vouched for the moment it signed is the caller's to ask (`keyVouches`): only the signed
- * bytes say when that was.
- */
-export async function signerOf(
-	code: SignedCode,
-	trust: TrustList
-): Promise<TrustedKey | 'unknown_key' | 'not_genuine'> {
-	const id = toBase64url(code.keyId);
-	const key = trust.keys.find((k) => k.id === id);
-	if (!key) return 'unknown_key';
-	const verifier = await publicKey(key);
-	if (!verifier || !(await signatureHolds(code, verifier))) return 'not_genuine';
-	return key;
-}
 
 /**
  * What `text` is worth: checked against `trust`, its validity against `today` (ISO date in

@@ -3,7 +3,7 @@ import { Hono } from 'hono';
 import * as v from 'valibot';
 import { ErrorCode } from '../../shared/errors';
 import { DocumentCheckQuery, type DocumentCheck } from '../../shared/documents/check';
-import type { RevocationListBody } from '../../shared/documents/revocation';
+import type { RevocationListBody } from '../../shared/documents/limits';
 import type { TrustList } from '../../shared/documents/trust';
 import type { Database } from '../db/open';
 import { applications, documents } from '../db/schema';

@@ -40,6 +40,11 @@ const app = useAppAndBrowser({
 let applicationId = '';
 let code = '';
 let checker: Browser;
+let phoneListBefore = '';
+
+/** The revocation list a phone keeps (its signed text, and when fetched), read in the page. */
+const keptList = (page: Page) =>
+	page.evaluate(() => JSON.parse(localStorage.getItem('dala.revocation-list') ?? 'null'));
 
 beforeAll(async () => {
 	const { page } = app.browser;
@@ -53,6 +58,11 @@ beforeAll(async () => {
 	await page.getByRole('link', { name: 'View and print the document' }).click();
 	await page.locator('.document').waitFor();
 	code = await documentOnPhone(page);
+	// The holder checks their own paper once: from then on this phone keeps the revocation
+	// list, and every sync refreshes it.
+	await page.goto(`${app.server.url}/verify`);
+	await page.waitForFunction(() => localStorage.getItem('dala.revocation-list') !== null);
+	phoneListBefore = (await keptList(page)).text;
 	checker = await launchBrowser();
 	await openControlled(checker.page, `${app.server.url}/verify`);
 }, 90_000);
@@ -71,10 +81,6 @@ async function verdict(page: Page, text: string): Promise<string> {
 	await heading.waitFor();
 	return (await heading.textContent())!.trim();
 }
-
-/** The revocation list this checker's phone keeps: its number, read in the page. */
-const keptList = (page: Page) =>
-	page.evaluate(() => JSON.parse(localStorage.getItem('dala.revocation-list') ?? 'null'));
 
 describe('a revoked document', () => {
 	let listBefore: unknown;
@@ -120,11 +126,27 @@ describe('a revoked document', () => {
 	});
 
 	it('reaches the holder’s phone with its next sync, and is no longer offered for printing', async () => {
-		const { page } = app.browser;
+		const { page, context } = app.browser;
 		await page.goto(`${app.server.url}/applications/${applicationId}`);
 		await page.getByRole('button', { name: 'Sync now' }).click();
 		await page.getByRole('heading', { name: 'Your document has been revoked' }).waitFor();
 		await page.getByText(REASON).waitFor();
+		// And the newer revocation list: once the pass has fetched it, checked on this phone
+		// with no network, the document is revoked.
+		await page.waitForFunction((before) => {
+			const fetched = localStorage.getItem('dala.revocation-list.fetched');
+			return fetched !== null && JSON.parse(fetched).text !== before;
+		}, phoneListBefore);
+		await context.setOffline(true);
+		try {
+			await page.goto(`${app.server.url}/verify`);
+			expect(await verdict(page, code)).toBe('Revoked');
+			await page.getByText(/^Revoked as of the list of revoked documents of /).waitFor();
+			expect((await keptList(page)).text).not.toBe(phoneListBefore);
+		} finally {
+			await context.setOffline(false);
+		}
+		await page.goto(`${app.server.url}/applications/${applicationId}`);
 		await page.getByRole('link', { name: 'View the document' }).click();
 		await page.getByRole('heading', { name: 'Your document has been revoked' }).waitFor();
 		expect(await page.getByRole('button', { name: 'Print or save as PDF' }).count()).toBe(0);

@@ -8,13 +8,13 @@ import { encode } from 'cborg';
 import { signCose } from '../../shared/documents/cose';
 import {
 	isRevoked,
-	MAX_LIST_CHARS,
 	readRevocationList,
 	replaces,
 	revocationBits,
 	signRevocationList,
 	type RevocationList
 } from '../../shared/documents/revocation';
+import { MAX_LIST_CHARS } from '../../shared/documents/limits';
 import type { TrustList } from '../../shared/documents/trust';
 import { signer, type Signer } from '../support/document-signers';
 

@@ -1,6 +1,6 @@
 import { liveQuery } from 'dexie';
 import { refreshCatalogue } from '../catalogue/device-catalogue';
-import { refreshRevocationList } from '../documents/revocation-list';
+import { fetchRevocationList, keepsRevocationList } from '../documents/kept-revocations';
 import { refreshTrustList } from '../documents/trust-list';
 import { pruneDeliveredPhotos } from '../files/prune';
 import { sessionTokens } from './session-tokens';
@@ -39,8 +39,10 @@ export function startSyncRunner(db: DalaDatabase): SyncRunner {
 	const refresh = () =>
 		void (refreshing ??= Promise.all([
 			refreshCatalogue(db),
-			// The revocation list is read under the trust list: the newest one first.
-			refreshTrustList().then((kept) => kept && refreshRevocationList(kept.list))
+			refreshTrustList(),
+			// The revocation list, on a device that checks documents: fetched as it comes, for
+			// the next check to read (kept-revocations.ts says why not here).
+			keepsRevocationList() ? fetchRevocationList() : undefined
 		]).finally(() => (refreshing = undefined)));
 
 	// Photos stay a week after delivery: once an hour is often enough to look.

@@ -47,6 +47,12 @@ export async function trustListNow(): Promise<{ kept?: KeptTrustList; fresh: boo
 	return { kept, fresh: kept !== undefined && kept.fetchedAt !== before };
 }
 
+/** Both lists, fetched when online: what visiting the page once keeps for checking offline. */
+export async function listsNow(): Promise<void> {
+	const { kept } = await trustListNow();
+	if (kept) await revocationListNow(kept);
+}
+
 /**
  * The revocation list to check with: fetched first when the browser thinks it is online,
  * else the kept one; undefined when this device has none yet.

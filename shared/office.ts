@@ -101,6 +101,11 @@ export const OfficeApplication = v.object({
 	region: v.nullable(v.string()),
 	/** As the server holds them (normalized by the service definition). */
 	answers: v.record(v.string(), v.string()),
+	/**
+	 * Why the service's rule left it to a person (shared/services/automatic-rules.ts
+	 * `ReviewReason`); null when no rule ran. Any text: a newer server may add reasons.
+	 */
+	reviewReason: v.nullable(v.string()),
 	/** Why it was rejected: a code of its service's list, and the reviewer's own words. */
 	reasonCode: v.nullable(v.string()),
 	reason: v.nullable(v.string()),

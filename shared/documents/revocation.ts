@@ -52,8 +52,12 @@ export function isRevoked(list: RevocationList, serial: number): boolean {
 	return byte !== undefined && (byte & (0x80 >> (serial & 7))) !== 0;
 }
 
-/** The list signed with `key`, as its text travels and is kept. */
-export async function signRevocationList(list: RevocationList, key: CoseSigner): Promise<string> {
+/** The list signed with `key`, as its text travels and is kept; `compress` is zlib. */
+export async function signRevocationList(
+	list: RevocationList,
+	key: CoseSigner,
+	compress: (data: Uint8Array) => Promise<Uint8Array> = deflate
+): Promise<string> {
 	const payload = encode(
 		new Map<number, unknown>([
 			[Key.number, list.number],
@@ -61,7 +65,7 @@ export async function signRevocationList(list: RevocationList, key: CoseSigner):
 			[Key.bits, list.bits]
 		])
 	);
-	return toBase64url(await deflate(await signCose(payload, key)));
+	return toBase64url(await compress(await signCose(payload, key)));
 }
 
 export type RevocationProblem =

@@ -146,6 +146,12 @@ export const applications = pgTable(
 		 */
 		documentRevokedAt: timestamp('document_revoked_at', { withTimezone: true }),
 		documentRevocationReason: text('document_revocation_reason'),
+		/**
+		 * Why the service's rule passed it to a person at receipt (shared/services/
+		 * automatic-rules.ts `ReviewReason`), for the reviewer; null when a rule decided it or
+		 * the service has none. Never in a pull: the office's, not the applicant's.
+		 */
+		reviewReason: text('review_reason'),
 		createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 		updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 		/**

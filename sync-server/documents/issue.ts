@@ -12,6 +12,7 @@ import type { Answers } from '../../shared/services/validate';
 import type { Transaction } from '../db/open';
 import { documents } from '../db/schema';
 import { rowsFrom, selectForInsert } from '../db/sql-rows';
+import { zlibDeflate } from './compress';
 import type { SigningKey } from './signing-keys';
 
 /** An application being approved, as its document needs it. */
@@ -64,7 +65,7 @@ export async function signDocuments(
 			issued.set(approval.applicationId, {
 				applicationId: approval.applicationId,
 				serial,
-				code: await signCode(payload, key),
+				code: await signCode(payload, key, zlibDeflate),
 				keyId: key.id,
 				checkIin: approval.answers[template.checkIin] ?? '',
 				issuedAt

@@ -16,6 +16,7 @@ import {
 } from '../../shared/documents/revocation';
 import type { Database } from '../db/open';
 import { applications, documents } from '../db/schema';
+import { zlibDeflate } from './compress';
 import type { DocumentKeys } from './signing-keys';
 
 /** How long one signed list is handed out while nothing is revoked. */
@@ -47,7 +48,8 @@ export function revocationListStore(
 			issuedAt: new Date(Math.floor(at / 1000) * 1000),
 			bits: revocationBits(serials)
 		};
-		return { text: await signRevocationList(list, await keys.current()), number: list.number, at };
+		const text = await signRevocationList(list, await keys.current(), zlibDeflate);
+		return { text, number: list.number, at };
 	}
 
 	return {

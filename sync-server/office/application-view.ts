@@ -96,6 +96,7 @@ export async function officeView(
 		updatedAt: row.updatedAt.toISOString(),
 		assignee: assignee ?? null,
 		answers: row.answers,
+		reviewReason: row.reviewReason,
 		reasonCode: row.reasonCode,
 		reason: row.reason,
 		request:

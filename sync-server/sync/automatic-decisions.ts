@@ -8,7 +8,8 @@ import { and, ne, sql } from 'drizzle-orm';
 import {
 	decideByRule,
 	registrationHolder,
-	type AutomaticOutcome
+	type AutomaticOutcome,
+	type ReviewReason
 } from '../../shared/services/automatic-rules';
 import type { ServiceDefinition } from '../../shared/services/definition';
 import type { Answers } from '../../shared/services/validate';
@@ -94,4 +95,12 @@ export function ruleOutcomes<T extends Submitted>(
 		if (holder) open.add(holder);
 	}
 	return outcomes;
+}
+
+/**
+ * Why a rule passed the application to a person, as `applications.review_reason` keeps it
+ * for the office; null when a rule decided it or none ran.
+ */
+export function reviewReasonOf(outcome: AutomaticOutcome | undefined): ReviewReason | null {
+	return outcome?.decision === 'review' ? outcome.reason : null;
 }

@@ -19,7 +19,7 @@ import {
 	nextReference
 } from '../db/schema';
 import { appendHistory, type HistoryEntry } from './history';
-import { openRegistrations, ruleOutcomes } from './automatic-decisions';
+import { openRegistrations, reviewReasonOf, ruleOutcomes } from './automatic-decisions';
 import { recordDocuments, signDocuments, type IssuedDocument } from '../documents/issue';
 import type { DocumentKeys, SigningKey } from '../documents/signing-keys';
 import { httpError } from '../http/errors';
@@ -463,6 +463,7 @@ async function submitRun(
 					document: sql`a.document`,
 					documentRevokedAt: sql`null`,
 					documentRevocationReason: sql`null`,
+					reviewReason: sql`a.review_reason`,
 					// The region its answers name (null: the national queue), which decides whose
 					// reviewers may decide it (accounts/policy.ts). A device files for its owner:
 					// no officer.
@@ -485,11 +486,12 @@ async function submitRun(
 							? ApplicationStatus.approved
 							: ApplicationStatus.received,
 						version: approved.has(s.m.applicationId) ? 2 : 1,
-						document: issued.get(s.m.applicationId)?.code ?? null
+						document: issued.get(s.m.applicationId)?.code ?? null,
+						review_reason: reviewReasonOf(outcomes.get(s))
 					})),
 					'a',
 					'id uuid, mutation_id uuid, service_id text, service_version integer, answers jsonb, ' +
-						'region text, status text, version integer, document text'
+						'region text, status text, version integer, document text, review_reason text'
 				)
 			)
 		)

@@ -168,16 +168,31 @@ describe.each(backends)('issued documents on $name', (backend) => {
 			mutations: [cafe, { ...first, seq: 2 }, { ...second, seq: 3 }]
 		});
 		expect(res.status).toBe(200);
-		for (const [m, status] of [
-			[cafe, 'received'],
-			[first, 'approved'],
-			[second, 'received']
+		// The reviewer is told why the rule left it to them; never the applicant (no pull has it).
+		for (const [m, status, reviewReason] of [
+			[cafe, 'received', 'not_low_risk'],
+			[first, 'approved', null],
+			[second, 'received', 'open_registration']
 		] as const) {
-			expect((await storedApplication(suite.db, m.applicationId))?.status).toBe(status);
+			expect(await storedApplication(suite.db, m.applicationId)).toMatchObject({
+				status,
+				reviewReason
+			});
 		}
-		expect(
-			(await synced(suite.app, suite.db, device, cafe.applicationId))?.document
-		).toBeUndefined();
+		const reviewer = await newReviewer(
+			suite.app,
+			suite.db,
+			(await storedApplication(suite.db, cafe.applicationId))?.region ?? undefined
+		);
+		const view = await signedCall(
+			suite.app,
+			reviewer,
+			`/api/office/applications/${cafe.applicationId}`
+		);
+		expect(view.json).toMatchObject({ reviewReason: 'not_low_risk', document: null });
+		const pulled = await synced(suite.app, suite.db, device, cafe.applicationId);
+		expect(pulled?.document).toBeUndefined();
+		expect(JSON.stringify(pulled)).not.toContain('not_low_risk');
 
 		// One push later, the same: a registration open (being decided or in force) holds.
 		const later = registration({ iin });

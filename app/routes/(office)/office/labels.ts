@@ -67,3 +67,12 @@ export function signedInAs(account: AccountView): string {
 		region: regionName(account.region)
 	});
 }
+
+const REVIEW_REASONS: Record<string, () => string> = {
+	not_low_risk: m.office_review_not_low_risk,
+	open_registration: m.office_review_open_registration,
+	tax_mismatch: m.office_review_tax_mismatch
+};
+
+/** Why the rule left an application to a person; a reason this build does not know, as sent. */
+export const reviewReasonText = (reason: string) => REVIEW_REASONS[reason]?.() ?? reason;

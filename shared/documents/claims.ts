@@ -3,7 +3,7 @@
  * way the EU Digital COVID Certificate packs its claims. Codes travel wherever the catalogue
  * has them: a service is its template's number, a choice its option's index, a region its
  * index in REGIONS, an IIN an integer, a date a day count. Only what a person typed travels
- * as text. The service version in the claims names the definition that says what each key
+ * as text, in KZ-1048 where it fits (kz1048.ts). The service version in the claims names the definition that says what each key
  * means, so a document stays readable for as long as the app knows that version.
  */
 import { decode, encode } from 'cborg';
@@ -12,6 +12,7 @@ import { findService } from '../services/catalog';
 import type { FieldDefinition, ServiceDefinition } from '../services/definition';
 import { serviceInputs, type Answers } from '../services/validate';
 import { isAuthority, type Authority } from './authorities';
+import { fromKz1048, toKz1048 } from './kz1048';
 import { templateByCode, templateOf, type DocumentTemplate } from './templates';
 
 export interface DocumentClaims {
@@ -47,7 +48,22 @@ export function documentAnswers(service: ServiceDefinition, answers: Answers): A
 	return kept;
 }
 
-type Packed = number | bigint | string;
+type Packed = number | bigint | string | Uint8Array;
+
+/**
+ * Typed text as it is signed: in KZ-1048 (a byte a letter) when it has a letter beyond
+ * ASCII and the code page has every one of them, else as text (UTF-8). CBOR tells the two
+ * apart: a byte string is KZ-1048, a text string is UTF-8.
+ */
+function packText(value: string): string | Uint8Array {
+	// eslint-disable-next-line no-control-regex -- ASCII is 0x00–0x7f, controls included.
+	return /^[\x00-\x7f]*$/.test(value) ? value : (toKz1048(value) ?? value);
+}
+
+function unpackText(packed: unknown): string | undefined {
+	if (typeof packed === 'string') return packed;
+	return packed instanceof Uint8Array ? fromKz1048(packed) : undefined;
+}
 
 function pack(field: FieldDefinition, value: string): Packed {
 	switch (field.kind) {
@@ -66,7 +82,7 @@ function pack(field: FieldDefinition, value: string): Packed {
 				: tiyn;
 		}
 		default:
-			return value;
+			return packText(value);
 	}
 }
 
@@ -85,8 +101,10 @@ function unpack(field: FieldDefinition, packed: unknown): string | undefined {
 			return integer ? String(packed) : undefined;
 		case 'money':
 			return integer || typeof packed === 'bigint' ? formatTenge(BigInt(packed)) : undefined;
-		case 'text':
-			return typeof packed === 'string' && packed.length <= field.maxLength ? packed : undefined;
+		case 'text': {
+			const text = unpackText(packed);
+			return text !== undefined && text.length <= field.maxLength ? text : undefined;
+		}
 		default:
 			return undefined;
 	}

@@ -193,6 +193,9 @@ export interface SessionVariables {
  */
 export function authenticateSession(db: Database, auth: DeviceAuth, bodyLimit: number) {
 	return createMiddleware<{ Variables: SessionVariables }>(async (c, next) => {
+		// Run twice on one request by the router (device-auth.ts `verifiedDevice`): what the
+		// first run set stands, the session and the body it read among it.
+		if ((c.get('sessionId') as string | undefined) !== undefined) return next();
 		let rawBody: Uint8Array = new Uint8Array();
 		const deviceId = await verifiedDevice(auth, c.req.raw, async () => {
 			if (c.req.method !== 'GET') rawBody = await readRawBody(c.req.raw, bodyLimit);

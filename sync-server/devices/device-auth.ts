@@ -105,6 +105,11 @@ export interface DeviceAuth {
 	windowMs: number;
 	/** The server's clock, in milliseconds: what `Dala-Server-Time` says. */
 	now(): number;
+	/**
+	 * The requests this app has already verified, each with its device: keyed by the Request
+	 * object itself, so an entry lives exactly as long as its request. See `verifiedDevice`.
+	 */
+	verified: WeakMap<Request, string>;
 }
 
 export interface DeviceAuthOptions {
@@ -121,7 +126,8 @@ export function deviceAuth(
 		keys: deviceKeys(db),
 		claimNonce: (deviceId, nonce, expiresAt) => claimNonce(db, deviceId, nonce, expiresAt),
 		windowMs,
-		now
+		now,
+		verified: new WeakMap()
 	};
 }
 
@@ -151,12 +157,23 @@ export interface DeviceVariables {
  * within the window (401 `stale_request`), and last the nonce, recorded as seen (401
  * `replayed_request`). So only a request the device really signed, and recently, writes a
  * nonce; and a stale copy is refused without looking for its nonce, which may be pruned.
+ *
+ * One request claims its nonce once, however many times it is checked. The router may run
+ * a route's middleware twice for one request: Hono's TrieRouter, which SmartRouter falls
+ * back to for this app's routes, matches a `*` middleware twice when the path's last
+ * segment is literally `*` (or `%2A`), honojs/hono#5370; so `GET /api/files/*` checked
+ * the signature twice, and the second check found the nonce the first had just recorded
+ * and refused the request as its own copy (`replayed_request`, having written a nonce: the
+ * fuzzer's seed 1260758067). A copy on the wire is always another Request object, so it
+ * still meets the nonce and is refused: replay protection is unchanged.
  */
 export async function verifiedDevice(
 	auth: DeviceAuth,
 	request: Request,
 	signedBody: () => Uint8Array | Promise<Uint8Array>
 ): Promise<string> {
+	const already = auth.verified.get(request);
+	if (already !== undefined) return already;
 	const deviceId = request.headers.get(Header.device) ?? undefined;
 	if (!v.is(DeviceId, deviceId)) {
 		throw httpError(
@@ -219,6 +236,7 @@ export async function verifiedDevice(
 			`A request with this ${Header.nonce} was already accepted: a copy is never served.`
 		);
 	}
+	auth.verified.set(request, deviceId);
 	return deviceId;
 }
 
@@ -232,6 +250,9 @@ export async function verifiedDevice(
  */
 export function authenticateDevice(auth: DeviceAuth, bodyLimit: number) {
 	return createMiddleware<{ Variables: DeviceVariables }>(async (c, next) => {
+		// Run twice on one request by the router (see `verifiedDevice`): what the first run
+		// set stands, the body it read among it, which cannot be read again.
+		if ((c.get('rawBody') as Uint8Array | undefined) !== undefined) return next();
 		let rawBody: Uint8Array = new Uint8Array();
 		const deviceId = await verifiedDevice(auth, c.req.raw, async () => {
 			if (c.req.method !== 'GET') rawBody = await readRawBody(c.req.raw, bodyLimit);

@@ -1,16 +1,24 @@
 import type { Logger } from '../http/log';
 
-/** What Dala tells a person by SMS: a sign-in code, or that the office decided. */
+/**
+ * What Dala tells a person by SMS: a sign-in code, that the office decided, or that it
+ * revoked the document an approval issued (`document_revoked`).
+ */
 export type Sms =
 	| { kind: 'sign_in_code'; code: string }
-	| { kind: 'decision'; reference: string; status: 'approved' | 'rejected' | 'more_information' };
+	| {
+			kind: 'decision';
+			reference: string;
+			status: 'approved' | 'rejected' | 'more_information' | 'document_revoked';
+	  };
 
 // The person's language is on their phone, not here: Kazakh and Russian both, short enough
 // for one SMS of Cyrillic (70 characters) where it can be.
 const DECISION_WORDS: Record<Extract<Sms, { kind: 'decision' }>['status'], string> = {
 	approved: 'мақұлданды / одобрено',
 	rejected: 'қабылданбады / отказано',
-	more_information: 'мәлімет керек / нужны сведения'
+	more_information: 'мәлімет керек / нужны сведения',
+	document_revoked: 'құжат күшін жойды / документ аннулирован'
 };
 
 /** The words of an SMS, the one place they are written. */

@@ -1,16 +1,20 @@
 import { and, eq, isNotNull } from 'drizzle-orm';
 import type { ApplicationState } from '../../shared/protocol';
 import { ApplicationStatus } from '../../shared/status';
-import type { SmsSender } from '../accounts/sms-sender';
+import type { Sms, SmsSender } from '../accounts/sms-sender';
 import type { Database } from '../db/open';
 import { accounts, applications } from '../db/schema';
 import type { Logger } from '../http/log';
 
-const TOLD: ReadonlySet<string> = new Set([
+type Told = Extract<Sms, { kind: 'decision' }>['status'];
+
+/** The statuses a decision tells the applicant of. */
+const TOLD: ReadonlySet<string> = new Set<Told>([
 	ApplicationStatus.approved,
 	ApplicationStatus.rejected,
 	ApplicationStatus.moreInformation
 ]);
+const isTold = (status: string): status is Told => TOLD.has(status);
 
 /**
  * Tells the applicant by SMS that the office decided, at the phone their account verified
@@ -24,7 +28,26 @@ export async function notifyDecision(
 	log: Logger,
 	application: ApplicationState
 ): Promise<void> {
-	if (!TOLD.has(application.status)) return;
+	if (isTold(application.status)) await tell(db, sender, log, application, application.status);
+}
+
+/** Tells the holder by SMS, as a decision is told, that their document was revoked. */
+export async function notifyRevocation(
+	db: Database,
+	sender: SmsSender,
+	log: Logger,
+	application: ApplicationState
+): Promise<void> {
+	await tell(db, sender, log, application, 'document_revoked');
+}
+
+async function tell(
+	db: Database,
+	sender: SmsSender,
+	log: Logger,
+	application: ApplicationState,
+	status: Told
+): Promise<void> {
 	try {
 		const [owner] = await db
 			.select({ phone: accounts.phone })
@@ -38,11 +61,7 @@ export async function notifyDecision(
 				)
 			);
 		if (!owner?.phone) return;
-		await sender.send(owner.phone, {
-			kind: 'decision',
-			reference: application.reference,
-			status: application.status as 'approved' | 'rejected' | 'more_information'
-		});
+		await sender.send(owner.phone, { kind: 'decision', reference: application.reference, status });
 	} catch (error) {
 		log.warn('decision SMS not sent', {
 			application: application.id,

@@ -16,7 +16,7 @@ import type { DocumentKeys } from '../documents/signing-keys';
 import { readJsonBody } from '../http/request-body';
 import type { UploadStore } from '../files/store';
 import { workRoutes } from './work-routes';
-import { notifyDecision } from './notify';
+import { notifyDecision, notifyRevocation } from './notify';
 import type { SmsSender } from '../accounts/sms-sender';
 import type { Logger } from '../http/log';
 
@@ -115,6 +115,8 @@ export function officeRoutes(
 				case 'conflict':
 					return c.json(outcome, 409);
 				case 'applied':
+					// Not awaited, as a decision's (notify.ts).
+					void notifyRevocation(db, sender, log, outcome.application);
 					return c.json(outcome, 200);
 			}
 		});

@@ -23,6 +23,7 @@ import { backends } from './backends';
 import {
 	counts,
 	get,
+	inboxOf,
 	newDevice,
 	newPerson,
 	newReviewer,
@@ -369,7 +370,8 @@ describe.each(backends)('revoking documents on $name', (backend) => {
 		signedCall(suite.app, reviewer, `/api/office/applications/${id}/revocation`, body);
 
 	it('a revoked document is on the next list, the register says so, and its owner’s phone hears of it with its next sync', async () => {
-		const device = await newDevice(suite.app);
+		const owner = newPerson();
+		const device = await newDevice(suite.app, owner);
 		const state = await registered(device);
 		const verdict = await verifyCode(
 			state.document!,
@@ -432,6 +434,11 @@ describe.each(backends)('revoking documents on $name', (backend) => {
 			.from(auditLog)
 			.where(eq(auditLog.subject, state.id));
 		expect(audits.map((a) => a.action)).toContain('document.revoked');
+
+		// The holder is told by SMS too, as of a decision.
+		await expect
+			.poll(() => inboxOf(suite.app).messagesFor(owner.phone))
+			.toContain(`Dala ${state.reference}: құжат күшін жойды / документ аннулирован`);
 
 		// Never twice, and never undone.
 		const again = await revoke(reviewer, state.id, { reason, baseVersion: state.version + 1 });

@@ -1,5 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { Hono } from 'hono';
+import { etag } from 'hono/etag';
 import * as v from 'valibot';
 import { ErrorCode } from '../../shared/errors';
 import { DocumentCheckQuery, type DocumentCheck } from '../../shared/documents/check';
@@ -22,6 +23,12 @@ import type { DocumentKeys } from './signing-keys';
  *   document, found only by its number and the IIN printed beside it together, so a
  *   number alone says nothing of whose it is; limited per address.
  */
+/**
+ * Every sync asks for both lists, and each is almost always what the phone has: an ETag
+ * (weak, since the compress middleware recodes the body) lets it answer 304 with no body.
+ */
+const revalidated = etag({ weak: true });
+
 export function documentRoutes(
 	db: Database,
 	keys: DocumentKeys,
@@ -29,13 +36,13 @@ export function documentRoutes(
 	{ limits, limiter }: RequestLimits
 ) {
 	return new Hono()
-		.get('/keys', async (c) => {
+		.get('/keys', revalidated, async (c) => {
 			const list: TrustList = await keys.trustList();
 			// Revalidated on every use: a key marked compromised must reach checkers at once.
 			c.header('Cache-Control', 'no-cache');
 			return c.json(list);
 		})
-		.get('/revoked', async (c) => {
+		.get('/revoked', revalidated, async (c) => {
 			const { text } = await revocations.current();
 			// Like the trust list: a revocation must reach checkers with their next fetch.
 			c.header('Cache-Control', 'no-cache');

@@ -446,6 +446,18 @@ describe.each(backends)('revoking documents on $name', (backend) => {
 		expect(again.json.error.code).toBe('already_revoked');
 	});
 
+	it('an unchanged trust list or revocation list costs a phone a 304, no body', async () => {
+		for (const path of ['/api/documents/keys', '/api/documents/revoked']) {
+			const first = await get(suite.app, path);
+			const tag = first.headers.get('etag');
+			expect(tag).toMatch(/^W\/"/);
+			const again = await get(suite.app, path, { 'If-None-Match': tag! });
+			expect(again.status).toBe(304);
+			expect(again.text).toBe('');
+			expect(again.headers.get('cache-control')).toBe('no-cache');
+		}
+	});
+
 	it('refuses what it cannot revoke, and writes nothing', async () => {
 		const device = await newDevice(suite.app);
 		const state = await registered(device);

@@ -14,7 +14,8 @@ import { applications, feedMove, HistoryKind } from '../db/schema';
 import { issuesOf } from '../http/errors';
 import { appendAudit, AuditAction } from '../accounts/audit';
 
-const BaseVersion = v.pipe(v.number(), v.integer(), v.minValue(1));
+/** The version of the application the reviewer looked at. */
+export const BaseVersion = v.pipe(v.number(), v.integer(), v.minValue(1));
 
 /** The most characters of a reviewer's reason or message: a paragraph, read on a phone. */
 export const MAX_REASON_LENGTH = 1000;

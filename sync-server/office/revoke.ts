@@ -14,7 +14,7 @@ import type { Database } from '../db/open';
 import { applications, feedMove, HistoryKind } from '../db/schema';
 import { issuesOf } from '../http/errors';
 import { appendAudit, AuditAction } from '../accounts/audit';
-import { reviewerText } from './review';
+import { BaseVersion, reviewerText } from './review';
 
 /**
  * Why, in words the holder reads on their phone, and the version the reviewer looked at:
@@ -22,9 +22,8 @@ import { reviewerText } from './review';
  */
 export const Revocation = v.strictObject({
 	reason: reviewerText('say why the document no longer stands'),
-	baseVersion: v.pipe(v.number(), v.integer(), v.minValue(1))
+	baseVersion: BaseVersion
 });
-export type RevocationInput = v.InferInput<typeof Revocation>;
 
 export type RevocationOutcome =
 	| { status: 'applied'; application: ApplicationState }

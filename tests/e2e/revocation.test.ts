@@ -58,8 +58,8 @@ beforeAll(async () => {
 	await page.getByRole('link', { name: 'View and print the document' }).click();
 	await page.locator('.document').waitFor();
 	code = await documentOnPhone(page);
-	// The holder checks their own paper once: from then on this phone keeps the revocation
-	// list, and every sync refreshes it.
+	// The holder checks their own paper once, online: the page stays on this phone for
+	// checking offline, with the revocation list, which every sync refreshes from then.
 	await page.goto(`${app.server.url}/verify`);
 	await page.waitForFunction(() => localStorage.getItem('dala.revocation-list') !== null);
 	phoneListBefore = (await keptList(page)).text;

@@ -1,12 +1,10 @@
 /**
- * The revocation list as the sync runner handles it, without its reader: whether this
- * device keeps one, and fetching the newest into a slot of its own, as fetched. Reading it
- * (CBOR, COSE: 8.6 KB compressed, seconds on 2G) and taking it in place of the kept list
- * only when it is genuine and newer is revocation-list.ts's, at the next check; so a phone
- * that never checks documents never loads the reader, not even on its first visit.
- *
- * A device keeps a list from its first check on `/verify`; from then every sync fetches
- * the newest, so a check with no network uses what the last sync brought.
+ * The revocation list as the sync runner handles it, without its reader: every sync fetches
+ * the newest into a slot of its own, as fetched (an unchanged one is a 304 with no body).
+ * Reading it (CBOR, COSE: 8.6 KB compressed, seconds on 2G) and taking it in place of the
+ * kept list only when it is genuine and newer is revocation-list.ts's, at the next check;
+ * so a phone that never checks documents never loads the reader, not even on its first
+ * visit, and a check with no network uses what the last sync brought.
  */
 import * as v from 'valibot';
 import { RevocationListBody } from '../../../shared/documents/limits';
@@ -15,10 +13,6 @@ import { RevocationListBody } from '../../../shared/documents/limits';
 export const REVOCATION_LIST_KEY = 'dala.revocation-list';
 /** The last list fetched, not yet read: older, forged or newer, the next check decides. */
 export const FETCHED_REVOCATION_LIST_KEY = 'dala.revocation-list.fetched';
-
-export function keepsRevocationList(storage: Storage = localStorage): boolean {
-	return storage.getItem(REVOCATION_LIST_KEY) !== null;
-}
 
 /** Fetches the list into the fetched slot; offline or on a failure, leaves it as it was. */
 export async function fetchRevocationList(

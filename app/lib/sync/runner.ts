@@ -1,6 +1,6 @@
 import { liveQuery } from 'dexie';
 import { refreshCatalogue } from '../catalogue/device-catalogue';
-import { fetchRevocationList, keepsRevocationList } from '../documents/kept-revocations';
+import { fetchRevocationList } from '../documents/kept-revocations';
 import { refreshTrustList } from '../documents/trust-list';
 import { pruneDeliveredPhotos } from '../files/prune';
 import { sessionTokens } from './session-tokens';
@@ -40,9 +40,8 @@ export function startSyncRunner(db: DalaDatabase): SyncRunner {
 		void (refreshing ??= Promise.all([
 			refreshCatalogue(db),
 			refreshTrustList(),
-			// The revocation list, on a device that checks documents: fetched as it comes, for
-			// the next check to read (kept-revocations.ts says why not here).
-			keepsRevocationList() ? fetchRevocationList() : undefined
+			// Fetched as it comes, for the next check to read (kept-revocations.ts says why).
+			fetchRevocationList()
 		]).finally(() => (refreshing = undefined)));
 
 	// Photos stay a week after delivery: once an hour is often enough to look.

@@ -7,18 +7,12 @@
  *
  * Isomorphic: only `crypto.subtle` and `TextEncoder`, which browsers and Node both have.
  */
+import { toBase64url } from './base64url';
 import { Header, type DevicePublicKey } from './protocol';
 
 const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 const SIGNING = { name: 'ECDSA', hash: 'SHA-256' } as const;
 const encoder = new TextEncoder();
-
-function base64url(bytes: ArrayBuffer | Uint8Array): string {
-	const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes);
-	let binary = '';
-	for (const byte of view) binary += String.fromCharCode(byte);
-	return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
 
 function fromBase64url(text: string): Uint8Array<ArrayBuffer> {
 	const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
@@ -31,7 +25,7 @@ function fromBase64url(text: string): Uint8Array<ArrayBuffer> {
 export async function deviceIdOf(key: DevicePublicKey): Promise<string> {
 	// Members in lexicographic order, no white space: the RFC's canonical form.
 	const canonical = `{"crv":"${key.crv}","kty":"${key.kty}","x":"${key.x}","y":"${key.y}"}`;
-	return base64url(await crypto.subtle.digest('SHA-256', encoder.encode(canonical)));
+	return toBase64url(await crypto.subtle.digest('SHA-256', encoder.encode(canonical)));
 }
 
 /** A new device key pair; the private key cannot be exported, only used to sign. */
@@ -69,7 +63,7 @@ export const REQUEST_NONCE = /^[A-Za-z0-9_-]{22,64}$/;
 
 /** A fresh nonce: 128 bits from the platform's CSPRNG, base64url (22 characters). */
 export function newNonce(): string {
-	return base64url(crypto.getRandomValues(new Uint8Array(16)));
+	return toBase64url(crypto.getRandomValues(new Uint8Array(16)));
 }
 
 // A label of its own per way of signing, so a signature made one way never verifies as a
@@ -79,7 +73,7 @@ const SIGNING_LABEL = 'dala-request-2';
 
 async function signingInput({ method, pathAndQuery, body, time, nonce }: SignedParts) {
 	const bytes = (body ?? new Uint8Array()) as Uint8Array<ArrayBuffer>;
-	const digest = base64url(await crypto.subtle.digest('SHA-256', bytes));
+	const digest = toBase64url(await crypto.subtle.digest('SHA-256', bytes));
 	return encoder.encode(
 		[SIGNING_LABEL, method.toUpperCase(), pathAndQuery, digest, time, nonce].join('\n')
 	);
@@ -87,7 +81,7 @@ async function signingInput({ method, pathAndQuery, body, time, nonce }: SignedP
 
 /** The `Dala-Signature` header value for a request. */
 export async function signRequest(privateKey: CryptoKey, parts: SignedParts): Promise<string> {
-	return base64url(await crypto.subtle.sign(SIGNING, privateKey, await signingInput(parts)));
+	return toBase64url(await crypto.subtle.sign(SIGNING, privateKey, await signingInput(parts)));
 }
 
 /**

@@ -76,6 +76,12 @@ export type HistoryEntry = v.InferOutput<typeof HistoryEntry>;
 export const Note = v.object({ author: v.nullable(v.string()), text: v.string(), at: v.string() });
 export type Note = v.InferOutput<typeof Note>;
 
+/**
+ * The most characters of a reviewer's words to the applicant (a rejection's reason, a
+ * request's message, why a document was revoked): a paragraph, read on a phone.
+ */
+export const MAX_REASON_LENGTH = 1000;
+
 /** The most characters of a note: a few paragraphs. */
 export const MAX_NOTE_LENGTH = 2000;
 

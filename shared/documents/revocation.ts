@@ -15,7 +15,7 @@
  * stood. The time says how fresh the list is, and is shown beside every verdict.
  */
 import { decode, encode } from 'cborg';
-import { fromBase64url, toBase64url } from './base64url';
+import { fromBase64url, toBase64url } from '../base64url';
 import { deflate, inflate, openCose, signCose, type CoseSigner } from './cose';
 import { MAX_LIST_CHARS } from './limits';
 import { keyVouches, type TrustList } from './trust';

@@ -2,7 +2,7 @@
  * Which trusted key signed a COSE_Sign1: the one step a document's code and the revocation
  * list share, kept apart from the claims so the list is read without the templates.
  */
-import { toBase64url } from './base64url';
+import { toBase64url } from '../base64url';
 import { SIGNING_ALGORITHM, signatureHolds, type SignedCode } from './cose';
 import type { TrustList, TrustedKey } from './trust';
 

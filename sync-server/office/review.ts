@@ -1,5 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import * as v from 'valibot';
+import { MAX_REASON_LENGTH } from '../../shared/office';
 import type { ApplicationState } from '../../shared/protocol';
 import { askableFields, rejectReason } from '../../shared/services/reject-reasons';
 import { ApplicationStatus, isDecided, mayMove } from '../../shared/status';
@@ -17,8 +18,6 @@ import { appendAudit, AuditAction } from '../accounts/audit';
 /** The version of the application the reviewer looked at. */
 export const BaseVersion = v.pipe(v.number(), v.integer(), v.minValue(1));
 
-/** The most characters of a reviewer's reason or message: a paragraph, read on a phone. */
-export const MAX_REASON_LENGTH = 1000;
 /** The most answers one request for more information may ask for again. */
 export const MAX_REQUESTED_FIELDS = 50;
 

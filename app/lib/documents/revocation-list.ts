@@ -21,6 +21,7 @@ import {
 	FETCHED_REVOCATION_LIST_KEY,
 	REVOCATION_LIST_KEY
 } from './kept-revocations';
+import { keptJson } from './kept-json';
 
 const Stored = v.object({ text: v.string(), fetchedAt: v.string() });
 
@@ -37,14 +38,8 @@ async function read(
 	trust: TrustList,
 	storage: Storage
 ): Promise<(KeptRevocationList & { text: string }) | undefined> {
-	let stored: v.InferOutput<typeof Stored>;
-	try {
-		const parsed = v.safeParse(Stored, JSON.parse(storage.getItem(key) ?? 'null'));
-		if (!parsed.success) return undefined;
-		stored = parsed.output;
-	} catch {
-		return undefined;
-	}
+	const stored = keptJson(storage, key, Stored);
+	if (!stored) return undefined;
 	const list = await readRevocationList(stored.text, trust);
 	return typeof list === 'string' ? undefined : { ...stored, list };
 }

@@ -6,6 +6,7 @@
  */
 import * as v from 'valibot';
 import { TrustList } from '../../../shared/documents/trust';
+import { keptJson } from './kept-json';
 
 const STORAGE_KEY = 'dala.trust-list';
 
@@ -19,12 +20,7 @@ export interface KeptTrustList {
 const Kept = v.object({ list: TrustList, fetchedAt: v.string() });
 
 export function keptTrustList(storage: Storage = localStorage): KeptTrustList | undefined {
-	try {
-		const parsed = v.safeParse(Kept, JSON.parse(storage.getItem(STORAGE_KEY) ?? 'null'));
-		return parsed.success ? parsed.output : undefined;
-	} catch {
-		return undefined;
-	}
+	return keptJson(storage, STORAGE_KEY, Kept);
 }
 
 /**

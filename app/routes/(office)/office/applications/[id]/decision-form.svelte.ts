@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import type { OfficeApplication } from '../../../../../../shared/office';
+import { MAX_REASON_LENGTH, type OfficeApplication } from '../../../../../../shared/office';
 import { ApplicationStatus } from '../../../../../../shared/status';
 import { m } from '$lib/paraglide/messages';
 import { decideApplication } from '$lib/office/office-api';
@@ -8,8 +8,6 @@ import { SyncError } from '$lib/sync/transport';
 export type Choice = '' | 'approve' | 'ask' | 'reject';
 export type DecisionField = 'choice' | 'fields' | 'message' | 'reason' | 'words' | 'form';
 
-/** The most characters of a message or a reason: a paragraph, read on a phone. */
-const MAX_TEXT = 1000;
 /** The reason picked when the reviewer writes their own. */
 export const OTHER_REASON = 'other';
 
@@ -34,14 +32,15 @@ export class DecisionForm {
 		if (this.choice === 'ask') {
 			if (this.fields.length === 0) found.fields = () => m.office_error_fields();
 			if (this.message.trim() === '') found.message = () => m.office_error_message();
-			else if (this.message.length > MAX_TEXT) found.message = () => m.office_error_too_long();
+			else if (this.message.length > MAX_REASON_LENGTH)
+				found.message = () => m.office_error_too_long();
 		}
 		if (this.choice === 'reject') {
 			const own = this.reasonCode === OTHER_REASON || this.reasonCode === '';
 			if (this.reasonCode === '' || (own && this.words.trim() === '')) {
 				found.reason = () => m.office_error_reason();
 			}
-			if (this.words.length > MAX_TEXT) found.words = () => m.office_error_too_long();
+			if (this.words.length > MAX_REASON_LENGTH) found.words = () => m.office_error_too_long();
 		}
 		return found;
 	}

@@ -1,8 +1,10 @@
 /** base64url without padding (RFC 4648 §5), the same in a browser and on Node. */
 
-export function toBase64url(bytes: Uint8Array): string {
+export function toBase64url(bytes: ArrayBuffer | Uint8Array): string {
 	let binary = '';
-	for (const byte of bytes) binary += String.fromCharCode(byte);
+	for (const byte of bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)) {
+		binary += String.fromCharCode(byte);
+	}
 	return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
